@@ -1,0 +1,89 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { storedEntrySchema } from './audit-entry.ts';
+
+/** Most entries `GET /api/audit/entries` answers at once. */
+export const MAX_AUDIT_ENTRIES = 1000;
+
+/** `GET /api/audit/checkpoint`: the latest signed checkpoint (C2SP signed note). */
+export const checkpointResponseSchema = {
+  type: 'object',
+  properties: { size: { type: 'integer', minimum: 0 }, note: { type: 'string' } },
+  required: ['size', 'note'],
+  additionalProperties: false,
+} as const;
+
+/** `GET /api/audit/checkpoints`: every checkpoint, smallest first. */
+export const checkpointsResponseSchema = {
+  type: 'object',
+  properties: { checkpoints: { type: 'array', items: checkpointResponseSchema } },
+  required: ['checkpoints'],
+  additionalProperties: false,
+} as const;
+
+/** `GET /api/audit/entries?start&end`: entries [start, end). */
+export const entriesResponseSchema = {
+  type: 'object',
+  properties: { entries: { type: 'array', items: storedEntrySchema } },
+  required: ['entries'],
+  additionalProperties: false,
+} as const;
+
+/** `GET /api/audit/proof/inclusion?index&size` and `…/consistency?first&second`: base64 hashes. */
+export const proofResponseSchema = {
+  type: 'object',
+  properties: { proof: { type: 'array', items: { type: 'string' } } },
+  required: ['proof'],
+  additionalProperties: false,
+} as const;
+
+/** A server key and when it was in force, by leaf index and time; the newest has no end. */
+export const serverKeySchema = {
+  type: 'object',
+  properties: {
+    keyId: { type: 'string' },
+    keyName: { type: 'string' },
+    /** Raw Ed25519 public key, base64. */
+    publicKey: { type: 'string' },
+    validFromIndex: { type: 'integer', minimum: 0 },
+    validFrom: { type: 'string' },
+    validUntilIndex: { type: 'integer', minimum: 0 },
+    validUntil: { type: 'string' },
+  },
+  required: ['keyId', 'keyName', 'publicKey', 'validFromIndex', 'validFrom'],
+  additionalProperties: false,
+} as const;
+
+/** `GET /api/audit/keys`. */
+export const keysResponseSchema = {
+  type: 'object',
+  properties: { keys: { type: 'array', items: serverKeySchema } },
+  required: ['keys'],
+  additionalProperties: false,
+} as const;
+
+/** `GET /api/audit/trail?serial=`: the entries about a serial, each with its inclusion proof at the checkpoint. */
+export const trailResponseSchema = {
+  type: 'object',
+  properties: {
+    checkpoint: checkpointResponseSchema,
+    keys: { type: 'array', items: serverKeySchema },
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { ...storedEntrySchema.properties, proof: { type: 'array', items: { type: 'string' } } },
+        required: ['index', 'entry', 'signature'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['checkpoint', 'keys', 'entries'],
+  additionalProperties: false,
+} as const;
+
+export type CheckpointResponse = FromSchema<typeof checkpointResponseSchema>;
+export type EntriesResponse = FromSchema<typeof entriesResponseSchema>;
+export type ProofResponse = FromSchema<typeof proofResponseSchema>;
+export type ServerKeyInfo = FromSchema<typeof serverKeySchema>;
+export type KeysResponse = FromSchema<typeof keysResponseSchema>;
+export type TrailResponse = FromSchema<typeof trailResponseSchema>;

@@ -1,0 +1,15 @@
+/**
+ * The station ⇄ server protocol version. Bump it whenever a message schema in `schemas/` changes,
+ * and add a line to the history. A station older than `OLDEST_SERVED_PROTOCOL_VERSION` gets an
+ * explicit `client-too-old` answer.
+ *
+ * History:
+ * 1. Enrollment and checkpointed pull of the plant's views (station core).
+ * 2. Push with receipts, receipts and conflict/step/quarantine views in pull, conflict.resolved,
+ *    effectiveFrom on revisions, review signature meanings.
+ * 3. Signed events (signature, prevHash, keyAlg), the station's public key at enrollment, security
+ *    flags for bad signatures, unknown or revoked stations and broken chains; the audit log routes;
+ *    identifier formats as master data (view kind identifierFormat).
+ */
+export const PROTOCOL_VERSION = 3;
+export const OLDEST_SERVED_PROTOCOL_VERSION = 3;

@@ -1,0 +1,199 @@
+/**
+ * The station app: setup on first run (enroll, pull, choose the work center), then sign-in, then
+ * the signed-in screens. Everything a person does is written to IndexedDB through the station API;
+ * the network is only ever used in the background (pull), never waited on.
+ */
+import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import type { StationConfig } from '../db/settings.ts';
+import { AuditTrail } from '../features/audit/AuditTrail.tsx';
+import { ConflictQueue } from '../features/conflicts/ConflictQueue.tsx';
+import { HoldBoard } from '../features/holds/HoldBoard.tsx';
+import { QuarantineList } from '../features/quarantine/QuarantineList.tsx';
+import { Queue } from '../features/queue/Queue.tsx';
+import { StationSetup } from '../features/setup/StationSetup.tsx';
+import { ScannerSetting } from '../features/setup/ScannerSetting.tsx';
+import { WorkCenterPicker } from '../features/setup/WorkCenterPicker.tsx';
+import { SignIn } from '../features/sign-in/SignIn.tsx';
+import { SyncScreen } from '../features/sync/SyncScreen.tsx';
+import { StepScreen } from '../features/traveler/StepScreen.tsx';
+import { TravelerScreen } from '../features/traveler/TravelerScreen.tsx';
+import type { StationRuntime } from '../station/runtime.ts';
+import type { Session } from '../station/session.ts';
+import { signOut as recordSignOut } from '../station/session.ts';
+import { Header } from './Header.tsx';
+import { forgetSession, rememberSession, restoreSession } from './session-storage.ts';
+import type { SessionContextValue, StationContextValue } from './station-context.ts';
+import { SessionContext, StationContext, useSession, useStation } from './station-context.ts';
+import { StatusBar } from './StatusBar.tsx';
+import { useIdleSignOut } from './use-idle-sign-out.ts';
+import type { SyncView } from './use-sync.ts';
+import { useSync } from './use-sync.ts';
+
+/** Labels pull in the barcode renderer (bwip-js): loaded only when someone prints. */
+const LabelsScreen = lazy(async () => ({ default: (await import('../features/labels/LabelsScreen.tsx')).LabelsScreen }));
+
+export function App({ rt }: { rt: StationRuntime }) {
+  const [config, setConfig] = useState<StationConfig | null>(rt.config);
+  const sync = useSync(rt, config);
+
+  const updateConfig = useCallback(
+    async (next: StationConfig) => {
+      await rt.setConfig(next);
+      setConfig(next);
+    },
+    [rt],
+  );
+
+  let screen;
+  if (config === null) {
+    screen = <StationSetup rt={rt} onEnrolled={(enrolled) => void updateConfig(enrolled)} />;
+  } else if (config.workCenterId === '') {
+    screen = (
+      <main className="screen narrow">
+        <h1>Choose this station's work center</h1>
+        <p>
+          Station <strong>{config.stationName}</strong> is enrolled. Which work center does it stand at? A supervisor can change it later.
+        </p>
+        <WorkCenterPicker rt={rt} current="" onChoose={(workCenterId) => void updateConfig({ ...config, workCenterId })} onRetryPull={sync.syncNow} />
+      </main>
+    );
+  } else {
+    screen = <Station rt={rt} config={config} updateConfig={updateConfig} sync={sync} />;
+  }
+
+  return (
+    <BrowserRouter>
+      <div className="app">
+        {screen}
+        {config !== null && config.workCenterId === '' && <StatusBar rt={rt} sync={sync} role={null} />}
+      </div>
+    </BrowserRouter>
+  );
+}
+
+/** An enrolled station at its work center: sign-in, then the signed-in screens. */
+function Station({ rt, config, updateConfig, sync }: StationContextValue & { sync: SyncView }) {
+  const [session, setSession] = useState<Session | null>(() => restoreSession(rt.plant.get()));
+  const station = useMemo<StationContextValue>(() => ({ rt, config, updateConfig }), [rt, config, updateConfig]);
+
+  const signOut = useCallback(
+    async (cause: 'manual' | 'idle') => {
+      if (session === null) return;
+      forgetSession();
+      setSession(null);
+      await recordSignOut(rt, session, cause);
+    },
+    [rt, session],
+  );
+  useIdleSignOut(session !== null, config.idleMinutes, () => void signOut('idle'));
+
+  const signedIn = useMemo<SessionContextValue | null>(() => (session === null ? null : { session, signOut }), [session, signOut]);
+
+  return (
+    <StationContext.Provider value={station}>
+      {signedIn === null ? (
+        <SignIn
+          onSignedIn={(next) => {
+            rememberSession(next);
+            setSession(next);
+          }}
+        />
+      ) : (
+        <SessionContext.Provider value={signedIn}>
+          <Header />
+          <Routes>
+            <Route path="/" element={<Queue />} />
+            <Route path="/work-orders/:workOrderId" element={<TravelerScreen />} />
+            <Route path="/work-orders/:workOrderId/units/:unit/operations/:operationId" element={<FreshStepScreen />} />
+            <Route path="/holds" element={<HoldBoard />} />
+            <Route path="/conflicts" element={<ConflictQueue />} />
+            <Route path="/quarantine" element={<QuarantineList />} />
+            <Route path="/audit" element={<AuditTrail />} />
+            <Route path="/sync" element={<SyncScreen sync={sync} />} />
+            <Route
+              path="/labels"
+              element={
+                <Suspense fallback={<main className="screen">Loading labels…</main>}>
+                  <LabelsScreen />
+                </Suspense>
+              }
+            />
+            <Route path="/work-center" element={<ChangeWorkCenter />} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </SessionContext.Provider>
+      )}
+      <StatusBar rt={rt} sync={sync} role={session?.role ?? null} />
+    </StationContext.Provider>
+  );
+}
+
+/** A supervisor moves the station to another work center. */
+function ChangeWorkCenter() {
+  const { rt, config, updateConfig } = useStation();
+  const { session } = useSession();
+  const [done, setDone] = useState(false);
+  if (done) return <Navigate to="/" replace />;
+  if (session.role !== 'supervisor') {
+    return (
+      <main className="screen narrow">
+        <h1>Change work center</h1>
+        <p className="notice">Only a supervisor may change this station's work center.</p>
+      </main>
+    );
+  }
+  return (
+    <main className="screen narrow">
+      <h1>Change work center</h1>
+      <p>This station stands at {config.workCenterId}. Choose where it stands now.</p>
+      <WorkCenterPicker
+        rt={rt}
+        current={config.workCenterId}
+        onChoose={(workCenterId) => {
+          void updateConfig({ ...config, workCenterId }).then(() => setDone(true));
+        }}
+      />
+      <IdleSetting />
+      <ScannerSetting />
+    </main>
+  );
+}
+
+/** Longest idle sign-out a supervisor may set: a shift's break, not a whole shift. */
+const MAX_IDLE_MINUTES = 240;
+
+/** A supervisor sets how long the station waits without a touch before it signs the person out. */
+function IdleSetting() {
+  const { config, updateConfig } = useStation();
+  const [text, setText] = useState(String(config.idleMinutes));
+  const [message, setMessage] = useState<string | null>(null);
+  const minutes = Number(text);
+  const valid = /^\d+$/.test(text) && minutes >= 1 && minutes <= MAX_IDLE_MINUTES;
+  return (
+    <form
+      className="idle-setting"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!valid) return;
+        void updateConfig({ ...config, idleMinutes: minutes }).then(() => setMessage(`Idle sign-out set to ${minutes} minutes`));
+      }}
+    >
+      <label>
+        Sign out after idle (minutes)
+        <input inputMode="numeric" value={text} onChange={(event) => setText(event.target.value)} aria-invalid={!valid} />
+      </label>
+      {!valid && <p role="alert">Enter whole minutes from 1 to {MAX_IDLE_MINUTES}</p>}
+      <button type="submit" className="button" disabled={!valid}>
+        Save idle time
+      </button>
+      {message !== null && <p role="status">{message}</p>}
+    </form>
+  );
+}
+
+/** A new step screen per address, so a refusal or a half-typed value never carries over to another step. */
+function FreshStepScreen() {
+  const { pathname } = useLocation();
+  return <StepScreen key={pathname} />;
+}

@@ -1,0 +1,75 @@
+import { NavLink } from 'react-router';
+import { canRelease } from '../domain/holds.ts';
+import { usePlant, useSession, useStation } from './station-context.ts';
+import { CONFLICT_ROLES } from './StatusBar.tsx';
+
+/**
+ * Roles the header links the audit trail for: those who answer an auditor. Every role may open
+ * /audit (the trail is read-only and about parts the operator already sees).
+ */
+const AUDIT_NAV_ROLES: readonly string[] = ['supervisor', 'quality'];
+
+/** Who is signed in, where the station stands, where to go, and the one-tap sign-out. */
+export function Header() {
+  const { rt, config } = useStation();
+  const { session, signOut } = useSession();
+  const plant = usePlant(rt);
+  const workCenter = plant.workCenters.get(config.workCenterId);
+  const operator = plant.operators.get(session.badge);
+  const mayRelease = operator !== undefined && canRelease(operator);
+  const openConflicts = [...plant.conflicts.values()].filter((c) => c.status === 'open').length;
+
+  return (
+    <header className="app-header">
+      <div className="app-header-where">
+        <span className="brand">Travelog</span>
+        <span className="where">
+          {config.workCenterId}
+          {workCenter !== undefined && <span className="muted"> {workCenter.name}</span>}
+          <span className="muted"> · {config.stationName}</span>
+        </span>
+      </div>
+      <nav aria-label="Main" className="app-nav">
+        <NavLink to="/" end className="nav-link">
+          Queue
+        </NavLink>
+        {mayRelease && (
+          <NavLink to="/holds" className="nav-link">
+            Holds
+          </NavLink>
+        )}
+        {CONFLICT_ROLES.includes(session.role) && (
+          <NavLink to="/conflicts" className="nav-link">
+            {openConflicts > 0 ? `Conflicts (${openConflicts})` : 'Conflicts'}
+          </NavLink>
+        )}
+        {session.role === 'quality' && (
+          <NavLink to="/quarantine" className="nav-link">
+            Quarantine
+          </NavLink>
+        )}
+        {AUDIT_NAV_ROLES.includes(session.role) && (
+          <NavLink to="/audit" className="nav-link">
+            Audit trail
+          </NavLink>
+        )}
+        <NavLink to="/sync" className="nav-link">
+          Sync
+        </NavLink>
+        {session.role === 'supervisor' && (
+          <NavLink to="/work-center" className="nav-link">
+            Change work center
+          </NavLink>
+        )}
+      </nav>
+      <div className="app-header-who">
+        <span className="who" data-testid="signed-in-as">
+          <strong>{session.name}</strong> <span className="role">{session.role}</span>
+        </span>
+        <button type="button" className="button" onClick={() => void signOut('manual')}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import type { Role } from '../../schemas/common.ts';
+import type { StationRuntime } from '../station/runtime.ts';
+import { formatClock, formatDuration } from './format.ts';
+import { useAppUpdater } from './shell-context.ts';
+import { StorageStatus } from './StorageStatus.tsx';
+import { usePlant } from './station-context.ts';
+import { useRefusedEvents } from './use-records.ts';
+import type { SyncView } from './use-sync.ts';
+import { useOutbox } from './use-sync.ts';
+
+/** Roles that work the supervisor queue of conflicts. */
+export const CONFLICT_ROLES: readonly Role[] = ['supervisor', 'quality'];
+
+/** The clock, ticking every `everyMs`, for ages shown on screen. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), everyMs);
+    return () => window.clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+/**
+ * Sync as the station sees it, always in view: network, events waiting for the server and the age
+ * of the oldest, the last successful sync, refused events, open conflicts for those who resolve
+ * them, and what to do when the server will not talk to this station. The station works the same
+ * whatever it says.
+ */
+export function StatusBar({ rt, sync, role }: { rt: StationRuntime; sync: SyncView; role: Role | null }) {
+  const { online, status } = sync;
+  const outbox = useOutbox(rt);
+  const plant = usePlant(rt);
+  const refused = useRefusedEvents(rt);
+  const updater = useAppUpdater();
+  const now = useNow(15_000);
+  const openConflicts = role !== null && CONFLICT_ROLES.includes(role) ? [...plant.conflicts.values()].filter((c) => c.status === 'open').length : 0;
+  const lastSync = status?.lastSyncAt ?? null;
+
+  return (
+    <footer className={`status-bar ${online ? 'online' : 'offline'}`} aria-label="Station status">
+      <span className="status-dot" aria-hidden="true" />
+      <strong>{online ? 'Online' : 'Offline'}</strong>
+      <span data-testid="outbox">
+        {outbox.waiting === 0
+          ? 'nothing waiting to send'
+          : `${outbox.waiting} ${outbox.waiting === 1 ? 'event' : 'events'} waiting to send` +
+            (outbox.oldestWaitingAt === null ? '' : `, oldest ${formatDuration(Math.max(0, now - Date.parse(outbox.oldestWaitingAt)))}`)}
+      </span>
+      <span data-testid="last-sync">{lastSync === null ? 'not synced since start' : `last sync ${formatClock(new Date(lastSync))}`}</span>
+      {openConflicts > 0 && (
+        <Link to="/conflicts" className="status-link">
+          {openConflicts} open {openConflicts === 1 ? 'conflict' : 'conflicts'}
+        </Link>
+      )}
+      {refused.length > 0 && (
+        <Link to="/sync" className="status-link status-warning">
+          {refused.length} refused by the server
+        </Link>
+      )}
+      {status?.phase === 'client-too-old' && (
+        <button type="button" className="button primary" onClick={() => void updater.apply()}>
+          Update available — reload
+        </button>
+      )}
+      {status?.phase === 'not-enrolled' && (
+        <span role="alert" className="status-warning">
+          Station not enrolled or revoked: the server no longer accepts it. Work is kept here; ask a supervisor to enroll it again.
+        </span>
+      )}
+      {online && status?.phase === 'running' && !status.reachable && status.lastError !== null && (
+        <span className="status-warning">server not reached: {status.lastError}; retrying</span>
+      )}
+      {!online && <span>work continues; records are kept on this station</span>}
+      <StorageStatus role={role} />
+    </footer>
+  );
+}

@@ -1,0 +1,248 @@
+/**
+ * Checks a unit's audit trail where it is shown (the station's audit screen), trusting nothing the
+ * server says about it: each entry's leaf hash is recomputed from its text ({@link entryLeafHash},
+ * the server's own encoding) and its inclusion proof checked against the checkpoint's root; the
+ * checkpoint's Ed25519 signature and each entry's server signature are checked with the server's
+ * published keys; a receipt's event is checked against the station key its enrollment entry (itself
+ * proven in the log) recorded. Every check that fails or cannot be made is named: nothing passes
+ * silently. WebCrypto does the signatures (Ed25519 in Chromium and Node), so this runs anywhere.
+ */
+import type { AuditEntry } from '../../schemas/audit-entry.ts';
+import type { ServerKeyInfo, TrailResponse } from '../../schemas/audit-api.ts';
+import type { StationEvent } from '../../schemas/event.ts';
+import { canonicalText, fromBase64, toHex } from './canonical.ts';
+import { noteKeyId, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { entryBytes, entryLeafHash } from './entry.ts';
+import { verifyEventSignature, type KeyAlg } from './event-signing.ts';
+import { verifyInclusion } from './merkle.ts';
+
+/** An entry as the trail serves it: stored text, server signature, and a proof once checkpointed. */
+export type TrailEntry = TrailResponse['entries'][number];
+
+/** A station's enrollment entry as served, or why it could not be had. */
+export type Enrollment = TrailEntry | { error: string };
+
+/** What was found about one entry. */
+export interface EntryVerdict {
+  index: number;
+  /** The parsed entry; null when its text is not JSON. */
+  entry: AuditEntry | null;
+  verified: boolean;
+  /** Why it is not verified (empty when verified). */
+  failures: string[];
+  /** Checks that passed, in words. */
+  passed: string[];
+  /** What was not checked and why (not a failure: say so beside the mark). */
+  notes: string[];
+}
+
+/** What was found about a whole trail. */
+export interface TrailVerdict {
+  checkpoint: { size: number; verified: boolean; reason: string | null; keyId: string | null };
+  entries: EntryVerdict[];
+}
+
+const SECURITY_REFUSALS = new Set(['security:bad-signature', 'security:unknown-station', 'security:revoked-station', 'security:broken-chain', 'security:station-mismatch', 'security:id-reused']);
+const encoder = new TextEncoder();
+
+interface Key {
+  info: ServerKeyInfo;
+  raw: Uint8Array<ArrayBuffer>;
+  crypto: CryptoKey;
+}
+
+async function ed25519Verify(key: CryptoKey, data: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  try {
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, data);
+  } catch {
+    return false;
+  }
+}
+
+/** The published server keys whose key id is really theirs, imported for verification. */
+async function importKeys(keys: readonly ServerKeyInfo[]): Promise<{ keys: Key[]; problems: string[] }> {
+  const out: Key[] = [];
+  const problems: string[] = [];
+  for (const info of keys) {
+    try {
+      const raw = fromBase64(info.publicKey);
+      if (toHex(noteKeyId(info.keyName, raw)) !== info.keyId) {
+        problems.push(`server key ${info.keyId} is not the key its id names`);
+        continue;
+      }
+      out.push({ info, raw, crypto: await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']) });
+    } catch (error) {
+      problems.push(`server key ${info.keyId} cannot be read (${(error as Error).message})`);
+    }
+  }
+  return { keys: out, problems };
+}
+
+async function checkCheckpoint(note: string, servedSize: number, keys: readonly Key[], keyProblems: readonly string[]): Promise<{ checkpoint: Checkpoint | null; verdict: TrailVerdict['checkpoint'] }> {
+  const fail = (reason: string, checkpoint: Checkpoint | null = null) => ({ checkpoint, verdict: { size: checkpoint?.size ?? servedSize, verified: false, reason, keyId: null } });
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = parseCheckpoint(note);
+  } catch (error) {
+    return fail(`the checkpoint cannot be read: ${(error as Error).message}`);
+  }
+  if (checkpoint.size !== servedSize) return fail(`the checkpoint says ${checkpoint.size} entries, the server said ${servedSize}`, checkpoint);
+  for (const line of checkpoint.signatures) {
+    const keyId = toHex(line.keyId);
+    const key = keys.find((k) => k.info.keyId === keyId && k.info.keyName === line.keyName);
+    if (key === undefined) continue;
+    if (await ed25519Verify(key.crypto, encoder.encode(checkpoint.body), new Uint8Array(line.signature))) {
+      return { checkpoint, verdict: { size: checkpoint.size, verified: true, reason: null, keyId } };
+    }
+    return fail(`the checkpoint's signature by server key ${keyId} does not verify`, checkpoint);
+  }
+  const why = keyProblems.length > 0 ? ` (${keyProblems.join('; ')})` : '';
+  return fail(`the checkpoint is not signed by any published server key${why}`, checkpoint);
+}
+
+/** The checks every entry gets: form, place, server signature, inclusion at the checkpoint. */
+async function checkStored(stored: TrailEntry, keys: readonly Key[], checkpoint: Checkpoint | null, checkpointOk: boolean): Promise<EntryVerdict> {
+  const verdict: EntryVerdict = { index: stored.index, entry: null, verified: false, failures: [], passed: [], notes: [] };
+  let entry: AuditEntry;
+  try {
+    entry = JSON.parse(stored.entry) as AuditEntry;
+  } catch {
+    verdict.failures.push('the entry is not JSON');
+    return verdict;
+  }
+  verdict.entry = entry;
+  try {
+    if (canonicalText(entry) !== stored.entry) verdict.failures.push('the entry is not in its RFC 8785 form (re-encoded or edited)');
+  } catch {
+    verdict.failures.push('the entry cannot be canonicalized');
+  }
+  if (entry.index !== stored.index) verdict.failures.push(`the entry says it is entry ${entry.index}, served as ${stored.index}`);
+
+  const key = keys.find((k) => k.info.keyId === entry.keyId);
+  if (key === undefined) {
+    verdict.failures.push(`no published server key has id ${entry.keyId}`);
+  } else {
+    const { validFromIndex, validUntilIndex } = key.info;
+    if (stored.index < validFromIndex || (validUntilIndex !== undefined && stored.index > validUntilIndex)) {
+      verdict.failures.push(`server key ${entry.keyId} was not in force at entry ${stored.index}`);
+    }
+    let signature: Uint8Array<ArrayBuffer> | null = null;
+    try {
+      signature = fromBase64(stored.signature);
+    } catch {
+      verdict.failures.push('the server signature is not base64');
+    }
+    if (signature !== null) {
+      if (await ed25519Verify(key.crypto, entryBytes(stored.entry), signature)) verdict.passed.push(`server signature (key ${entry.keyId})`);
+      else verdict.failures.push(`the server signature (key ${entry.keyId}) does not verify`);
+    }
+  }
+
+  if (checkpoint === null || !checkpointOk) {
+    verdict.failures.push('the checkpoint is not verified, so the entry\u2019s place in the log is not proven');
+  } else if (stored.proof === undefined) {
+    verdict.failures.push(`entry ${stored.index} is newer than the latest checkpoint (${checkpoint.size} entries): its place in the log is not proven yet`);
+  } else {
+    let proof: Uint8Array[] | null = null;
+    try {
+      proof = stored.proof.map(fromBase64);
+    } catch {
+      verdict.failures.push('the inclusion proof is not base64');
+    }
+    if (proof !== null) {
+      if (verifyInclusion(stored.index, checkpoint.size, entryLeafHash(stored.entry), proof, checkpoint.root)) {
+        verdict.passed.push(`included in the log at checkpoint ${checkpoint.size}`);
+      } else {
+        verdict.failures.push(`the inclusion proof does not lead to the root of checkpoint ${checkpoint.size}: the entry or the log was changed`);
+      }
+    }
+  }
+  return verdict;
+}
+
+function isStationEvent(value: unknown): value is StationEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as Partial<StationEvent>;
+  return typeof event.signature === 'string' && typeof event.stationId === 'string' && typeof event.id === 'string';
+}
+
+/** Checks a receipt's event against its station's enrolled key. */
+async function checkStation(verdict: EntryVerdict, enrollments: ReadonlyMap<string, Enrollment>, keys: readonly Key[], checkpoint: Checkpoint | null, checkpointOk: boolean): Promise<void> {
+  const entry = verdict.entry;
+  if (entry === null || entry.kind !== 'receipt') return;
+  const refused = (entry.flags ?? []).find((flag) => SECURITY_REFUSALS.has(flag));
+  if (refused !== undefined) {
+    verdict.notes.push(`station signature not checked: the server refused the event (${refused})`);
+    return;
+  }
+  if (!isStationEvent(entry.event)) {
+    verdict.notes.push('station signature not checked: the entry does not carry the signed event (too large to keep whole)');
+    return;
+  }
+  const event = entry.event;
+  if (event.stationId !== entry.stationId) {
+    verdict.failures.push(`the event names station ${event.stationId} but was received from ${entry.stationId ?? 'no station'}`);
+    return;
+  }
+  const enrollment = enrollments.get(event.stationId);
+  if (enrollment === undefined || 'error' in enrollment) {
+    verdict.failures.push(`station ${event.stationId}'s enrollment entry could not be had${enrollment === undefined ? '' : ` (${enrollment.error})`}, so its key is unknown`);
+    return;
+  }
+  const enrolled = await checkStored(enrollment, keys, checkpoint, checkpointOk);
+  const subject = enrolled.entry?.subject as { publicKey?: string | null; keyAlg?: KeyAlg | null } | undefined;
+  if (enrolled.failures.length > 0) {
+    verdict.failures.push(`station ${event.stationId}'s enrollment entry ${enrollment.index} is not verified: ${enrolled.failures[0] ?? ''}`);
+  } else if (enrolled.entry?.kind !== 'station.enrolled' || enrolled.entry.stationId !== event.stationId) {
+    verdict.failures.push(`entry ${enrollment.index} is not the enrollment of station ${event.stationId}`);
+  } else if (typeof subject?.publicKey !== 'string' || (subject.keyAlg !== 'Ed25519' && subject.keyAlg !== 'ECDSA-P256')) {
+    verdict.failures.push(`station ${event.stationId} was enrolled without a key`);
+  } else if (await verifyEventSignature(event, subject.publicKey, subject.keyAlg)) {
+    verdict.passed.push(`station signature (key enrolled at entry ${enrollment.index})`);
+  } else {
+    verdict.failures.push(`the station signature on event ${event.id} does not verify with the key enrolled at entry ${enrollment.index}`);
+  }
+}
+
+/**
+ * Verifies a trail: the checkpoint against the server keys, then every entry; `enrollments` holds,
+ * by station id, each receipt's station enrollment entry (with its proof at the same checkpoint).
+ */
+export async function verifyTrail(input: {
+  trail: TrailResponse;
+  keys: readonly ServerKeyInfo[];
+  enrollments: ReadonlyMap<string, Enrollment>;
+  /** The unit the trail was asked for (`serial:SN-…`): an entry about another unit fails. */
+  unit?: string;
+}): Promise<TrailVerdict> {
+  const { keys, problems } = await importKeys(input.keys);
+  const { checkpoint, verdict: checkpointVerdict } = await checkCheckpoint(input.trail.checkpoint.note, input.trail.checkpoint.size, keys, problems);
+  const entries: EntryVerdict[] = [];
+  let previous = -1;
+  for (const stored of input.trail.entries) {
+    const verdict = await checkStored(stored, keys, checkpoint, checkpointVerdict.verified);
+    if (stored.index <= previous) verdict.failures.push(`entry ${stored.index} is out of order (after ${previous})`);
+    previous = stored.index;
+    if (input.unit !== undefined && verdict.entry !== null && verdict.entry.unit !== input.unit) {
+      verdict.failures.push(`the entry is about ${verdict.entry.unit ?? 'no unit'}, not ${input.unit}`);
+    }
+    await checkStation(verdict, input.enrollments, keys, checkpoint, checkpointVerdict.verified);
+    verdict.verified = verdict.failures.length === 0;
+    entries.push(verdict);
+  }
+  return { checkpoint: checkpointVerdict, entries };
+}
+
+/** The station ids whose enrollment a trail's receipts need. */
+export function stationsOf(trail: TrailResponse): string[] {
+  const ids = new Set<string>();
+  for (const stored of trail.entries) {
+    try {
+      const entry = JSON.parse(stored.entry) as AuditEntry;
+      if (entry.kind === 'receipt' && entry.stationId !== undefined) ids.add(entry.stationId);
+    } catch {
+      // An unreadable entry fails its own checks.
+    }
+  }
+  return [...ids];
+}

@@ -1,0 +1,189 @@
+/**
+ * The plant as this station sees it: the server's views with this station's pending events applied
+ * by the same pure reducers the server runs. An event is pending until the server's receipt for it
+ * has arrived and the station has pulled the views that include its effect ({@link isPending});
+ * a rejected event is never applied. Screens read it through `subscribe`/`get` (React's
+ * useSyncExternalStore).
+ */
+import type { Subscription } from 'rxjs';
+import type { StationEvent } from '../../schemas/event.ts';
+import type { ReceiptDoc } from '../../schemas/receipt-doc.ts';
+import type { PlantState } from '../domain/plant.ts';
+import { emptyPlant, plantFromViews, reduceEvents } from '../domain/plant.ts';
+import type { StationDb } from './database.ts';
+import { asEvent, asView } from './database.ts';
+import { allEvents } from './events.ts';
+import { PULL_CHECKPOINT_ID, isPending, readPullCheckpoint, receiptsFor } from './receipts.ts';
+
+/** What the station still has to hear back about from the server. */
+export interface Outbox {
+  /** Events without a receipt yet: not pushed, or pushed and not answered. */
+  waiting: number;
+  /** Device time of the oldest of them, or null when none waits. */
+  oldestWaitingAt: string | null;
+  /** Events shown from the overlay: waiting, or answered but not yet in the pulled views. */
+  pending: number;
+}
+
+export interface PlantStore {
+  get(): PlantState;
+  /** Changes with every change of the plant or of the outbox. */
+  outbox(): Outbox;
+  subscribe(listener: () => void): () => void;
+  /**
+   * Shows an event this tab has just written at once, without waiting for the database's change
+   * stream, so the next check sees it. Events from other tabs arrive through the stream.
+   */
+  applyRecorded(event: StationEvent): void;
+  /**
+   * Holds back rebuilds caused by views, receipts and the pull checkpoint until the returned
+   * function is called, then rebuilds once. A pull writes views first and its checkpoint after; a
+   * rebuild in between would apply an event twice (once in the views, once from the overlay) and
+   * the screen would flicker.
+   */
+  deferRebuilds(): () => void;
+  /** Resolves once the first state has been read from IndexedDB. */
+  ready: Promise<void>;
+  close(): void;
+}
+
+const NO_OUTBOX: Outbox = { waiting: 0, oldestWaitingAt: null, pending: 0 };
+
+export function createPlantStore(db: StationDb): PlantStore {
+  /** The plant as the server's views describe it; read again only when views change. */
+  let base: PlantState = emptyPlant();
+  let viewsStale = true;
+  /** This station's pending events in sequence order, with the receipts known for them. */
+  let pending: StationEvent[] = [];
+  let receipts = new Map<string, ReceiptDoc>();
+  let state: PlantState = emptyPlant();
+  let outbox: Outbox = NO_OUTBOX;
+  let lastSeq = 0;
+  let deferrals = 0;
+  let rebuildWanted = false;
+  let rebuildQueued = false;
+  let closed = false;
+  const listeners = new Set<() => void>();
+  const subscriptions: Subscription[] = [];
+  const notify = () => listeners.forEach((listener) => listener());
+
+  function computeOutbox(): Outbox {
+    let waiting = 0;
+    let oldestWaitingAt: string | null = null;
+    for (const event of pending) {
+      if (receipts.has(event.id)) continue;
+      waiting += 1;
+      if (oldestWaitingAt === null || event.deviceTime < oldestWaitingAt) oldestWaitingAt = event.deviceTime;
+    }
+    return { waiting, oldestWaitingAt, pending: pending.length };
+  }
+
+  async function rebuild(): Promise<void> {
+    rebuildQueued = false;
+    if (closed) return;
+    if (viewsStale) {
+      viewsStale = false;
+      base = plantFromViews((await db.views.find().exec()).map(asView));
+    }
+    const checkpoint = (await readPullCheckpoint(db)).serverSeq;
+    const found = await receiptsFor(db, pending.map((event) => event.id));
+    // The checkpoint only grows and a receipt never changes, so an event that leaves the overlay
+    // never comes back: only the pending ones are looked at again.
+    pending = pending.filter((event) => isPending(found.get(event.id), checkpoint));
+    receipts = found;
+    state = reduceEvents(base, pending);
+    outbox = computeOutbox();
+    notify();
+  }
+
+  async function load(): Promise<void> {
+    const events = await allEvents(db);
+    lastSeq = events.at(-1)?.seq ?? 0;
+    pending = events;
+    await rebuild();
+  }
+
+  /** New events only extend the state: a new event is pending. */
+  async function catchUp(): Promise<void> {
+    if (closed) return;
+    const found = (await db.events.find({ selector: { seq: { $gt: lastSeq } }, sort: [{ seq: 'asc' }] }).exec()).map(asEvent);
+    // applyRecorded may have taken some of these while the query ran: apply each event once.
+    const fresh = found.filter((event) => event.seq > lastSeq);
+    if (fresh.length === 0) return;
+    append(fresh);
+  }
+
+  function append(fresh: StationEvent[]): void {
+    pending = [...pending, ...fresh];
+    lastSeq = fresh.at(-1)?.seq ?? lastSeq;
+    state = reduceEvents(state, fresh);
+    outbox = computeOutbox();
+    notify();
+  }
+
+  let work: Promise<void> = Promise.resolve();
+  const serially = (task: () => Promise<void>) => {
+    work = work.then(task, task);
+  };
+
+  function wantRebuild(): void {
+    if (deferrals > 0) {
+      rebuildWanted = true;
+      return;
+    }
+    if (rebuildQueued) return;
+    rebuildQueued = true;
+    serially(rebuild);
+  }
+
+  const ready = load();
+  work = ready;
+  subscriptions.push(db.events.insert$.subscribe(() => serially(catchUp)));
+  subscriptions.push(
+    db.views.$.subscribe(() => {
+      viewsStale = true;
+      wantRebuild();
+    }),
+  );
+  subscriptions.push(db.receipts.$.subscribe(() => wantRebuild()));
+  subscriptions.push(
+    db.settings.$.subscribe((change) => {
+      if (change.documentId === PULL_CHECKPOINT_ID) wantRebuild();
+    }),
+  );
+
+  return {
+    get: () => state,
+    outbox: () => outbox,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    applyRecorded(event) {
+      if (event.seq !== lastSeq + 1) {
+        serially(catchUp);
+        return;
+      }
+      append([event]);
+    },
+    deferRebuilds() {
+      deferrals += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        deferrals -= 1;
+        if (deferrals === 0 && rebuildWanted) {
+          rebuildWanted = false;
+          wantRebuild();
+        }
+      };
+    },
+    ready,
+    close() {
+      closed = true;
+      subscriptions.forEach((s) => s.unsubscribe());
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The server's receipts for this station's events, and the pull checkpoint they are weighed against:
+ * together they say which events the station still shows from its own overlay (see {@link isPending}).
+ */
+import type { Receipt } from '../../schemas/receipt.ts';
+import type { ReceiptDoc } from '../../schemas/receipt-doc.ts';
+import type { StationDb } from './database.ts';
+import { readSetting, writeSetting } from './settings.ts';
+
+/** The settings document holding the checkpoint up to which the server's views are stored. */
+export const PULL_CHECKPOINT_ID = 'pull-checkpoint';
+
+/** How far this station has pulled: views up to `serverSeq` are stored; `at` is when (ISO), if known. */
+export interface PullCheckpoint {
+  serverSeq: number;
+  at?: string;
+}
+
+export async function readPullCheckpoint(db: StationDb): Promise<PullCheckpoint> {
+  return (await readSetting<PullCheckpoint>(db, PULL_CHECKPOINT_ID)) ?? { serverSeq: 0 };
+}
+
+/** Write only once the views up to `serverSeq` are stored: the overlay drops events on the strength of it. */
+export async function writePullCheckpoint(db: StationDb, checkpoint: PullCheckpoint): Promise<void> {
+  await writeSetting(db, PULL_CHECKPOINT_ID, checkpoint);
+}
+
+/** Views every station gets whatever its work center (docs/sync-spec.md S12): kept across a move. */
+const PLANT_WIDE_KINDS = ['workCenter', 'part', 'routing', 'operator', 'identifierFormat'];
+
+/**
+ * Forgets the work-center-scoped views and the pull checkpoint, so the next pull starts from the
+ * beginning: for a station moved to other work centers, whose work orders, steps, holds and material
+ * were scoped to the old ones. The roster and master data stay, so people can still sign in while
+ * the pull runs. Events and receipts stay; until the views are back every event counts as pending
+ * and shows from the overlay.
+ */
+export async function resetPulledViews(db: StationDb): Promise<void> {
+  await writePullCheckpoint(db, { serverSeq: 0 });
+  await db.views.find({ selector: { kind: { $nin: PLANT_WIDE_KINDS } } }).remove();
+}
+
+/**
+ * Stores the server's receipts. A receipt is the server's word on an event and never changes (the
+ * server answers a retry with the same receipt), so storing one twice is harmless.
+ */
+export async function storeReceipts(db: StationDb, receipts: readonly Receipt[]): Promise<void> {
+  if (receipts.length === 0) return;
+  await db.receipts.bulkUpsert(receipts.map((receipt): ReceiptDoc => ({ ...receipt, origin: 'receipt' })));
+}
+
+/**
+ * Notes that the server refused events outright (`400 invalid-event`): it kept no receipt, so the
+ * station writes its own, marked `invalid-event`, and pushes them no more. A server receipt already
+ * stored for an event wins.
+ */
+export async function storeInvalidEventRefusals(db: StationDb, eventIds: readonly string[], reason: string, at: Date): Promise<void> {
+  const known = await db.receipts.findByIds([...eventIds]).exec();
+  const docs = eventIds
+    .filter((eventId) => !known.has(eventId))
+    .map((eventId): ReceiptDoc => ({
+      eventId,
+      outcome: 'rejected',
+      flags: ['schema'],
+      reason: reason.slice(0, 2000),
+      serverSeq: 0,
+      visibleAt: 0,
+      receivedAt: at.toISOString(),
+      origin: 'invalid-event',
+    }));
+  if (docs.length > 0) await db.receipts.bulkInsert(docs);
+}
+
+/**
+ * Whether an event is still shown from the station's overlay: until its receipt exists and the
+ * station has pulled the views that include its effect (`checkpoint ≥ visibleAt`). A rejected event
+ * is never overlaid, receipt in hand.
+ */
+export function isPending(receipt: Pick<ReceiptDoc, 'outcome' | 'visibleAt'> | undefined, checkpoint: number): boolean {
+  if (receipt === undefined) return true;
+  if (receipt.outcome === 'rejected') return false;
+  return checkpoint < receipt.visibleAt;
+}
+
+/** Receipts for the given events, keyed by event id (events without one are absent). */
+export async function receiptsFor(db: StationDb, eventIds: readonly string[]): Promise<Map<string, ReceiptDoc>> {
+  if (eventIds.length === 0) return new Map();
+  const docs = await db.receipts.findByIds([...eventIds]).exec();
+  const result = new Map<string, ReceiptDoc>();
+  for (const [id, doc] of docs) result.set(id, doc.toMutableJSON());
+  return result;
+}

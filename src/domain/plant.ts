@@ -1,0 +1,519 @@
+import type { HoldSubject, UnitRef } from '../../schemas/common.ts';
+import type { EventOf, StationEvent } from '../../schemas/event.ts';
+import type { Conflict } from '../../schemas/conflict.ts';
+import type { Hold } from '../../schemas/hold.ts';
+import type { IdentifierFormat } from '../../schemas/identifier-format.ts';
+import type { Lot } from '../../schemas/lot.ts';
+import type { Nonconformance } from '../../schemas/nonconformance.ts';
+import type { Operator } from '../../schemas/operator.ts';
+import type { Part } from '../../schemas/part.ts';
+import type { Operation, Routing } from '../../schemas/routing.ts';
+import type { SerialUnit } from '../../schemas/serial-unit.ts';
+import type { StepView } from '../../schemas/step.ts';
+import type { ViewData, ViewDoc, ViewKind } from '../../schemas/view-doc.ts';
+import type { WorkCenter } from '../../schemas/work-center.ts';
+import type { WorkOrder } from '../../schemas/work-order.ts';
+import { measurementResult } from './inspection.ts';
+
+/** Who did a step and when, as the event recorded it. */
+export interface StepMark {
+  eventId: string;
+  actor: string;
+  at: string;
+}
+
+/** The execution record of one operation on one unit of a traveler. */
+export interface StepRecord {
+  started?: StepMark;
+  completed?: StepMark;
+}
+
+export interface MeasurementRecord extends StepMark {
+  event: EventOf<'measurement.recorded'>;
+  result: 'pass' | 'fail';
+}
+
+export interface ConsumptionRecord extends StepMark {
+  material: EventOf<'material.consumed'>['payload']['material'];
+}
+
+/**
+ * Everything a screen or a rule needs to know about the plant: master data as the server last sent
+ * it, and what events have done since. Built by {@link plantFromViews} and {@link reduceEvents};
+ * treat it as immutable.
+ */
+export interface PlantState {
+  workCenters: ReadonlyMap<string, WorkCenter>;
+  parts: ReadonlyMap<string, Part>;
+  /** Keyed by {@link routingKey}. */
+  routings: ReadonlyMap<string, Routing>;
+  workOrders: ReadonlyMap<string, WorkOrder>;
+  operators: ReadonlyMap<string, Operator>;
+  lots: ReadonlyMap<string, Lot>;
+  serials: ReadonlyMap<string, SerialUnit>;
+  holds: ReadonlyMap<string, Hold>;
+  nonconformances: ReadonlyMap<string, Nonconformance>;
+  /** Keyed by {@link stepKey}. */
+  steps: ReadonlyMap<string, StepRecord>;
+  /** Every result for a characteristic, oldest first; keyed by {@link characteristicKey}. */
+  measurements: ReadonlyMap<string, readonly MeasurementRecord[]>;
+  /** Material built in at a step, keyed by {@link stepKey}. */
+  consumptions: ReadonlyMap<string, readonly ConsumptionRecord[]>;
+  /** Work items the server's conflict rules raised, keyed by conflict id. */
+  conflicts: ReadonlyMap<string, Conflict>;
+  /** The shapes of the plant's own identifiers, for the scan parser; keyed by id. */
+  identifierFormats: ReadonlyMap<string, IdentifierFormat>;
+}
+
+export function routingKey(partNumber: string, partRevision: string): string {
+  return `${partNumber}@${partRevision}`;
+}
+
+export function unitKey(unit: UnitRef): string {
+  return unit.kind === 'serial' ? `serial:${unit.serial}` : `lot:${unit.lotId}`;
+}
+
+/** The identifier an operator reads on the unit: its serial or its lot. */
+export function unitLabel(unit: UnitRef | HoldSubject): string {
+  if (unit.kind === 'serial') return unit.serial;
+  if (unit.kind === 'lot') return unit.lotId;
+  return unit.workOrderId;
+}
+
+export function stepKey(workOrderId: string, unit: UnitRef, operationId: string): string {
+  return `${workOrderId}|${unitKey(unit)}|${operationId}`;
+}
+
+export function characteristicKey(workOrderId: string, unit: UnitRef, operationId: string, characteristicId: string): string {
+  return `${stepKey(workOrderId, unit, operationId)}|${characteristicId}`;
+}
+
+/** Hold and NCR ids derived from the measurement that caused them, so station and server agree. */
+export function holdIdForMeasurement(eventId: string): string {
+  return `H-${eventId}`;
+}
+export function ncrIdForMeasurement(eventId: string): string {
+  return `NCR-${eventId}`;
+}
+
+/** The keys of every map in a plant, so that whole-plant operations are written once. */
+const PLANT_MAPS = [
+  'workCenters', 'parts', 'routings', 'workOrders', 'operators', 'lots', 'serials', 'holds',
+  'nonconformances', 'steps', 'measurements', 'consumptions', 'conflicts', 'identifierFormats',
+] as const satisfies readonly (keyof PlantState)[];
+
+/** Fails to compile when a map is added to PlantState but not to PLANT_MAPS. */
+export type UnlistedPlantMaps = Exclude<keyof PlantState, (typeof PLANT_MAPS)[number]>;
+export const ALL_PLANT_MAPS_LISTED: [UnlistedPlantMaps] extends [never] ? true : never = true;
+
+export function emptyPlant(): PlantState {
+  return Object.fromEntries(PLANT_MAPS.map((key) => [key, new Map()])) as unknown as PlantState;
+}
+
+/**
+ * A map that copies its source only when first written, so that applying one event to a plant of
+ * a hundred thousand copies just the maps that event touches.
+ */
+class CopyOnWriteMap<K, V> implements ReadonlyMap<K, V> {
+  private own: Map<K, V> | null = null;
+  /** Keys written since the draft was made: what a batch changed. */
+  readonly written = new Set<K>();
+  constructor(private readonly source: ReadonlyMap<K, V>) {}
+  private get current(): ReadonlyMap<K, V> {
+    return this.own ?? this.source;
+  }
+  get size(): number {
+    return this.current.size;
+  }
+  get(key: K): V | undefined {
+    return this.current.get(key);
+  }
+  has(key: K): boolean {
+    return this.current.has(key);
+  }
+  keys(): MapIterator<K> {
+    return this.current.keys();
+  }
+  values(): MapIterator<V> {
+    return this.current.values();
+  }
+  entries(): MapIterator<[K, V]> {
+    return this.current.entries();
+  }
+  forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    this.current.forEach((value, key) => callback(value, key, this));
+  }
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.current.entries();
+  }
+  set(key: K, value: V): void {
+    this.own ??= new Map(this.source);
+    this.own.set(key, value);
+    this.written.add(key);
+  }
+  result(): ReadonlyMap<K, V> {
+    return this.current;
+  }
+}
+
+/**
+ * A plant being changed: maps copy themselves on first write and remember what was written. A draft
+ * reads like a plant, so rules can judge the next event of a batch on the draft the batch built.
+ */
+export type PlantDraft = { [K in keyof PlantState]: PlantState[K] extends ReadonlyMap<infer Key, infer Value> ? CopyOnWriteMap<Key, Value> : never };
+
+function draftOf(state: PlantState): PlantDraft {
+  return Object.fromEntries(PLANT_MAPS.map((key) => [key, new CopyOnWriteMap<unknown, unknown>(state[key])])) as unknown as PlantDraft;
+}
+
+function finish(draft: PlantDraft): PlantState {
+  return Object.fromEntries(PLANT_MAPS.map((key) => [key, draft[key].result()])) as unknown as PlantState;
+}
+
+/** View kinds that are one document in one map of the plant (a step gathers three maps; quarantine none). */
+type DocumentKind = Exclude<ViewKind, 'step' | 'quarantine'>;
+
+interface DocumentView<K extends DocumentKind> {
+  map: keyof PlantState;
+  key: (data: ViewData[K]) => string;
+}
+
+/** Where each kind of document lives in the plant, and its key: one table for station and server. */
+const DOCUMENT_VIEWS: { [K in DocumentKind]: DocumentView<K> } = {
+  workCenter: { map: 'workCenters', key: (d) => d.id },
+  part: { map: 'parts', key: (d) => d.partNumber },
+  routing: { map: 'routings', key: (d) => routingKey(d.partNumber, d.partRevision) },
+  workOrder: { map: 'workOrders', key: (d) => d.id },
+  operator: { map: 'operators', key: (d) => d.badge },
+  lot: { map: 'lots', key: (d) => d.lotId },
+  serial: { map: 'serials', key: (d) => d.serial },
+  hold: { map: 'holds', key: (d) => d.holdId },
+  nonconformance: { map: 'nonconformances', key: (d) => d.ncrId },
+  conflict: { map: 'conflicts', key: (d) => d.conflictId },
+  identifierFormat: { map: 'identifierFormats', key: (d) => d.id },
+};
+
+/** The plant as the server's views describe it. */
+export function plantFromViews(docs: Iterable<ViewDoc>): PlantState {
+  const draft = draftOf(emptyPlant());
+  for (const doc of docs) {
+    if (doc.kind === 'step') setStep(draft, doc.data);
+    else if (doc.kind !== 'quarantine') {
+      const view = DOCUMENT_VIEWS[doc.kind] as DocumentView<typeof doc.kind>;
+      (draft[view.map] as unknown as CopyOnWriteMap<string, unknown>).set(view.key(doc.data), doc.data);
+    }
+  }
+  return finish(draft);
+}
+
+/** The routing a work order runs, if the plant has it. */
+export function routingOf(state: PlantState, workOrder: WorkOrder): Routing | undefined {
+  return state.routings.get(routingKey(workOrder.partNumber, workOrder.partRevision));
+}
+
+/** A routing's operations in sequence order. */
+export function operationsInOrder(routing: Routing): Operation[] {
+  return [...routing.operations].sort((a, b) => a.sequence - b.sequence);
+}
+
+/** The effect of events on the plant, in the order given. Pure: `state` is not changed. */
+export function reduceEvents(state: PlantState, events: Iterable<StationEvent>): PlantState {
+  const draft = draftOf(state);
+  for (const event of events) applyEventToDraft(draft, event);
+  return finish(draft);
+}
+
+/** A view the server keeps, named by kind and key (its id is `kind:key`). */
+export interface ViewRef {
+  kind: ViewKind;
+  key: string;
+}
+
+/** The kind of view each map of the plant is published as; steps, measurements and consumptions make one `step` view. */
+const VIEW_KIND_OF_MAP: { [K in keyof PlantState]: ViewKind } = {
+  workCenters: 'workCenter',
+  parts: 'part',
+  routings: 'routing',
+  workOrders: 'workOrder',
+  operators: 'operator',
+  lots: 'lot',
+  serials: 'serial',
+  holds: 'hold',
+  nonconformances: 'nonconformance',
+  steps: 'step',
+  measurements: 'step',
+  consumptions: 'step',
+  conflicts: 'conflict',
+  identifierFormats: 'identifierFormat',
+};
+
+/** The step a measurement key belongs to: the characteristic id is its last segment. */
+function stepKeyOfCharacteristicKey(key: string): string {
+  return key.slice(0, key.lastIndexOf('|'));
+}
+
+/**
+ * Applies a change to the plant and says which views it touched, so the server writes only those.
+ * `change` gets a draft to work on; see {@link applyEventToDraft} and the rules in ./rules/.
+ */
+export function changePlant(state: PlantState, change: (draft: PlantDraft) => void): { state: PlantState; changed: ViewRef[] } {
+  const draft = draftOf(state);
+  change(draft);
+  const changed = new Map<string, ViewRef>();
+  for (const map of PLANT_MAPS) {
+    const kind = VIEW_KIND_OF_MAP[map];
+    for (const written of draft[map].written) {
+      const key = map === 'measurements' ? stepKeyOfCharacteristicKey(String(written)) : String(written);
+      changed.set(`${kind}:${key}`, { kind, key });
+    }
+  }
+  return { state: finish(draft), changed: [...changed.values()] };
+}
+
+/** The data of a view as the plant holds it now, or undefined if the plant has no such document. */
+export function viewData(state: PlantState, ref: ViewRef): ViewData[ViewKind] | undefined {
+  if (ref.kind === 'step') return stepViewOf(state, ref.key);
+  if (ref.kind === 'quarantine') return undefined;
+  return (state[DOCUMENT_VIEWS[ref.kind].map] as ReadonlyMap<string, ViewData[ViewKind]>).get(ref.key);
+}
+
+/** The key a view of this kind and data is stored under, the same on server and station. */
+export function viewKeyOf<K extends ViewKind>(kind: K, data: ViewData[K]): string {
+  const doc = { kind, data } as unknown as ViewDoc;
+  if (doc.kind === 'step') return stepKey(doc.data.workOrderId, doc.data.unit, doc.data.operationId);
+  if (doc.kind === 'quarantine') return doc.data.quarantineId;
+  const view = DOCUMENT_VIEWS[doc.kind] as DocumentView<typeof doc.kind>;
+  return view.key(doc.data);
+}
+
+function parseStepKey(key: string): { workOrderId: string; unit: UnitRef; operationId: string } | undefined {
+  const match = /^(.*)\|(serial|lot):(.*)\|([^|]*)$/.exec(key);
+  if (match === null) return undefined;
+  const [, workOrderId = '', kind, id = '', operationId = ''] = match;
+  const unit: UnitRef = kind === 'serial' ? { kind: 'serial', serial: id } : { kind: 'lot', lotId: id };
+  return { workOrderId, unit, operationId };
+}
+
+/**
+ * The results recorded at a step, found through the operation's characteristics rather than by
+ * scanning every measurement in the plant (the server builds step views for every batch).
+ */
+function measurementsOfStep(state: PlantState, key: string, workOrderId: string, operationId: string): Array<readonly MeasurementRecord[]> {
+  const workOrder = state.workOrders.get(workOrderId);
+  const operation = workOrder === undefined ? undefined : routingOf(state, workOrder)?.operations.find((op) => op.id === operationId);
+  if (operation === undefined) {
+    return [...state.measurements].filter(([mapKey]) => stepKeyOfCharacteristicKey(mapKey) === key).map(([, results]) => results);
+  }
+  return operation.characteristics.map((c) => state.measurements.get(`${key}|${c.id}`)).filter((r): r is readonly MeasurementRecord[] => r !== undefined);
+}
+
+/** One step's execution record as the `step` view carries it. */
+export function stepViewOf(state: PlantState, key: string): StepView | undefined {
+  const parsed = parseStepKey(key);
+  if (parsed === undefined) return undefined;
+  const record = state.steps.get(key);
+  const consumptions = state.consumptions.get(key) ?? [];
+  const measurements: StepView['measurements'] = [];
+  for (const results of measurementsOfStep(state, key, parsed.workOrderId, parsed.operationId)) {
+    for (const r of results) {
+      measurements.push({ eventId: r.eventId, actor: r.actor, at: r.at, characteristicId: r.event.payload.characteristicId, result: r.result, event: r.event });
+    }
+  }
+  if (record === undefined && consumptions.length === 0 && measurements.length === 0) return undefined;
+  return {
+    ...parsed,
+    ...(record?.started === undefined ? {} : { started: record.started }),
+    ...(record?.completed === undefined ? {} : { completed: record.completed }),
+    consumptions: consumptions.map((c) => ({ eventId: c.eventId, actor: c.actor, at: c.at, material: c.material })),
+    measurements,
+  };
+}
+
+function setStep(draft: PlantDraft, view: StepView): void {
+  const key = stepKey(view.workOrderId, view.unit, view.operationId);
+  const record: StepRecord = {
+    ...(view.started === undefined ? {} : { started: view.started }),
+    ...(view.completed === undefined ? {} : { completed: view.completed }),
+  };
+  draft.steps.set(key, record);
+  draft.consumptions.set(key, view.consumptions.map((c) => ({ eventId: c.eventId, actor: c.actor, at: c.at, material: c.material as unknown as ConsumptionRecord['material'] })));
+  for (const m of view.measurements) {
+    const mKey = `${key}|${m.characteristicId}`;
+    const record = { eventId: m.eventId, actor: m.actor, at: m.at, result: m.result, event: m.event as unknown as EventOf<'measurement.recorded'> };
+    draft.measurements.set(mKey, [...(draft.measurements.get(mKey) ?? []), record]);
+  }
+}
+
+/** The effect of one event on the plant. */
+export function applyEvent(state: PlantState, event: StationEvent): PlantState {
+  return reduceEvents(state, [event]);
+}
+
+function mark(event: StationEvent): StepMark {
+  return { eventId: event.id, actor: event.actor, at: event.deviceTime };
+}
+
+/** The plain effect of an event on a plant draft, as a station shows it before the server decides. */
+export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void {
+  switch (event.type) {
+    case 'op.started': {
+      const key = stepKey(event.payload.workOrderId, event.payload.unit, event.payload.operationId);
+      const step = draft.steps.get(key) ?? {};
+      if (step.started === undefined) draft.steps.set(key, { ...step, started: mark(event) });
+      return;
+    }
+    case 'op.completed': {
+      const key = stepKey(event.payload.workOrderId, event.payload.unit, event.payload.operationId);
+      const step = draft.steps.get(key) ?? {};
+      if (step.completed === undefined) draft.steps.set(key, { ...step, completed: mark(event) });
+      return;
+    }
+    case 'material.consumed': {
+      const { workOrderId, unit, operationId, material } = event.payload;
+      const key = stepKey(workOrderId, unit, operationId);
+      draft.consumptions.set(key, [...(draft.consumptions.get(key) ?? []), { ...mark(event), material }]);
+      if (material.kind === 'lot') {
+        const lot = draft.lots.get(material.lotId);
+        if (lot !== undefined) draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining - material.quantity });
+      } else {
+        const serial = draft.serials.get(material.serial);
+        if (serial !== undefined && serial.consumedInto === undefined) {
+          draft.serials.set(serial.serial, { ...serial, consumedInto: { workOrderId, unitKey: unitKey(unit), eventId: event.id } });
+        }
+      }
+      return;
+    }
+    case 'measurement.recorded': {
+      applyMeasurement(draft, event);
+      return;
+    }
+    case 'hold.placed': {
+      if (draft.holds.has(event.payload.holdId)) return;
+      draft.holds.set(event.payload.holdId, {
+        holdId: event.payload.holdId,
+        subject: event.payload.subject,
+        reason: event.payload.reason,
+        placedBy: event.actor,
+        placedAt: event.deviceTime,
+        sourceEventId: event.id,
+        status: 'active',
+      });
+      return;
+    }
+    case 'hold.released': {
+      const hold = draft.holds.get(event.payload.holdId);
+      if (hold === undefined || hold.status !== 'active') return;
+      draft.holds.set(hold.holdId, {
+        ...hold,
+        status: 'released',
+        release: { eventId: event.id, signature: event.payload.signature },
+      });
+      return;
+    }
+    case 'conflict.resolved': {
+      applyResolution(draft, event);
+      return;
+    }
+    case 'session.signed-in':
+    case 'session.signed-out':
+      return;
+  }
+}
+
+/** Resolution of a conflict item; a void takes back what the voided event did to the traveler. */
+function applyResolution(draft: PlantDraft, event: EventOf<'conflict.resolved'>): void {
+  const conflict = draft.conflicts.get(event.payload.conflictId);
+  if (conflict === undefined || conflict.status !== 'open') return;
+  draft.conflicts.set(conflict.conflictId, {
+    ...conflict,
+    status: 'resolved',
+    resolution: { action: event.payload.action, eventId: event.id, signature: event.payload.signature },
+  });
+  if (event.payload.action === 'open-ncr') {
+    const ncrId = `NCR-${event.id}`;
+    draft.nonconformances.set(ncrId, {
+      ncrId,
+      status: 'draft',
+      subject: conflict.subject ?? { kind: 'workOrder', workOrderId: conflict.workOrderId ?? 'unknown' },
+      ...(conflict.workOrderId === undefined ? {} : { workOrderId: conflict.workOrderId }),
+      description: `${conflict.description} (${event.payload.signature.reason})`,
+      openedBy: event.actor,
+      openedAt: event.deviceTime,
+      sourceEventId: conflict.eventId,
+    });
+  }
+  if (event.payload.action === 'void' && conflict.stepKey !== undefined) voidOnStep(draft, conflict.stepKey, conflict.eventId);
+}
+
+function voidOnStep(draft: PlantDraft, key: string, eventId: string): void {
+  const record = draft.steps.get(key);
+  if (record !== undefined) {
+    const kept: StepRecord = {
+      ...(record.started !== undefined && record.started.eventId !== eventId ? { started: record.started } : {}),
+      ...(record.completed !== undefined && record.completed.eventId !== eventId ? { completed: record.completed } : {}),
+    };
+    if (kept.started !== record.started || kept.completed !== record.completed) draft.steps.set(key, kept);
+  }
+  const consumptions = draft.consumptions.get(key) ?? [];
+  const voided = consumptions.find((c) => c.eventId === eventId);
+  if (voided !== undefined) {
+    draft.consumptions.set(key, consumptions.filter((c) => c !== voided));
+    const material = voided.material;
+    if (material.kind === 'lot') {
+      const lot = draft.lots.get(material.lotId);
+      if (lot !== undefined) draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining + material.quantity });
+    } else {
+      const serial = draft.serials.get(material.serial);
+      if (serial?.consumedInto?.eventId === eventId) {
+        draft.serials.set(serial.serial, {
+          serial: serial.serial,
+          partNumber: serial.partNumber,
+          ...(serial.workOrderId === undefined ? {} : { workOrderId: serial.workOrderId }),
+        });
+      }
+    }
+  }
+}
+
+function applyMeasurement(draft: PlantDraft, event: EventOf<'measurement.recorded'>): void {
+  const { workOrderId, unit, operationId, characteristicId } = event.payload;
+  const workOrder = draft.workOrders.get(workOrderId);
+  const routing = workOrder === undefined ? undefined : draft.routings.get(routingKey(workOrder.partNumber, workOrder.partRevision));
+  const characteristic = routing?.operations.find((op) => op.id === operationId)?.characteristics.find((c) => c.id === characteristicId);
+  // The rule decides from the characteristic it knows; the station's own verdict is kept in the event.
+  const result = characteristic === undefined ? event.payload.result : measurementResult(characteristic, event.payload.measured);
+  const key = characteristicKey(workOrderId, unit, operationId, characteristicId);
+  draft.measurements.set(key, [...(draft.measurements.get(key) ?? []), { ...mark(event), event, result }]);
+  if (result === 'pass') return;
+
+  const holdId = holdIdForMeasurement(event.id);
+  const name = characteristic?.name ?? characteristicId;
+  const shown =
+    event.payload.measured.kind === 'variable'
+      ? `${event.payload.measured.value} ${event.payload.measured.unit}`
+      : event.payload.measured.verdict;
+  const description = `${name} on ${unitLabel(unit)} at ${operationId} measured ${shown}: outside tolerance`;
+  draft.holds.set(holdId, {
+    holdId,
+    subject: unit,
+    reason: description,
+    placedBy: event.actor,
+    placedAt: event.deviceTime,
+    sourceEventId: event.id,
+    status: 'active',
+  });
+  const ncrId = ncrIdForMeasurement(event.id);
+  draft.nonconformances.set(ncrId, {
+    ncrId,
+    status: 'draft',
+    subject: unit,
+    workOrderId,
+    operationId,
+    characteristicId,
+    holdId,
+    description,
+    openedBy: event.actor,
+    openedAt: event.deviceTime,
+    sourceEventId: event.id,
+  });
+}

@@ -1,0 +1,24 @@
+import type { Rule } from './types.ts';
+import { stepKey } from '../plant.ts';
+import { placeHold } from './helpers.ts';
+
+/**
+ * C5: a lot consumed beyond what remains. Recorded as consumed (the material is in the part), flagged
+ * `over-consumption`, and the lot put on hold until someone counts it.
+ */
+export const overConsumption: Rule = ({ state, event }) => {
+  if (event.type !== 'material.consumed' || event.payload.material.kind !== 'lot') return [];
+  const { lotId, quantity } = event.payload.material;
+  const lot = state.lots.get(lotId);
+  if (lot === undefined || quantity <= lot.remaining) return [];
+  const description = `Lot ${lotId} had ${lot.remaining} remaining in server order; ${quantity} consumed at ${event.payload.operationId}`;
+  return [{
+    rule: 'C5',
+    flag: 'over-consumption',
+    description,
+    subject: { kind: 'lot', lotId },
+    workOrderId: event.payload.workOrderId,
+    stepKey: stepKey(event.payload.workOrderId, event.payload.unit, event.payload.operationId),
+    effect: (draft) => placeHold(draft, `H-${event.id}`, { kind: 'lot', lotId }, description, event),
+  }];
+};

@@ -1,0 +1,47 @@
+import type { HoldSubject, UnitRef } from '../../../schemas/common.ts';
+import type { StationEvent } from '../../../schemas/event.ts';
+import type { Operation } from '../../../schemas/routing.ts';
+import type { WorkOrder } from '../../../schemas/work-order.ts';
+import type { PlantDraft, PlantState } from '../plant.ts';
+import { routingOf } from '../plant.ts';
+
+/** The traveler step an event acts on, if it acts on one. */
+export function stepTarget(event: StationEvent): { workOrderId: string; unit: UnitRef; operationId: string } | undefined {
+  switch (event.type) {
+    case 'op.started':
+    case 'op.completed':
+    case 'material.consumed':
+    case 'measurement.recorded':
+      return { workOrderId: event.payload.workOrderId, unit: event.payload.unit, operationId: event.payload.operationId };
+    default:
+      return undefined;
+  }
+}
+
+export function operationOf(state: PlantState, workOrderId: string, operationId: string): { workOrder: WorkOrder; operation: Operation } | undefined {
+  const workOrder = state.workOrders.get(workOrderId);
+  if (workOrder === undefined) return undefined;
+  const operation = routingOf(state, workOrder)?.operations.find((op) => op.id === operationId);
+  return operation === undefined ? undefined : { workOrder, operation };
+}
+
+/** Places a hold the server derived from an event; its id is derived too, so it is placed once. */
+export function placeHold(draft: PlantDraft, holdId: string, subject: HoldSubject, reason: string, event: StationEvent): void {
+  if (draft.holds.has(holdId)) return;
+  draft.holds.set(holdId, { holdId, subject, reason, placedBy: 'server', placedAt: event.deviceTime, sourceEventId: event.id, status: 'active' });
+}
+
+/** Opens an NCR draft the server derived from an event. */
+export function openNcrDraft(draft: PlantDraft, ncrId: string, subject: HoldSubject, description: string, event: StationEvent, workOrderId?: string): void {
+  if (draft.nonconformances.has(ncrId)) return;
+  draft.nonconformances.set(ncrId, {
+    ncrId,
+    status: 'draft',
+    subject,
+    ...(workOrderId === undefined ? {} : { workOrderId }),
+    description,
+    openedBy: 'server',
+    openedAt: event.deviceTime,
+    sourceEventId: event.id,
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * The conflict rules, in the order the server runs them on each event (docs/sync-spec.md). Refusals
+ * come first: a refused event changes nothing.
+ */
+import type { Rule } from './types.ts';
+import { duplicateCompletion } from './c1-duplicate-completion.ts';
+import { executedUnderHold } from './c2-executed-under-hold.ts';
+import { outOfTolerance } from './c3-out-of-tolerance.ts';
+import { staleRevision } from './c4-stale-revision.ts';
+import { overConsumption } from './c5-over-consumption.ts';
+import { doubleConsumption } from './c6-double-consumption.ts';
+import { releaseAuthority } from './c7-release-authority.ts';
+import { releaseNamesHold } from './c8-release-names-hold.ts';
+import { unqualifiedOperator } from './c9-unqualified-operator.ts';
+import { missingEvents } from './c10-missing-events.ts';
+import { clockSkew } from './c11-clock-skew.ts';
+import { stationMismatch } from './c12-station-mismatch.ts';
+import { unknownReference } from './c13-unknown-reference.ts';
+
+export const RULES: readonly Rule[] = [
+  stationMismatch,
+  unknownReference,
+  releaseAuthority,
+  releaseNamesHold,
+  missingEvents,
+  clockSkew,
+  duplicateCompletion,
+  executedUnderHold,
+  staleRevision,
+  unqualifiedOperator,
+  overConsumption,
+  doubleConsumption,
+  outOfTolerance,
+];
+
+export type { Finding, Rule, RuleContext, RuleId, StationSyncState } from './types.ts';

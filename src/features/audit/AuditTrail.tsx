@@ -1,0 +1,266 @@
+/**
+ * The audit trail of a serial: every entry of the server's signed log about it, in order, with who,
+ * where, when, the outcome and any signature's manifestation, and a verified mark computed here in
+ * the browser (src/audit/trail-verify.ts): the server's word is not taken for any of it.
+ *
+ * Every signed-in role may read it: the trail is the unit's record, which an operator already sees
+ * piecemeal on the traveler, and reading it changes nothing. The header links it for supervisors and
+ * quality, who answer the auditor's questions; others reach it at /audit.
+ */
+import { useCallback, useRef, useState } from 'react';
+import type { AuditEntry } from '../../../schemas/audit-entry.ts';
+import type { KeysResponse, TrailResponse } from '../../../schemas/audit-api.ts';
+import type { Flag } from '../../../schemas/flags.ts';
+import { formatSignedAt } from '../../app/format.ts';
+import { usePlant, useStation } from '../../app/station-context.ts';
+import { stationsOf, verifyTrail, type Enrollment, type EntryVerdict, type TrailVerdict } from '../../audit/trail-verify.ts';
+import { ApiFailure } from '../../sync/transport.ts';
+import { FLAG_NAMES } from '../conflicts/names.ts';
+import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
+import { personName } from '../traveler/names.ts';
+import { useWedgeScan } from '../scan/use-wedge-scan.ts';
+import './audit.css';
+
+const EVENT_NAMES: Record<string, string> = {
+  'session.signed-in': 'Signed in',
+  'session.signed-out': 'Signed out',
+  'op.started': 'Operation started',
+  'op.completed': 'Operation completed',
+  'material.consumed': 'Material consumed',
+  'measurement.recorded': 'Measurement recorded',
+  'hold.placed': 'Hold placed',
+  'hold.released': 'Hold released',
+  'conflict.resolved': 'Conflict resolved',
+};
+
+const KIND_NAMES: Record<string, string> = {
+  'log.created': 'Audit log created',
+  'key.rotated': 'Server key rotated',
+  'station.enrolled': 'Station enrolled',
+  'station.approved': 'Station enrollment approved',
+  'station.revoked': 'Station revoked',
+  quarantine: 'Input refused into quarantine',
+  'master-data.changed': 'Master data changed',
+};
+
+const OUTCOME_NAMES: Record<string, string> = { accepted: 'Accepted', flagged: 'Accepted with flags', rejected: 'Rejected' };
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'loading'; serial: string }
+  | { kind: 'offline'; serial: string }
+  | { kind: 'failed'; serial: string; message: string }
+  | { kind: 'shown'; serial: string; verdict: TrailVerdict; stationNames: Map<string, string> };
+
+/** What an entry records, in words. */
+function whatHappened(entry: AuditEntry): string {
+  if (entry.kind === 'receipt') {
+    const name = entry.eventType === undefined ? 'Event' : (EVENT_NAMES[entry.eventType] ?? entry.eventType);
+    const payload = (entry.event as { payload?: { operationId?: unknown } } | undefined)?.payload;
+    return typeof payload?.operationId === 'string' ? `${name}: ${payload.operationId}` : name;
+  }
+  return KIND_NAMES[entry.kind] ?? entry.kind;
+}
+
+export function AuditTrail() {
+  const { rt, config } = useStation();
+  const plant = usePlant(rt);
+  const [serial, setSerial] = useState('');
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const request = useRef(0);
+
+  const lookUp = useCallback(
+    async (wanted: string) => {
+      const trimmed = wanted.trim();
+      if (trimmed === '') return;
+      const mine = ++request.current;
+      const settle = (next: State) => {
+        if (request.current === mine) setState(next);
+      };
+      if (!navigator.onLine) {
+        settle({ kind: 'offline', serial: trimmed });
+        return;
+      }
+      settle({ kind: 'loading', serial: trimmed });
+      try {
+        const [trail, keys] = await Promise.all([
+          rt.transport.get<TrailResponse>(`/api/audit/trail?serial=${encodeURIComponent(trimmed)}`, config.credential),
+          rt.transport.get<KeysResponse>('/api/audit/keys', config.credential),
+        ]);
+        const enrollments = new Map<string, Enrollment>();
+        await Promise.all(
+          stationsOf(trail).map(async (stationId) => {
+            try {
+              const path = `/api/audit/enrollment?station=${encodeURIComponent(stationId)}&size=${trail.checkpoint.size}`;
+              enrollments.set(stationId, await rt.transport.get<Enrollment>(path, config.credential));
+            } catch (error) {
+              enrollments.set(stationId, { error: error instanceof Error ? error.message : String(error) });
+            }
+          }),
+        );
+        const verdict = await verifyTrail({ trail, keys: keys.keys, enrollments, unit: `serial:${trimmed}` });
+        const stationNames = new Map<string, string>();
+        for (const [id, enrollment] of enrollments) {
+          if ('error' in enrollment) continue;
+          try {
+            const name = (JSON.parse(enrollment.entry) as AuditEntry).subject?.['name'];
+            if (typeof name === 'string') stationNames.set(id, name);
+          } catch {
+            // The verdict names an unreadable enrollment.
+          }
+        }
+        settle({ kind: 'shown', serial: trimmed, verdict, stationNames });
+      } catch (error) {
+        if (error instanceof ApiFailure && error.status === 0) settle({ kind: 'offline', serial: trimmed });
+        else settle({ kind: 'failed', serial: trimmed, message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    [rt, config.credential],
+  );
+
+  useWedgeScan((text) => {
+    setSerial(text);
+    void lookUp(text);
+  });
+
+  return (
+    <main className="screen">
+      <h1>Audit trail</h1>
+      <form
+        className="audit-lookup"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void lookUp(serial);
+        }}
+      >
+        <label>
+          Serial
+          <input value={serial} onChange={(event) => setSerial(event.target.value)} autoComplete="off" placeholder="Type or scan" />
+        </label>
+        <button type="submit" className="button" disabled={serial.trim() === '' || state.kind === 'loading'}>
+          Show trail
+        </button>
+      </form>
+      {state.kind === 'loading' && <p role="status">Fetching and verifying the trail of {state.serial}…</p>}
+      {state.kind === 'offline' && (
+        <p role="alert" className="notice">
+          The audit trail of {state.serial} needs the network: it is read from the server and verified here. Try again when the station is online.
+        </p>
+      )}
+      {state.kind === 'failed' && (
+        <p role="alert" className="notice">
+          The trail of {state.serial} could not be fetched: {state.message}
+        </p>
+      )}
+      {state.kind === 'shown' && <Trail serial={state.serial} verdict={state.verdict} stationNames={state.stationNames} name={(badge) => personName(plant, badge)} />}
+    </main>
+  );
+}
+
+function Trail({ serial, verdict, stationNames, name }: { serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; name: (badge: string) => string }) {
+  const { checkpoint } = verdict;
+  return (
+    <section aria-label={`Trail of ${serial}`}>
+      <p role="status" data-testid="audit-checkpoint">
+        {checkpoint.verified
+          ? `Checkpoint of ${checkpoint.size} entries, signed by server key ${checkpoint.keyId ?? ''}: signature verified.`
+          : `Checkpoint not verified: ${checkpoint.reason ?? 'unknown reason'}.`}
+      </p>
+      {verdict.entries.length === 0 ? (
+        <p className="notice">The audit log has no entries about {serial}.</p>
+      ) : (
+        <ol className="audit-entries" aria-label="Audit entries">
+          {verdict.entries.map((entry) => (
+            <EntryCard key={entry.index} verdict={entry} stationNames={stationNames} name={name} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function EntryCard({ verdict, stationNames, name }: { verdict: EntryVerdict; stationNames: Map<string, string>; name: (badge: string) => string }) {
+  const entry = verdict.entry;
+  const title = entry === null ? `Entry ${verdict.index}` : whatHappened(entry);
+  const headingId = `audit-entry-${verdict.index}`;
+  const flags: Flag[] = entry?.flags ?? [];
+  return (
+    <li className="card audit-entry" aria-labelledby={headingId}>
+      <h2 id={headingId}>
+        {title} <span className="muted small">entry {verdict.index}</span>
+      </h2>
+      <p>
+        {verdict.verified ? (
+          <span className="audit-mark verified">✓ Verified</span>
+        ) : (
+          <span className="audit-mark not-verified">✗ Not verified: {verdict.failures.join('; ')}</span>
+        )}
+      </p>
+      {verdict.notes.length > 0 && <p className="small">Not checked: {verdict.notes.join('; ')}</p>}
+      {entry !== null && (
+        <dl className="facts">
+          <div>
+            <dt>Who</dt>
+            <dd>{entry.actor === undefined ? '—' : entry.actor === 'system' ? 'System' : `${name(entry.actor)} (${entry.actor})`}</dd>
+          </div>
+          <div>
+            <dt>Role</dt>
+            <dd>{entry.role ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Station</dt>
+            <dd>{entry.stationId === undefined ? '—' : (stationNames.get(entry.stationId) ?? entry.stationId)}</dd>
+          </div>
+          <div>
+            <dt>Device time</dt>
+            <dd>{entry.deviceTime === undefined ? '—' : formatSignedAt(entry.deviceTime)}</dd>
+          </div>
+          <div>
+            <dt>Server time</dt>
+            <dd>{formatSignedAt(entry.recordedAt)}</dd>
+          </div>
+          <div>
+            <dt>Outcome</dt>
+            <dd>{entry.outcome === undefined ? '—' : (OUTCOME_NAMES[entry.outcome] ?? entry.outcome)}</dd>
+          </div>
+          <div>
+            <dt>Flags</dt>
+            <dd>{flags.length === 0 ? 'None' : flags.map((flag) => FLAG_NAMES[flag] ?? flag).join(', ')}</dd>
+          </div>
+          {entry.reason !== undefined && (
+            <div>
+              <dt>Server's reason</dt>
+              <dd>{entry.reason}</dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {entry?.signature !== undefined && (
+        <section aria-label="Signature manifestation">
+          <SignatureManifestation
+            manifestation={{
+              printedName: entry.signature.printedName,
+              signedAt: entry.signature.signedAt,
+              meaning: entry.signature.meaning,
+              ...(entry.signature.reason === undefined ? {} : { reason: entry.signature.reason }),
+            }}
+          />
+        </section>
+      )}
+      <details>
+        <summary>Checks</summary>
+        <ul className="audit-checks">
+          {verdict.passed.map((check) => (
+            <li key={`pass-${check}`}>✓ {check}</li>
+          ))}
+          {verdict.failures.map((failure) => (
+            <li key={`fail-${failure}`}>✗ {failure}</li>
+          ))}
+          {verdict.notes.map((note) => (
+            <li key={`note-${note}`}>– {note}</li>
+          ))}
+        </ul>
+      </details>
+    </li>
+  );
+}

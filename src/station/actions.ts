@@ -1,0 +1,135 @@
+/**
+ * What operators, inspectors and supervisors do at the station. Each action runs the domain's check
+ * against the plant as the station sees it and, only if it passes, records the event; a refusal
+ * writes nothing and says why.
+ */
+import type { UnitRef } from '../../schemas/common.ts';
+import type { StationEvent } from '../../schemas/event.ts';
+import type { MeasurementInput } from '../domain/inspection.ts';
+import type { Refusal } from '../domain/refusal.ts';
+import type { ResolveAction } from '../domain/conflicts.ts';
+import { REVIEW_MEANINGS, checkResolve } from '../domain/conflicts.ts';
+import { RELEASE_MEANING, checkRelease } from '../domain/holds.ts';
+import { checkConsume } from '../domain/material.ts';
+import { checkMeasurement } from '../domain/measurement.ts';
+import { checkComplete, checkStart } from '../domain/traveler.ts';
+import type { StationRuntime } from './runtime.ts';
+import type { Session } from './session.ts';
+import { verifyBadgeAndPin } from './session.ts';
+
+export type ActionResult = { ok: true; event: StationEvent } | Refusal;
+
+export interface StepTarget {
+  workOrderId: string;
+  unit: UnitRef;
+  operationId: string;
+}
+
+export async function startOperation(rt: StationRuntime, session: Session, target: StepTarget): Promise<ActionResult> {
+  const check = checkStart(rt.plant.get(), { ...target, actor: session.badge, at: rt.now() });
+  if (!check.ok) return check;
+  const { operation, workOrder, unit } = check.value;
+  const event = await rt.recorder().record({
+    type: 'op.started',
+    actor: session.badge,
+    payload: { workOrderId: workOrder.id, operationId: operation.id, unit, instructionRevision: operation.instruction.revision },
+  });
+  return { ok: true, event };
+}
+
+export async function completeOperation(rt: StationRuntime, session: Session, target: StepTarget): Promise<ActionResult> {
+  const check = checkComplete(rt.plant.get(), { ...target, actor: session.badge, at: rt.now() });
+  if (!check.ok) return check;
+  const { operation, workOrder, unit } = check.value;
+  const event = await rt.recorder().record({
+    type: 'op.completed',
+    actor: session.badge,
+    payload: { workOrderId: workOrder.id, operationId: operation.id, unit, instructionRevision: operation.instruction.revision },
+  });
+  return { ok: true, event };
+}
+
+export async function consumeMaterial(rt: StationRuntime, session: Session, target: StepTarget & { scanned: string }): Promise<ActionResult> {
+  const check = checkConsume(rt.plant.get(), target);
+  if (!check.ok) return check;
+  const { ctx, material } = check.value;
+  const event = await rt.recorder().record({
+    type: 'material.consumed',
+    actor: session.badge,
+    payload: { workOrderId: ctx.workOrder.id, operationId: ctx.operation.id, unit: ctx.unit, material, scanned: target.scanned },
+  });
+  return { ok: true, event };
+}
+
+export async function recordMeasurement(
+  rt: StationRuntime,
+  session: Session,
+  target: StepTarget & { characteristicId: string; input: MeasurementInput; gaugeId: string },
+): Promise<ActionResult> {
+  const check = checkMeasurement(rt.plant.get(), { ...target, actor: session.badge, at: rt.now() });
+  if (!check.ok) return check;
+  const event = await rt.recorder().record({ type: 'measurement.recorded', actor: session.badge, payload: check.value.payload });
+  return { ok: true, event };
+}
+
+/** The signature as a person sees it on screen: printed name, date and time, meaning. */
+export interface Manifestation {
+  printedName: string;
+  signedAt: string;
+  meaning: string;
+  /** The signer's typed reason, where the record carries it (shown by the audit trail). */
+  reason?: string;
+}
+
+/**
+ * Releases the one hold named, under an electronic signature: both components (badge and PIN) are
+ * asked at every signing, and the meaning and the typed reason are part of the signed record.
+ */
+export async function releaseHold(
+  rt: StationRuntime,
+  request: { holdId: string; signerBadge: string; pin: string; reason: string },
+): Promise<({ ok: true; event: StationEvent; manifestation: Manifestation }) | Refusal> {
+  const check = checkRelease(rt.plant.get(), request);
+  if (!check.ok) return check;
+  const verified = await verifyBadgeAndPin(rt, request.signerBadge, request.pin);
+  if (!verified.ok) return { ok: false, code: 'signature-mismatch', message: verified.message };
+  const { signer, hold } = check.value;
+  const signedAt = rt.now().toISOString();
+  const signature = {
+    signerBadge: signer.badge,
+    printedName: signer.name,
+    meaning: RELEASE_MEANING,
+    reason: request.reason.trim(),
+    signedAt,
+    components: 'badge+pin',
+  } as const;
+  const event = await rt.recorder().record({ type: 'hold.released', actor: signer.badge, payload: { holdId: hold.holdId, signature } });
+  return { ok: true, event, manifestation: { printedName: signer.name, signedAt, meaning: RELEASE_MEANING } };
+}
+
+/**
+ * Resolves a conflict item under an electronic signature: a supervisor or quality signs with badge
+ * and PIN, and the action's meaning and the typed reason are part of the signed record. The event
+ * goes to the server like any other; the server checks the authority again (rule C7).
+ */
+export async function resolveConflict(
+  rt: StationRuntime,
+  request: { conflictId: string; action: ResolveAction; signerBadge: string; pin: string; reason: string },
+): Promise<({ ok: true; event: StationEvent; manifestation: Manifestation }) | Refusal> {
+  const check = checkResolve(rt.plant.get(), request);
+  if (!check.ok) return check;
+  const { conflict, signer } = check.value;
+  const badge = signer.badge;
+  const reason = request.reason.trim();
+  const verified = await verifyBadgeAndPin(rt, badge, request.pin);
+  if (!verified.ok) return { ok: false, code: 'signature-mismatch', message: verified.message };
+  const meaning = REVIEW_MEANINGS[request.action];
+  const signedAt = rt.now().toISOString();
+  const signature = { signerBadge: signer.badge, printedName: signer.name, meaning, reason, signedAt, components: 'badge+pin' } as const;
+  const event = await rt.recorder().record({
+    type: 'conflict.resolved',
+    actor: signer.badge,
+    payload: { conflictId: conflict.conflictId, action: request.action, signature },
+  });
+  return { ok: true, event, manifestation: { printedName: signer.name, signedAt, meaning } };
+}

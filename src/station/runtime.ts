@@ -1,0 +1,142 @@
+/**
+ * Everything a station screen needs in one object: the database, the plant as the station sees it,
+ * the transport to the server, sync with the server, the station's configuration and the clock.
+ */
+import type { StationDbOptions } from '../db/database.ts';
+import type { StationDb } from '../db/database.ts';
+import type { EventRecorder } from '../db/events.ts';
+import type { PlantStore } from '../db/plant-store.ts';
+import type { StationConfig } from '../db/settings.ts';
+import type { SyncEngine, SyncOptions } from '../sync/replication.ts';
+import type { Scheduler } from '../sync/scheduler.ts';
+import type { Transport } from '../sync/transport.ts';
+import { openStationDb } from '../db/database.ts';
+import { createEventRecorder } from '../db/events.ts';
+import { indexedDbKeyStore, memoryKeyStore, storedKeySigner, type KeyStore } from '../audit/station-keys.ts';
+import { createPlantStore } from '../db/plant-store.ts';
+import { readStationConfig, writeStationConfig } from '../db/settings.ts';
+import { startSync } from '../sync/replication.ts';
+import { resetPulledViews } from '../db/receipts.ts';
+import { createFetchTransport } from '../sync/transport.ts';
+import { createSystemScheduler } from './system-scheduler.ts';
+
+export interface StationRuntime {
+  db: StationDb;
+  plant: PlantStore;
+  transport: Transport;
+  /** Where the station's signing key lives (made at enrollment). */
+  keys: KeyStore;
+  /** Null until the station is enrolled. */
+  config: StationConfig | null;
+  now(): Date;
+  setConfig(config: StationConfig): Promise<void>;
+  /** The recorder for this station's events; only an enrolled station records. */
+  recorder(): EventRecorder;
+  /**
+   * Starts syncing with the server if the station is enrolled and sync is not running yet, and
+   * returns the running engine (null before enrollment). A new credential restarts it.
+   */
+  startSync(): Promise<SyncEngine | null>;
+  /** The running sync engine, or null. */
+  sync: SyncEngine | null;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  baseUrl: string;
+  db?: StationDbOptions;
+  transport?: Transport;
+  /** The station's key store; an IndexedDB database beside the station's unless given. */
+  keys?: KeyStore;
+  now?: () => Date;
+  newId?: () => string;
+  /** Timers for sync; tests pass their own. */
+  scheduler?: Scheduler;
+  /** Sync settings beyond the station's identity (tests turn off the live stream or leadership). */
+  sync?: Partial<Pick<SyncOptions, 'waitForLeadership' | 'live' | 'policy' | 'pollEveryMs' | 'pushBatchSize' | 'pullBatchSize'>>;
+}
+
+export async function openStationRuntime(options: RuntimeOptions): Promise<StationRuntime> {
+  const db = await openStationDb(options.db ?? {});
+  const plant = createPlantStore(db);
+  await plant.ready;
+  const now = options.now ?? (() => new Date());
+  const idb = options.db?.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  const keys = options.keys ?? (idb === undefined ? memoryKeyStore() : indexedDbKeyStore(idb, `${options.db?.name ?? 'travelog'}-keys`));
+  let recorder: EventRecorder | null = null;
+  const makeRecorder = (stationId: string): EventRecorder => {
+    const inner = createEventRecorder(db, { stationId, now, signer: storedKeySigner(keys), ...(options.newId === undefined ? {} : { newId: options.newId }) });
+    return {
+      async record(draft) {
+        const event = await inner.record(draft);
+        plant.applyRecorded(event);
+        return event;
+      },
+    };
+  };
+
+  const scheduler = options.scheduler ?? createSystemScheduler(now);
+  let starting: Promise<SyncEngine | null> | null = null;
+  let syncedWith: string | null = null;
+
+  /** What a running sync was started for: a new credential or work center needs a new one. */
+  const syncKey = (config: StationConfig | null) => (config === null ? null : `${config.credential}|${config.workCenterId}`);
+
+  async function restartSync(): Promise<SyncEngine | null> {
+    const config = runtime.config;
+    if (runtime.sync !== null && syncedWith === syncKey(config)) return runtime.sync;
+    await runtime.sync?.stop();
+    runtime.sync = null;
+    if (config === null) return null;
+    const previousWorkCenter = syncedWith?.split('|')[1];
+    // Views were pulled for the old work center only (docs/sync-spec.md S12): pull afresh.
+    if (previousWorkCenter !== undefined && previousWorkCenter !== config.workCenterId) await resetPulledViews(db);
+    syncedWith = syncKey(config);
+    runtime.sync = await startSync({
+      ...options.sync,
+      db,
+      plant,
+      transport: runtime.transport,
+      stationId: config.stationId,
+      credential: config.credential,
+      ...(config.workCenterId === '' ? {} : { workCenterIds: [config.workCenterId] }),
+      scheduler,
+    });
+    return runtime.sync;
+  }
+
+  const runtime: StationRuntime = {
+    db,
+    plant,
+    transport: options.transport ?? createFetchTransport(options.baseUrl),
+    keys,
+    config: await readStationConfig(db),
+    now,
+    async setConfig(config) {
+      await writeStationConfig(db, config);
+      const restart = runtime.sync !== null && syncKey(runtime.config) !== syncKey(config);
+      runtime.config = config;
+      recorder = null;
+      if (restart) await runtime.startSync();
+    },
+    sync: null,
+    startSync() {
+      const run = (starting ?? Promise.resolve(null)).then(restartSync, restartSync);
+      starting = run.catch(() => null);
+      return run;
+    },
+    recorder() {
+      if (runtime.config === null) throw new Error('This station is not enrolled yet; a supervisor must enroll it first');
+      recorder ??= makeRecorder(runtime.config.stationId);
+      return recorder;
+    },
+    async close() {
+      await starting;
+      await runtime.sync?.stop();
+      runtime.sync = null;
+      plant.close();
+      await db.close();
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,46 @@
+/**
+ * One pull request: the server's views changed since a checkpoint, and this station's receipts up to
+ * the new checkpoint. The receipts are stored here; the views go back to the replication
+ * (src/sync/replication.ts), which writes them to the `views` collection.
+ */
+import type { PullResponse } from '../../schemas/pull.ts';
+import type { ViewDoc } from '../../schemas/view-doc.ts';
+import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
+import { validateView } from '../../schemas/validate.ts';
+import type { StationDb } from '../db/database.ts';
+import { storeReceipts } from '../db/receipts.ts';
+import type { RequestOptions, Transport } from './transport.ts';
+
+export const PULL_PATH = '/api/sync/pull';
+
+export interface PulledPage {
+  documents: ViewDoc[];
+  checkpoint: number;
+  hasMore: boolean;
+}
+
+/**
+ * Asks for one page and stores its receipts. A document that fails its schema fails the whole page
+ * before anything is written: the station never stores a view it cannot read.
+ */
+export async function pullPage(
+  db: StationDb,
+  transport: Transport,
+  request: { credential: string; checkpoint: number; limit: number; workCenterIds?: readonly string[] },
+  options: RequestOptions = {},
+): Promise<PulledPage> {
+  const scope = request.workCenterIds === undefined || request.workCenterIds.length === 0 ? {} : { workCenterIds: [...request.workCenterIds] };
+  const answer = await transport.post<PullResponse>(
+    PULL_PATH,
+    { protocolVersion: PROTOCOL_VERSION, checkpoint: request.checkpoint, limit: request.limit, ...scope },
+    request.credential,
+    options,
+  );
+  for (const doc of answer.documents) {
+    const valid = validateView(doc, `pull/documents/${doc.id}`);
+    if (!valid.ok) throw new Error(`The server sent a document this station cannot read: ${valid.message}`);
+  }
+  options.signal?.throwIfAborted();
+  await storeReceipts(db, answer.receipts);
+  return { documents: answer.documents, checkpoint: answer.checkpoint, hasMore: answer.hasMore };
+}

@@ -1,0 +1,279 @@
+/**
+ * Two-way sync with the server on RxDB's replication (`replicateRxCollection`): the `events`
+ * collection is pushed (push only), the `views` collection is pulled (pull only) from a `serverSeq`
+ * checkpoint, receipts arrive with both, and the live stream or, while it is down, a periodic timer
+ * says when to pull. Every request retries with backoff and jitter (src/sync/retry.ts); a server that
+ * refuses the station for good (too old, not enrolled) stops syncing and says so in the status.
+ * The handlers throw only when the engine stops or the station's own database fails, so RxDB's fixed
+ * `retryTime` never paces requests to the server.
+ */
+import type { Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
+import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
+import type { RxReplicationState } from 'rxdb/plugins/replication';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
+import type { StationDb, StoredEvent, StoredView } from '../db/database.ts';
+import type { PlantStore } from '../db/plant-store.ts';
+import { readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
+import { watchLive } from './live.ts';
+import { pullPage } from './pull.ts';
+import { eventOfDocument, pushEvents } from './push.ts';
+import type { RetryContext, StopKind } from './retry.ts';
+import { messageOf, withRetry } from './retry.ts';
+import type { BackoffPolicy, Scheduler } from './scheduler.ts';
+import { Nudge, waitOrNudge } from './scheduler.ts';
+import type { Transport } from './transport.ts';
+
+/** Pull this often while the live stream is down. */
+export const POLL_EVERY_MS = 30_000;
+/** Events per push handler call; a request carries at most MAX_PUSH_EVENTS. */
+export const PUSH_BATCH_SIZE = 500;
+/** Views per pull request. */
+export const PULL_BATCH_SIZE = 1000;
+
+export interface SyncStatus {
+  /** `running` until the server refuses the station for good, or the engine is stopped. */
+  phase: 'running' | StopKind | 'stopped';
+  /** The last request reached the server (false after a failure, until one succeeds). */
+  reachable: boolean;
+  /** The live stream is connected. */
+  live: boolean;
+  /** When a push or pull last succeeded (ISO), or null. */
+  lastSyncAt: string | null;
+  /** Why the last request failed, while it keeps failing. */
+  lastError: string | null;
+  /** When the next retry is due (ISO), while retrying. */
+  retryAt: string | null;
+}
+
+export interface SyncEngine {
+  status(): SyncStatus;
+  subscribe(listener: () => void): () => void;
+  /** Pulls now (and pushes anything waiting); cuts any retry wait short. */
+  syncNow(): void;
+  /** The network may be back: cut retry and reconnect waits short. */
+  nudge(): void;
+  /** The replications, for tests that wait on them. */
+  readonly replications: {
+    events: RxReplicationState<StoredEvent, unknown>;
+    views: RxReplicationState<StoredView, { serverSeq: number }>;
+  };
+  stop(): Promise<void>;
+}
+
+export interface SyncOptions {
+  db: StationDb;
+  plant: Pick<PlantStore, 'deferRebuilds'>;
+  transport: Transport;
+  stationId: string;
+  credential: string;
+  /**
+   * The work centers this station pulls for (docs/sync-spec.md S12); empty or absent pulls the whole
+   * plant it is cleared for. A change needs a fresh pull: see `resetPulledViews`.
+   */
+  workCenterIds?: readonly string[];
+  scheduler: Scheduler;
+  /** Only the leading tab of the station replicates (default true); tests run a single instance. */
+  waitForLeadership?: boolean;
+  /** Open the live stream (default true). */
+  live?: boolean;
+  policy?: BackoffPolicy;
+  pollEveryMs?: number;
+  pushBatchSize?: number;
+  pullBatchSize?: number;
+}
+
+/** Starts syncing; resolves once the pull checkpoint is read. Stop it with {@link SyncEngine.stop}. */
+export async function startSync(options: SyncOptions): Promise<SyncEngine> {
+  const { db, scheduler } = options;
+  const controller = new AbortController();
+  const { signal } = controller;
+  const nudge = new Nudge();
+  const listeners = new Set<() => void>();
+  let status: SyncStatus = { phase: 'running', reachable: true, live: false, lastSyncAt: null, lastError: null, retryAt: null };
+  const setStatus = (change: Partial<SyncStatus>) => {
+    status = { ...status, ...change };
+    listeners.forEach((listener) => listener());
+  };
+  const succeeded = () => setStatus({ reachable: true, lastSyncAt: scheduler.now().toISOString(), lastError: null, retryAt: null });
+
+  let halted = false;
+  const halt = (kind: StopKind, error: unknown) => {
+    if (halted) return;
+    halted = true;
+    setStatus({ phase: kind, lastError: messageOf(error), retryAt: null, live: false });
+    // Stop asking: the replications end, and requests waiting in withRetry end with the signal.
+    void Promise.all([events.cancel(), views.cancel()]).finally(() => controller.abort());
+  };
+
+  const retry: RetryContext = {
+    scheduler,
+    signal,
+    nudge,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    onRetry: (error, delayMs) =>
+      setStatus({ reachable: false, lastError: messageOf(error), retryAt: new Date(scheduler.now().getTime() + delayMs).toISOString() }),
+    onStop: halt,
+  };
+
+  // The pull checkpoint as committed (views up to it are stored) and as fetched (handed to RxDB).
+  let committed = (await readPullCheckpoint(db)).serverSeq;
+  let fetched = committed;
+  let moreWaiting = false;
+  const pullTrigger = new Subject<RxReplicationPullStreamItem<StoredView, { serverSeq: number }>>();
+  const resync = () => {
+    if (!halted && !signal.aborted) pullTrigger.next('RESYNC');
+  };
+
+  // Pushes one call at a time, so that the server gets this station's events in sequence order even
+  // when RxDB hands over several batches at once.
+  let pushQueue: Promise<unknown> = Promise.resolve();
+  const events = replicateRxCollection<StoredEvent, unknown>({
+    replicationIdentifier: `travelog-events-to-server:${options.stationId}`,
+    collection: db.events,
+    live: true,
+    waitForLeadership: options.waitForLeadership ?? true,
+    push: {
+      batchSize: Math.min(options.pushBatchSize ?? PUSH_BATCH_SIZE, PUSH_BATCH_SIZE),
+      handler: (rows) => {
+        const batch = rows.map((row) => eventOfDocument(row.newDocumentState as StoredEvent));
+        const run = pushQueue.then(() =>
+          pushEvents(
+            { db, transport: options.transport, stationId: options.stationId, credential: options.credential, now: () => scheduler.now(), retry, onPushed: succeeded },
+            batch,
+          ),
+        );
+        pushQueue = run.catch(() => undefined);
+        // Events never change once recorded: there is never a conflict to hand back.
+        return run.then(() => {
+          resync();
+          return [];
+        });
+      },
+    },
+  });
+
+  const views = replicateRxCollection<StoredView, { serverSeq: number }>({
+    // One replication state per scope: RxDB's own checkpoint must not carry over to another scope.
+    replicationIdentifier: `travelog-views-from-server:${[...(options.workCenterIds ?? [])].sort().join(',')}`,
+    collection: db.views,
+    live: true,
+    waitForLeadership: options.waitForLeadership ?? true,
+    pull: {
+      batchSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
+      stream$: pullTrigger.asObservable(),
+      handler: async (last, batchSize) => {
+        // RxDB keeps no checkpoint for a page without documents (receipts only); ours covers it.
+        const from = Math.max(last?.serverSeq ?? 0, committed);
+        const page = await withRetry(
+          () =>
+            pullPage(
+              db,
+              options.transport,
+              { credential: options.credential, checkpoint: from, limit: batchSize, ...(options.workCenterIds === undefined ? {} : { workCenterIds: options.workCenterIds }) },
+              { signal },
+            ),
+          retry,
+        );
+        fetched = Math.max(fetched, page.checkpoint);
+        moreWaiting = page.hasMore;
+        succeeded();
+        const documents = page.documents.map((doc): WithDeleted<StoredView> => ({ ...(doc as StoredView), _deleted: false }));
+        return { documents, checkpoint: { serverSeq: page.checkpoint } };
+      },
+    },
+  });
+
+  /**
+   * Views are written by RxDB after the handler returns; the checkpoint is written only once RxDB
+   * is idle again, that is once those views are stored, and the plant is rebuilt once after that.
+   */
+  let releaseRebuilds: (() => void) | null = null;
+  let active = false;
+  const subscriptions: Subscription[] = [];
+  subscriptions.push(
+    views.active$.subscribe((isActive) => {
+      active = isActive;
+      if (isActive) {
+        releaseRebuilds ??= options.plant.deferRebuilds();
+        return;
+      }
+      const target = fetched;
+      void (async () => {
+        if (target > committed && !signal.aborted) {
+          committed = target;
+          await writePullCheckpoint(db, { serverSeq: target, at: scheduler.now().toISOString() });
+        }
+        if (!active) {
+          releaseRebuilds?.();
+          releaseRebuilds = null;
+        }
+        if (moreWaiting) {
+          moreWaiting = false;
+          resync();
+        }
+      })().catch((error: unknown) => setStatus({ lastError: messageOf(error) }));
+    }),
+  );
+
+  // The live stream, and a pull every POLL_EVERY_MS while it is down.
+  const liveDone =
+    options.live === false
+      ? Promise.resolve()
+      : watchLive({
+          transport: options.transport,
+          credential: options.credential,
+          scheduler,
+          signal,
+          nudge,
+          ...(options.policy === undefined ? {} : { policy: options.policy }),
+          onChanged: (checkpoint) => {
+            if (checkpoint === null || checkpoint > fetched) resync();
+          },
+          onConnection: (connected) => {
+            setStatus({ live: connected });
+            // Whatever changed while the stream was down is pulled now.
+            if (connected) resync();
+          },
+          onStop: halt,
+        });
+  const pollDone = (async () => {
+    const every = options.pollEveryMs ?? POLL_EVERY_MS;
+    while (!signal.aborted) {
+      try {
+        await waitOrNudge(scheduler, every, signal);
+      } catch {
+        return;
+      }
+      if (!status.live) resync();
+    }
+  })();
+
+  return {
+    status: () => status,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    syncNow() {
+      nudge.fire();
+      resync();
+      if (!halted && !signal.aborted) events.reSync();
+    },
+    nudge: () => nudge.fire(),
+    replications: { events, views },
+    async stop() {
+      if (!signal.aborted) {
+        controller.abort();
+        await Promise.all([events.cancel(), views.cancel()]);
+      }
+      subscriptions.forEach((s) => s.unsubscribe());
+      pullTrigger.complete();
+      releaseRebuilds?.();
+      releaseRebuilds = null;
+      await Promise.all([liveDone, pollDone]);
+      if (status.phase === 'running') setStatus({ phase: 'stopped', live: false });
+      listeners.clear();
+    },
+  };
+}

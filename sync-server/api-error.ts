@@ -1,0 +1,40 @@
+import type { ApiError } from '../schemas/pull.ts';
+
+/** Every stable `code` the API answers with, and what it means to a station. */
+export type ApiErrorCode =
+  | 'invalid-request' // the body does not match its schema; `message` names the field
+  | 'malformed-json'
+  | 'body-too-large'
+  | 'unsupported-media-type'
+  | 'unauthenticated' // no credential, an unknown one, or a revoked station: enroll again
+  | 'invalid-credentials' // badge and PIN do not match
+  | 'forbidden' // authenticated, but the role may not do this
+  | 'locked-out' // too many wrong PINs; `Retry-After` says for how long
+  | 'client-too-old' // reload the app to update it
+  | 'unsupported-protocol' // the station is newer than the server
+  | 'not-found'
+  | 'invalid-event' // an event of a push fails its schema; `message` names the field, `eventIds` lists them
+  | 'station-mismatch' // the push names another station than its credential's
+  | 'internal';
+
+/** An answer other than success, thrown by route code and turned into an {@link ApiError} body. */
+export class ApiFailure extends Error {
+  readonly statusCode: number;
+  readonly code: ApiErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly details: { eventIds?: string[] };
+
+  constructor(statusCode: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}, details: { eventIds?: string[] } = {}) {
+    super(message);
+    this.name = 'ApiFailure';
+    this.statusCode = statusCode;
+    this.code = code;
+    this.headers = headers;
+    this.details = details;
+  }
+
+  /** The body the station receives. */
+  toBody(): ApiError {
+    return { code: this.code, message: this.message, ...(this.details.eventIds === undefined ? {} : { eventIds: this.details.eventIds }) };
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The sync server's HTTP face. Routes parse and validate (schemas/, ajv), authenticate, call the
+ * plain functions that decide (stations/, sync/), and answer; every refusal is an `ApiError` body.
+ */
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { basename, join } from 'node:path';
+import { enrollRequestSchema, type EnrollRequest } from '../schemas/enroll.ts';
+import type { PinHash } from '../schemas/operator.ts';
+import { OLDEST_SERVED_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../schemas/protocol-version.ts';
+import { pullRequestSchema, type PullRequest } from '../schemas/pull.ts';
+import { MAX_PUSH_EVENTS, pushRequestSchema, type PushRequest } from '../schemas/push.ts';
+import { hashPin } from '../src/auth/pin.ts';
+import { ApiFailure } from './api-error.ts';
+import { checkProtocolVersion } from './protocol.ts';
+import { authenticateStation } from './stations/credentials.ts';
+import { enrollStation, oneAtATimePerBadge } from './stations/enroll.ts';
+import type { Station, Store } from './store/store.ts';
+import { createLiveHub, HEARTBEAT_MS, type LiveHub } from './sync/live.ts';
+import { createPlantService, type PlantService } from './sync/plant-service.ts';
+import { pull } from './sync/pull.ts';
+import { push } from './sync/push.ts';
+import { createAjv, formatValidationErrors } from './validation.ts';
+import { createAuditLog, DEFAULT_CHECKPOINT_SECONDS, type AuditLog } from './audit/audit-log.ts';
+import { registerAuditRoutes } from './audit/routes.ts';
+import { newServerKey, type ServerKey } from './audit/server-key.ts';
+import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated station on routes behind the credential; null elsewhere. */
+    station: Station | null;
+  }
+  interface FastifyInstance {
+    /** The authority over the plant: its state, and master-data changes such as a new revision. */
+    plant: PlantService;
+    /** The live stream's connected stations. */
+    live: LiveHub;
+  }
+}
+
+/** Options of {@link buildServer}. */
+export interface ServerOptions {
+  store: Store;
+  /** The built PWA (`dist/`) to serve, with index.html for every other non-API path. */
+  staticDir?: string;
+  /** The server's clock; pass one in tests. */
+  now?: () => Date;
+  /** Largest request body in bytes; 1 MiB unless given. */
+  bodyLimit?: number;
+  /** Largest push body in bytes; 4 MiB unless given (a push carries up to 1,000 events). */
+  pushBodyLimit?: number;
+  /**
+   * Programs a newly enrolled station is cleared for; every program of the plant's work orders at
+   * enrollment unless given (main.ts reads TRAVELOG_DEFAULT_PROGRAMS).
+   */
+  defaultPrograms?: readonly string[];
+  /** Interval of the live stream's heartbeat comment; 15 s unless given. */
+  heartbeatMs?: number;
+  /** The authority over the plant; one is made (and loaded) over `store` unless given. */
+  plant?: PlantService;
+  /** Fastify's logger; off unless given. */
+  logger?: FastifyServerOptions['logger'];
+  /**
+   * The key that signs the audit log (main.ts loads or makes it in DATA_DIR). Unless given, a key
+   * made for this process only: fine for a test, useless for an audit.
+   */
+  auditKey?: ServerKey;
+  /** The audit log; one is made over `auditKey` (and opened) unless given. */
+  audit?: AuditLog;
+  /** A checkpoint after this many entries; 256 unless given. */
+  checkpointEvery?: number;
+  /** A checkpoint this often when entries are waiting; 60 s unless given, 0 for none. */
+  checkpointSeconds?: number;
+  /** Checks station signatures; a worker pool over every core unless given. */
+  verifier?: SignatureVerifier;
+}
+
+/** The audit log's key name (its C2SP origin) unless configured. */
+export const AUDIT_ORIGIN = 'travelog/audit';
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+// About 4 KiB per event at the most events a push may carry.
+const DEFAULT_PUSH_BODY_LIMIT = MAX_PUSH_EVENTS * 4 * 1024;
+
+const ERRORS_BY_FASTIFY_CODE: Readonly<Record<string, { status: number; code: ApiFailure['code'] }>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid-request' },
+};
+
+function apiFailureOf(error: FastifyError): ApiFailure | undefined {
+  if (error instanceof ApiFailure) return error;
+  if (error.validation !== undefined) return new ApiFailure(400, 'invalid-request', error.message);
+  const known = error.code === undefined ? undefined : ERRORS_BY_FASTIFY_CODE[error.code];
+  if (known !== undefined) {
+    const message = known.code === 'unsupported-media-type' ? 'Send the body as application/json' : error.message;
+    return new ApiFailure(known.status, known.code, message);
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiFailure(error.statusCode, 'invalid-request', error.message);
+  }
+  return undefined;
+}
+
+function sendFailure(reply: FastifyReply, failure: ApiFailure): FastifyReply {
+  return reply.code(failure.statusCode).headers(failure.headers).send(failure.toBody());
+}
+
+/**
+ * Checks the protocol version before the schema, so a station too old to know today's message
+ * shapes is told to update rather than that its message is invalid.
+ */
+function protocolFirst(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  const body = request.body;
+  try {
+    if (typeof body === 'object' && body !== null && 'protocolVersion' in body) {
+      const version = body.protocolVersion;
+      if (typeof version === 'number' && Number.isInteger(version)) checkProtocolVersion(version);
+    }
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done();
+}
+
+function isApiPath(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+}
+
+/** The sync server as a Fastify instance, routes registered, not yet listening. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+  const ajv = createAjv();
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    schemaErrorFormatter: (errors, dataVar) => new Error(formatValidationErrors(errors, dataVar)),
+  });
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  // Every API body is JSON; Fastify's built-in text/plain parser would let a string reach the schema.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('station', null);
+
+  let decoy: Promise<PinHash> | undefined;
+  const decoyPinHash = (): Promise<PinHash> => (decoy ??= hashPin(crypto.randomUUID()));
+  const oneAtATime = oneAtATimePerBadge();
+  const defaultPrograms = async (): Promise<string[]> => (options.defaultPrograms === undefined ? store.programsInPlant() : [...options.defaultPrograms]);
+  const live = createLiveHub(options.heartbeatMs ?? HEARTBEAT_MS);
+  const audit =
+    options.plant?.audit ??
+    options.audit ??
+    createAuditLog({ key: options.auditKey ?? newServerKey(AUDIT_ORIGIN), now, ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }) });
+  if (options.plant === undefined && options.audit === undefined) await store.locked((tx) => audit.open(tx.sql));
+  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit: (sequence) => live.publish(sequence) });
+  if (options.plant === undefined) await plant.load();
+  const verifier = options.verifier ?? (os.availableParallelism() > 1 ? createVerifierPool() : inlineVerifier());
+  const checkpointMs = (options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
+  const checkpointTimer =
+    checkpointMs > 0
+      ? setInterval(() => {
+          store.locked((tx) => audit.checkpointIfBehind(tx.sql)).catch((error: unknown) => app.log.error({ err: error }, 'timed checkpoint failed'));
+        }, checkpointMs)
+      : null;
+  checkpointTimer?.unref();
+  app.addHook('onClose', async () => {
+    if (checkpointTimer !== null) clearInterval(checkpointTimer);
+    if (options.verifier === undefined) await verifier.close();
+  });
+  app.decorate('plant', plant);
+  app.decorate('live', live);
+  // Open streams would keep close() waiting for ever.
+  app.addHook('preClose', (done) => {
+    live.close();
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const failure = apiFailureOf(error);
+    if (failure !== undefined) return sendFailure(reply, failure);
+    request.log.error({ err: error }, 'request failed');
+    return sendFailure(reply, new ApiFailure(500, 'internal', 'The server failed to handle this request; it has been logged'));
+  });
+
+  app.get('/api/health', () => ({
+    status: 'ok',
+    protocolVersion: PROTOCOL_VERSION,
+    oldestServedProtocolVersion: OLDEST_SERVED_PROTOCOL_VERSION,
+  }));
+
+  // Enrollment carries its own authentication: the supervisor's badge and PIN.
+  app.post<{ Body: EnrollRequest }>(
+    '/api/stations/enroll',
+    { schema: { body: enrollRequestSchema }, preValidation: protocolFirst },
+    async (request, reply) => {
+      const answer = await enrollStation(
+        { store, now, decoyPinHash, oneAtATime, defaultPrograms, addStation: (station, approver) => plant.enrollStation(station, approver) },
+        request.body,
+      );
+      return reply.code(201).send(answer);
+    },
+  );
+
+  await app.register((stationRoutes, _options, done) => {
+    stationRoutes.addHook('onRequest', async (request) => {
+      // A revoked station's push is refused into quarantine with a security flag (S17), not just 401.
+      const allowRevoked = request.method === 'POST' && request.url.split('?')[0] === '/api/sync/push';
+      request.station = await authenticateStation(store, request.headers.authorization, { allowRevoked });
+    });
+
+    const stationOf = (request: FastifyRequest): Station => {
+      if (request.station === null) throw new ApiFailure(401, 'unauthenticated', 'This request needs the station credential');
+      return request.station;
+    };
+
+    stationRoutes.post<{ Body: PullRequest }>(
+      '/api/sync/pull',
+      { schema: { body: pullRequestSchema }, preValidation: protocolFirst },
+      (request) => pull({ store, station: stationOf(request) }, request.body),
+    );
+
+    stationRoutes.post<{ Body: PushRequest }>(
+      '/api/sync/push',
+      { schema: { body: pushRequestSchema }, preValidation: protocolFirst, bodyLimit: options.pushBodyLimit ?? DEFAULT_PUSH_BODY_LIMIT },
+      (request) => push({ plant, station: stationOf(request), now, verifier }, request.body),
+    );
+
+    registerAuditRoutes(stationRoutes, { store, audit, authenticated: (request) => stationOf(request as FastifyRequest) });
+
+    // Stations read this with a streaming fetch (the credential goes in a header, which EventSource cannot send).
+    stationRoutes.get('/api/sync/live', async (request, reply) => {
+      stationOf(request);
+      const checkpoint = await store.sequence();
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      live.connect(reply.raw, checkpoint);
+    });
+    done();
+  });
+
+  if (options.staticDir !== undefined) {
+    // The SPA fallback answers with index.html; without one it would have nothing to send.
+    if (!existsSync(join(options.staticDir, 'index.html'))) throw new Error(`${options.staticDir} has no index.html; build the app first`);
+    await app.register(fastifyStatic, {
+      root: options.staticDir,
+      setHeaders: (reply, path) => {
+        // The shell and the service worker must be revalidated, or a station never sees a new release.
+        const name = basename(path);
+        if (name === 'index.html' || name === 'sw.js' || name.endsWith('.webmanifest')) reply.header('cache-control', 'no-cache');
+      },
+    });
+  }
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    if (options.staticDir !== undefined && isRead && !isApiPath(request.url)) {
+      return reply.sendFile('index.html');
+    }
+    return sendFailure(reply, new ApiFailure(404, 'not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
+
+  return app;
+}

@@ -1,0 +1,296 @@
+/**
+ * The plant's audit log (docs/audit.md): append-only entries, each the RFC 8785 text of an
+ * {@link AuditEntry} signed with the server's Ed25519 key, the leaves of an RFC 9162 Merkle tree
+ * whose perfect subtrees are stored so that a proof reads O(log² n) rows; C2SP signed-note
+ * checkpoints every N entries (and every T seconds from the server's timer).
+ *
+ * Every append runs inside the caller's transaction (the one holding the server sequence), so an
+ * entry commits with the batch, enrollment or change it records, or not at all.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
+import type { ServerKeyInfo } from '../../schemas/audit-api.ts';
+import { canonicalText, fromHex, toBase64, toHex } from '../../src/audit/canonical.ts';
+import { checkpointBody, formatNote } from '../../src/audit/checkpoint.ts';
+import { entryBytes } from '../../src/audit/entry.ts';
+import {
+  appendLeaf,
+  consistencyProof,
+  frontierNodes,
+  frontierRoot,
+  inclusionProof,
+  leafHash,
+  type Frontier,
+  type NodeSource,
+} from '../../src/audit/merkle.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import { toBase64Url } from '../../src/audit/canonical.ts';
+import { ed25519PublicKey, signWith, verifyEd25519, type ServerKey } from './server-key.ts';
+
+/** SHA-256 with node:crypto: the server hashes every leaf. */
+export const nodeSha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
+
+/** An entry as its recorder describes it; the log adds index and key id. */
+export type EntryDraft = Omit<AuditEntry, 'index' | 'keyId'>;
+
+/** Entries per checkpoint unless configured. */
+export const DEFAULT_CHECKPOINT_EVERY = 256;
+/** Seconds between timed checkpoints unless configured. */
+export const DEFAULT_CHECKPOINT_SECONDS = 60;
+
+const encoder = new TextEncoder();
+// Rows per INSERT: bounds the size of one JSON parameter.
+const ROWS_PER_INSERT = 2000;
+
+/** Options of {@link createAuditLog}. */
+export interface AuditLogOptions {
+  key: ServerKey;
+  /** A checkpoint after this many new entries. */
+  checkpointEvery?: number;
+  now: () => Date;
+}
+
+/** The log; see the module comment. */
+export interface AuditLog {
+  /** The key signing new entries. */
+  key(): ServerKey;
+  /**
+   * Starts the log if it is empty (entry 0, `log.created`, names the key); otherwise refuses to go
+   * on unless the configured key is the log's current key: a swapped key file must not sign.
+   */
+  open(sql: SqlClient): Promise<void>;
+  /** Appends entries inside the caller's transaction; checkpoints when N entries have gathered. */
+  append(sql: SqlClient, drafts: readonly EntryDraft[]): Promise<void>;
+  /** Writes a checkpoint if entries were appended since the last (the timer calls it). */
+  checkpointIfBehind(sql: SqlClient): Promise<boolean>;
+  /** Records a rotation to `next`, signed by the current key, and signs with `next` from then on. */
+  rotate(sql: SqlClient, next: ServerKey, actor: string): Promise<void>;
+  size(sql: SqlClient): Promise<number>;
+  latestCheckpoint(sql: SqlClient): Promise<{ size: number; note: string } | null>;
+  checkpoints(sql: SqlClient): Promise<Array<{ size: number; note: string }>>;
+  entries(sql: SqlClient, start: number, end: number): Promise<StoredEntry[]>;
+  inclusion(sql: SqlClient, index: number, size: number): Promise<string[]>;
+  consistency(sql: SqlClient, first: number, second: number): Promise<string[]>;
+  keys(sql: SqlClient): Promise<ServerKeyInfo[]>;
+  /** Indexes of the entries about a unit (`serial:SN-…` or `lot:…`), in order. */
+  unitEntries(sql: SqlClient, unit: string): Promise<number[]>;
+  /** Index of the latest `station.enrolled` entry of a station (which names its key), or null. */
+  stationEnrollment(sql: SqlClient, stationId: string): Promise<number | null>;
+}
+
+interface Head {
+  frontier: Frontier;
+  checkpointed: number;
+}
+
+async function readHead(sql: SqlClient): Promise<Head> {
+  const [row] = await sql.query<{ size: string | number; checkpointed: string | number }>(
+    `SELECT (SELECT coalesce(max(idx) + 1, 0) FROM audit_entries) AS size,
+            (SELECT coalesce(max(size), 0) FROM audit_checkpoints) AS checkpointed`,
+  );
+  const size = Number(row?.size ?? 0);
+  const wanted = frontierNodes(size);
+  const nodes = await readNodes(sql, wanted);
+  return {
+    frontier: { size, nodes: wanted.map(({ level, index }) => nodes.get(`${level}:${index}`) ?? missingNode(level, index)) },
+    checkpointed: Number(row?.checkpointed ?? 0),
+  };
+}
+
+function missingNode(level: number, index: number): never {
+  throw new Error(`The audit log has no node ${level}:${index}; the tree is damaged`);
+}
+
+async function readNodes(sql: SqlClient, wanted: ReadonlyArray<{ level: number; index: number }>): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  if (wanted.length === 0) return found;
+  const rows = await sql.query<{ level: number; idx: string | number; hash: string }>(
+    `SELECT n.level, n.idx, n.hash FROM audit_nodes n
+     JOIN jsonb_to_recordset($1::jsonb) AS x(level integer, idx bigint) ON n.level = x.level AND n.idx = x.idx`,
+    [JSON.stringify(wanted.map(({ level, index }) => ({ level, idx: index })))],
+  );
+  for (const row of rows) found.set(`${row.level}:${Number(row.idx)}`, fromHex(row.hash));
+  return found;
+}
+
+/** Runs a proof algorithm against stored nodes: once to learn which it reads, once with them loaded. */
+async function withNodes<T>(sql: SqlClient, run: (node: NodeSource) => T): Promise<T> {
+  const wanted = new Map<string, { level: number; index: number }>();
+  run((level, index) => {
+    wanted.set(`${level}:${index}`, { level, index });
+    return new Uint8Array(32);
+  });
+  const nodes = await readNodes(sql, [...wanted.values()]);
+  return run((level, index) => nodes.get(`${level}:${index}`) ?? missingNode(level, index));
+}
+
+/** Units an entry is about, for a serial's or lot's trail. */
+function unitsOf(draft: EntryDraft): string[] {
+  return draft.unit === undefined ? [] : [draft.unit];
+}
+
+async function insertRows(sql: SqlClient, statement: string, rows: readonly unknown[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    await sql.query(statement, [JSON.stringify(rows.slice(start, start + ROWS_PER_INSERT))]);
+  }
+}
+
+/** The audit log signing with `options.key`. */
+export function createAuditLog(options: AuditLogOptions): AuditLog {
+  let key = options.key;
+  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+
+  async function writeCheckpoint(sql: SqlClient, frontier: Frontier): Promise<void> {
+    const body = checkpointBody(key.keyName, frontier.size, frontierRoot(frontier, nodeSha256));
+    const note = formatNote(body, key.keyName, fromHex(key.keyId), signWith(key, encoder.encode(body)));
+    await sql.query('INSERT INTO audit_checkpoints (size, note, created_at) VALUES ($1::bigint, $2, $3::timestamptz) ON CONFLICT (size) DO NOTHING', [
+      frontier.size,
+      note,
+      options.now().toISOString(),
+    ]);
+  }
+
+  async function append(sql: SqlClient, drafts: readonly EntryDraft[], signer: ServerKey = key): Promise<void> {
+    if (drafts.length === 0) return;
+    const head = await readHead(sql);
+    let frontier = head.frontier;
+    const entryRows: Array<{ idx: number; kind: string; entry: string; signature: string }> = [];
+    const nodeRows: Array<{ level: number; idx: number; hash: string }> = [];
+    const unitRows: Array<{ unit: string; idx: number }> = [];
+    for (const draft of drafts) {
+      const index = frontier.size;
+      const entry: AuditEntry = { ...draft, index, keyId: signer.keyId };
+      const text = canonicalText(entry);
+      const bytes = entryBytes(text);
+      entryRows.push({ idx: index, kind: entry.kind, entry: text, signature: toBase64Url(signWith(signer, bytes)) });
+      const appended = appendLeaf(frontier, leafHash(bytes, nodeSha256), nodeSha256);
+      frontier = appended.frontier;
+      for (const node of appended.completed) nodeRows.push({ level: node.level, idx: node.index, hash: toHex(node.hash) });
+      for (const unit of unitsOf(draft)) unitRows.push({ unit, idx: index });
+    }
+    await insertRows(
+      sql,
+      `INSERT INTO audit_entries (idx, kind, entry, signature)
+       SELECT (x->>'idx')::bigint, x->>'kind', x->>'entry', x->>'signature' FROM jsonb_array_elements($1::jsonb) AS x`,
+      entryRows,
+    );
+    await insertRows(
+      sql,
+      `INSERT INTO audit_nodes (level, idx, hash)
+       SELECT (x->>'level')::integer, (x->>'idx')::bigint, x->>'hash' FROM jsonb_array_elements($1::jsonb) AS x`,
+      nodeRows,
+    );
+    await insertRows(
+      sql,
+      `INSERT INTO audit_units (unit, idx) SELECT x->>'unit', (x->>'idx')::bigint FROM jsonb_array_elements($1::jsonb) AS x ON CONFLICT DO NOTHING`,
+      unitRows,
+    );
+    if (frontier.size - head.checkpointed >= every) await writeCheckpoint(sql, frontier);
+  }
+
+  async function keyHistory(sql: SqlClient): Promise<ServerKeyInfo[]> {
+    const rows = await sql.query<{ entry: string }>(`SELECT entry FROM audit_entries WHERE kind IN ('log.created', 'key.rotated') ORDER BY idx`);
+    const keys: ServerKeyInfo[] = [];
+    for (const row of rows) {
+      const entry = JSON.parse(row.entry) as AuditEntry;
+      const subject = entry.subject as { publicKey: string; keyId: string; keyName: string };
+      const previous = keys.at(-1);
+      if (previous !== undefined) {
+        // The rotation entry is the old key's last.
+        previous.validUntilIndex = entry.index;
+        previous.validUntil = entry.recordedAt;
+      }
+      keys.push({ keyId: subject.keyId, keyName: subject.keyName, publicKey: subject.publicKey, validFromIndex: entry.kind === 'log.created' ? 0 : entry.index + 1, validFrom: entry.recordedAt });
+    }
+    return keys;
+  }
+
+  const keySubject = (k: ServerKey) => ({ publicKey: toBase64(k.publicKey), keyId: k.keyId, keyName: k.keyName });
+
+  return {
+    key: () => key,
+
+    async open(sql) {
+      const keys = await keyHistory(sql);
+      const current = keys.at(-1);
+      if (current === undefined) {
+        await append(sql, [{ kind: 'log.created', recordedAt: options.now().toISOString(), actor: 'system', subject: keySubject(key) }]);
+        await writeCheckpoint(sql, (await readHead(sql)).frontier);
+        return;
+      }
+      if (current.keyId !== key.keyId || current.publicKey !== toBase64(key.publicKey)) {
+        throw new Error(
+          `The audit key (id ${key.keyId}) is not the audit log's current key (id ${current.keyId}); restore the key file, or rotate with the old key`,
+        );
+      }
+    },
+
+    append: (sql, drafts) => append(sql, drafts),
+
+    async checkpointIfBehind(sql) {
+      const head = await readHead(sql);
+      if (head.frontier.size === head.checkpointed) return false;
+      await writeCheckpoint(sql, head.frontier);
+      return true;
+    },
+
+    async rotate(sql, next, actor) {
+      const previous = key;
+      await append(sql, [{ kind: 'key.rotated', recordedAt: options.now().toISOString(), actor, role: 'system', subject: keySubject(next) }], previous);
+      key = next;
+      await writeCheckpoint(sql, (await readHead(sql)).frontier);
+    },
+
+    async size(sql) {
+      return (await readHead(sql)).frontier.size;
+    },
+
+    async latestCheckpoint(sql) {
+      const [row] = await sql.query<{ size: string | number; note: string }>('SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1');
+      return row === undefined ? null : { size: Number(row.size), note: row.note };
+    },
+
+    async checkpoints(sql) {
+      const rows = await sql.query<{ size: string | number; note: string }>('SELECT size, note FROM audit_checkpoints ORDER BY size');
+      return rows.map((row) => ({ size: Number(row.size), note: row.note }));
+    },
+
+    async entries(sql, start, end) {
+      const rows = await sql.query<{ idx: string | number; entry: string; signature: string }>(
+        'SELECT idx, entry, signature FROM audit_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+        [start, end],
+      );
+      return rows.map((row) => ({ index: Number(row.idx), entry: row.entry, signature: row.signature }));
+    },
+
+    async inclusion(sql, index, size) {
+      const proof = await withNodes(sql, (node) => inclusionProof(index, size, node, nodeSha256));
+      return proof.map(toBase64);
+    },
+
+    async consistency(sql, first, second) {
+      const proof = await withNodes(sql, (node) => consistencyProof(first, second, node, nodeSha256));
+      return proof.map(toBase64);
+    },
+
+    keys: keyHistory,
+
+    async unitEntries(sql, unit) {
+      const rows = await sql.query<{ idx: string | number }>('SELECT idx FROM audit_units WHERE unit = $1 ORDER BY idx', [unit]);
+      return rows.map((row) => Number(row.idx));
+    },
+
+    async stationEnrollment(sql, stationId) {
+      const [row] = await sql.query<{ idx: string | number }>(
+        `SELECT idx FROM audit_entries WHERE kind = 'station.enrolled' AND (entry::jsonb ->> 'stationId') = $1 ORDER BY idx DESC LIMIT 1`,
+        [stationId],
+      );
+      return row === undefined ? null : Number(row.idx);
+    },
+  };
+}
+
+/** Checks a stored entry's signature against a raw Ed25519 public key. */
+export function entrySignatureValid(publicKey: Uint8Array, entry: StoredEntry): boolean {
+  return verifyEd25519(ed25519PublicKey(publicKey), encoder.encode(entry.entry), Buffer.from(entry.signature, 'base64url'));
+}

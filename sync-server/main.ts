@@ -1,0 +1,160 @@
+/**
+ * Starts the sync server: opens the store (PGlite under DATA_DIR, or PostgreSQL at DATABASE_URL),
+ * migrates it, seeds the demo plant into an empty one, and listens. Run directly with
+ * `tsx sync-server/main.ts`; env PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL, and
+ * TRAVELOG_DEFAULT_PROGRAMS: the programs a newly enrolled station is cleared for, comma-separated
+ * (e.g. `COMMERCIAL`); unset, a new station is cleared for every program of the plant's work orders
+ * at enrollment. A station sees and records work only of programs it is cleared for.
+ */
+import type { FastifyServerOptions } from 'fastify';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AUDIT_ORIGIN, buildServer } from './app.ts';
+import { loadOrCreateServerKey, type ServerKey } from './audit/server-key.ts';
+import { seedDemoPlant, type DemoPlantOptions } from './seed/demo-plant.ts';
+import { openStore, type Store } from './store/store.ts';
+import type { PlantService } from './sync/plant-service.ts';
+
+/** Options of {@link startServer}. */
+export interface StartOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Where PGlite keeps its data (`${dataDir}/pglite`); unused with `databaseUrl`. */
+  dataDir: string;
+  /** `postgres://…` to use PostgreSQL instead of PGlite. */
+  databaseUrl?: string;
+  /** The PostgreSQL schema to work in; the connection's default search path unless given. */
+  databaseSchema?: string;
+  /** The built PWA to serve. */
+  staticDir?: string;
+  now?: () => Date;
+  bodyLimit?: number;
+  /** See ServerOptions.defaultPrograms. */
+  defaultPrograms?: readonly string[];
+  /** See ServerOptions.heartbeatMs. */
+  heartbeatMs?: number;
+  /** How the demo plant's roster PINs are hashed when seeding; `hashPin` unless given (tests pass a cheaper one). */
+  hashPin?: DemoPlantOptions['hashPin'];
+  logger?: FastifyServerOptions['logger'];
+  /** The audit key file; `${dataDir}/audit-key.pem` (made at first start, mode 0600) unless given. */
+  auditKeyFile?: string;
+  /** See ServerOptions.checkpointEvery and checkpointSeconds. */
+  checkpointEvery?: number;
+  checkpointSeconds?: number;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  store: Store;
+  /** The authority over the plant (its state; new revisions of master data). */
+  plant: PlantService;
+  /** The key signing the audit log (a second server on the same store must use it too). */
+  auditKey: ServerKey;
+  /** How many live streams are open. */
+  liveStreams(): number;
+  /** Stops listening, lets requests in flight finish, and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens, migrates and seeds the store, and listens. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const store =
+    options.databaseUrl === undefined
+      ? await openStore({ dataDir: options.dataDir })
+      : await openStore({ databaseUrl: options.databaseUrl, ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) });
+  try {
+    await seedDemoPlant(store, {
+      ...(options.now === undefined ? {} : { now: options.now() }),
+      ...(options.hashPin === undefined ? {} : { hashPin: options.hashPin }),
+    });
+    const auditKey = loadOrCreateServerKey({ dataDir: options.dataDir, keyName: AUDIT_ORIGIN, ...(options.auditKeyFile === undefined ? {} : { keyFile: options.auditKeyFile }) });
+    const app = await buildServer({
+      store,
+      auditKey,
+      ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
+      ...(options.checkpointSeconds === undefined ? {} : { checkpointSeconds: options.checkpointSeconds }),
+      ...(options.staticDir === undefined ? {} : { staticDir: options.staticDir }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+      ...(options.defaultPrograms === undefined ? {} : { defaultPrograms: options.defaultPrograms }),
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    await app.listen({ port: options.port, host: options.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    // A wildcard address is not a place to browse to; name the loopback instead.
+    const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${shownHost}:${port}`,
+      store,
+      plant: app.plant,
+      auditKey: app.plant.audit?.key() ?? auditKey,
+      liveStreams: () => app.live.size(),
+      close: () =>
+        (closing ??= (async () => {
+          try {
+            await app.close();
+          } finally {
+            await store.close();
+          }
+        })()),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function isRunDirectly(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && import.meta.url === pathToFileURL(resolve(script)).href;
+}
+
+async function runFromCommandLine(): Promise<void> {
+  const env = process.env;
+  const port = Number(env['PORT'] ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env['PORT']}"`);
+  const databaseUrl = env['DATABASE_URL'];
+  const programs = env['TRAVELOG_DEFAULT_PROGRAMS']?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const staticDir = resolve('dist');
+  const hasApp = existsSync(join(staticDir, 'index.html'));
+  if (!hasApp) console.warn(`No built app in ${staticDir} (run \`npm run build\`); serving the API only`);
+  const server = await startServer({
+    port,
+    host: env['HOST'] ?? '0.0.0.0',
+    dataDir: resolve(env['DATA_DIR'] ?? './data'),
+    ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
+    ...(hasApp ? { staticDir } : {}),
+    ...(programs === undefined ? {} : { defaultPrograms: programs }),
+    ...(env['AUDIT_KEY_FILE'] === undefined || env['AUDIT_KEY_FILE'] === '' ? {} : { auditKeyFile: resolve(env['AUDIT_KEY_FILE']) }),
+    ...(env['AUDIT_CHECKPOINT_EVERY'] === undefined ? {} : { checkpointEvery: Number(env['AUDIT_CHECKPOINT_EVERY']) }),
+    ...(env['AUDIT_CHECKPOINT_SECONDS'] === undefined ? {} : { checkpointSeconds: Number(env['AUDIT_CHECKPOINT_SECONDS']) }),
+    logger: { level: env['LOG_LEVEL'] ?? 'info' },
+  });
+  console.log(`Travelog sync server listening on ${server.url}`);
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (isRunDirectly()) {
+  runFromCommandLine().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

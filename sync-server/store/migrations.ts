@@ -1,0 +1,157 @@
+import type { SqlClient } from './sql-client.ts';
+
+/** One schema change. Versions are applied in ascending order, each once, each in its own transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every migration, oldest first. Never edit one that has shipped; add the next number. The SQL runs
+ * unchanged on PGlite and on PostgreSQL, so keep to plain PostgreSQL 15.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'views, stations, enrollment lockouts',
+    sql: `
+      -- One row; every view write takes the next value under its row lock, so server sequence
+      -- numbers become visible in order and a pull never skips a number committed late.
+      CREATE TABLE server_sequence (
+        id integer PRIMARY KEY CHECK (id = 1),
+        value bigint NOT NULL
+      );
+      INSERT INTO server_sequence (id, value) VALUES (1, 0);
+
+      CREATE TABLE views (
+        kind text NOT NULL,
+        key text NOT NULL,
+        data jsonb NOT NULL,
+        server_seq bigint NOT NULL UNIQUE,
+        PRIMARY KEY (kind, key)
+      );
+
+      CREATE TABLE stations (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        credential_hash text NOT NULL UNIQUE,
+        enrolled_by text NOT NULL,
+        enrolled_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+
+      CREATE TABLE enrollment_lockouts (
+        badge text PRIMARY KEY,
+        failures integer NOT NULL,
+        locked_until bigint
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'events with receipts, view scopes, station clearance and sequence',
+    sql: `
+      -- Every event the server decided, as it arrived, with its receipt. Rejected ones stay too.
+      CREATE TABLE events (
+        id text PRIMARY KEY,
+        content_hash text NOT NULL,
+        event jsonb NOT NULL,
+        station_id text NOT NULL,
+        pushed_by text NOT NULL,
+        server_seq bigint NOT NULL UNIQUE,
+        visible_at bigint NOT NULL,
+        received_at timestamptz NOT NULL,
+        outcome text NOT NULL CHECK (outcome IN ('accepted', 'flagged', 'rejected')),
+        flags jsonb NOT NULL,
+        reason text
+      );
+      CREATE INDEX events_receipts ON events (pushed_by, visible_at);
+
+      -- Receipts of events that could not be stored under their id (same id, other content).
+      CREATE TABLE refused_receipts (
+        server_seq bigint PRIMARY KEY,
+        event_id text NOT NULL,
+        pushed_by text NOT NULL,
+        visible_at bigint NOT NULL,
+        received_at timestamptz NOT NULL,
+        flags jsonb NOT NULL,
+        reason text NOT NULL
+      );
+      CREATE INDEX refused_receipts_by_station ON refused_receipts (pushed_by, visible_at);
+
+      -- Who may see a view: null is the whole plant.
+      ALTER TABLE views ADD COLUMN program text;
+      ALTER TABLE views ADD COLUMN work_center_ids text[];
+
+      ALTER TABLE stations ADD COLUMN last_seq bigint NOT NULL DEFAULT 0;
+      ALTER TABLE stations ADD COLUMN programs text[] NOT NULL DEFAULT '{}';
+      -- Stations enrolled before clearance existed saw every program; keep that.
+      UPDATE stations SET programs = ARRAY(
+        SELECT DISTINCT data->>'program' FROM views WHERE kind = 'workOrder' ORDER BY 1
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'station keys and chains, the audit log',
+    sql: `
+      -- The station's public key (SPKI, base64url) and the hash of its last event: its chain head.
+      ALTER TABLE stations ADD COLUMN public_key text;
+      ALTER TABLE stations ADD COLUMN key_alg text;
+      ALTER TABLE stations ADD COLUMN last_hash text;
+
+      -- Append-only: each entry's exact RFC 8785 text, signed by the server key it names.
+      CREATE TABLE audit_entries (
+        idx bigint PRIMARY KEY,
+        -- A copy of the entry's kind for lookups; the verifier reads only the entry text.
+        kind text NOT NULL,
+        entry text NOT NULL,
+        signature text NOT NULL
+      );
+      -- Perfect subtrees of the RFC 9162 tree (level 0 are leaf hashes), hex: proofs read log(n) rows.
+      CREATE TABLE audit_nodes (
+        level integer NOT NULL,
+        idx bigint NOT NULL,
+        hash text NOT NULL,
+        PRIMARY KEY (level, idx)
+      );
+      CREATE TABLE audit_checkpoints (
+        size bigint PRIMARY KEY,
+        note text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      -- Units an entry is about, for a serial's audit trail.
+      CREATE TABLE audit_units (
+        unit text NOT NULL,
+        idx bigint NOT NULL,
+        PRIMARY KEY (unit, idx)
+      );
+    `,
+  },
+];
+
+/** Applies the migrations `sql` has not recorded yet and returns the versions it applied. */
+export async function migrate(sql: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await sql.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )
+  `);
+  const applied: number[] = [];
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    const ran = await sql.transaction(async (tx) => {
+      // Two servers starting on one database take turns here instead of both applying a migration.
+      await tx.exec('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+      const done = await tx.query<{ version: number }>('SELECT version FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (done.length > 0) return false;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      return true;
+    });
+    if (ran) applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,111 @@
+/**
+ * The audit trail of a serial, verified in the browser: a supervisor releases the seeded hold on
+ * SN-1003-02 under signature, an operator starts OP10 on it, the station syncs, and the supervisor
+ * opens the trail and sees each entry verified (leaf hash, inclusion proof, checkpoint and server
+ * signatures, station signature) with the release's manifestation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from './harness.ts';
+import { startStack } from './harness.ts';
+import { AuditPage } from './pages/audit-page.ts';
+import { HoldsPage } from './pages/holds-page.ts';
+import { QueuePage } from './pages/queue-page.ts';
+import { SetupPage } from './pages/setup-page.ts';
+import { Shell } from './pages/shell.ts';
+import { SignInPage } from './pages/sign-in-page.ts';
+import { StatusBar } from './pages/status-bar.ts';
+import { StepPage } from './pages/step-page.ts';
+import { TravelerPage } from './pages/traveler-page.ts';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  // A checkpoint every second, so the entries just pushed are soon under a signed root.
+  stack = await startStack({ checkpointSeconds: 1 });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('audit trail', () => {
+  it('shows the trail of SN-1003-02 with every entry verified in the browser, including the signed hold release', async () => {
+    const { page } = await stack.newStation();
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const holds = new HoldsPage(page);
+    const queue = new QueuePage(page);
+    const traveler = new TravelerPage(page);
+    const step = new StepPage(page);
+    const status = new StatusBar(page);
+    const audit = new AuditPage(page);
+
+    await page.goto('/');
+    await setup.enroll('Mill 2 tablet', 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-MILL');
+
+    // The supervisor releases the seeded hold under signature.
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Holds').click();
+    await holds.row('serial SN-1003-02').waitFor();
+    await holds.release('serial SN-1003-02', 'Porosity ruled out by CT scan report CT-88', 'B-3001', '9999');
+    await holds.manifestation.filter({ hasText: 'Sam Reyes' }).waitFor();
+    await shell.signOut();
+
+    // An operator records work on the serial; an operator gets no Audit trail link.
+    await signIn.signIn('B-1001', '1111');
+    await shell.expectSignedIn('Ana Ortiz');
+    expect(await shell.nav('Audit trail').count()).toBe(0);
+    await shell.nav('Queue').click();
+    await queue.openWorkOrder('WO-1003');
+    await traveler.openStep('OP10', 'SN-1003-02');
+    await step.start();
+    await step.waitForStatus('In progress');
+    await status.waitForNothingWaiting(30_000);
+    await shell.signOut();
+
+    // The supervisor opens the trail. Entries wait for the next timed checkpoint to be proven, so
+    // the trail is asked again until they are (it says why they are not verified meanwhile).
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Audit trail').click();
+    await audit.heading.waitFor();
+    const release = audit.entry('Hold released');
+    const started = audit.entry('Operation started: OP10');
+    for (let attempt = 0; ; attempt++) {
+      await audit.show('SN-1003-02');
+      await started.waitFor();
+      if ((await audit.verified(release).count()) === 1 && (await audit.verified(started).count()) === 1) break;
+      if (attempt >= 15) throw new Error(`Not verified: ${await audit.entries.innerText()}`);
+      await page.waitForTimeout(1000);
+    }
+    await stack.screenshot(page, 'audit-01-trail');
+
+    expect(await audit.checkpoint.innerText()).toMatch(/signature verified/);
+    expect(await audit.notVerified(release).count()).toBe(0);
+
+    // The release: who, role, station, and its signature manifestation with meaning and reason.
+    const releaseText = await release.innerText();
+    expect(releaseText).toMatch(/Sam Reyes \(B-3001\)/);
+    expect(releaseText).toMatch(/supervisor/);
+    expect(releaseText).toMatch(/Mill 2 tablet/);
+    expect(releaseText).toMatch(/Accepted/);
+    const manifestation = audit.manifestation(release);
+    const signed = await manifestation.innerText();
+    expect(signed).toMatch(/Sam Reyes/);
+    expect(signed).toMatch(/released for further processing/);
+    expect(signed).toMatch(/Porosity ruled out by CT scan report CT-88/);
+    expect(signed).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+
+    // The operator's work: her printed name from the roster, no signature, station signature checked.
+    const startedText = await started.innerText();
+    expect(startedText).toMatch(/Ana Ortiz \(B-1001\)/);
+    expect(startedText).toMatch(/operator/);
+    expect(await audit.manifestation(started).count()).toBe(0);
+    await started.getByText('Checks').click();
+    await started.getByText(/^✓ station signature/).waitFor();
+    await started.getByText(/^✓ included in the log at checkpoint/).waitFor();
+  });
+});

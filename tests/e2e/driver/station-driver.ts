@@ -1,0 +1,81 @@
+/**
+ * Runs inside the page under test (bundled by tests/e2e/driver/driver.ts and added as a script
+ * tag): opens the station's own runtime on the same IndexedDB as the app, as a second tab would,
+ * and records events through the station's real recorder, thousands at a time where clicking
+ * through the screens would take minutes. It never starts sync: the app's tabs do that.
+ */
+import type { StoredEvent } from '../../../src/db/database.ts';
+import type { StationRuntime } from '../../../src/station/runtime.ts';
+import { openStationRuntime } from '../../../src/station/runtime.ts';
+
+/** What a test sees of the driver through `page.evaluate`. */
+export interface StationDriver {
+  /** Records `count` sign-in/sign-out events of `badge` at the station's work center; returns their ids. */
+  recordSessions(count: number, badge: string): Promise<string[]>;
+  /**
+   * Writes `count` copies of the station's last recorded event under new ids and sequence numbers,
+   * straight into the collection (no recorder, no signatures): a store that already holds a long
+   * history, for benchmarks that must not wait for it. Never pushed to a server.
+   */
+  seedHistory(count: number): Promise<void>;
+  /** Events of this station, in sequence order. */
+  events(): Promise<Array<Pick<StoredEvent, 'id' | 'seq' | 'hlc' | 'deviceTime' | 'type'>>>;
+  /** Receipts the station holds, by event id. */
+  receipts(): Promise<Record<string, { outcome: string; flags: string[]; serverSeq: number }>>;
+  /** The id the station was enrolled as. */
+  stationId(): string;
+  close(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    /** Set by this test-only script; the app never reads it. */
+    travelogDriver?: Promise<StationDriver>;
+  }
+}
+
+async function openDriver(): Promise<StationDriver> {
+  const rt: StationRuntime = await openStationRuntime({ baseUrl: location.origin });
+  const config = rt.config;
+  if (config === null) throw new Error('The station is not enrolled yet');
+  return {
+    async recordSessions(count, badge) {
+      const ids: string[] = [];
+      const recorder = rt.recorder();
+      for (let i = 0; i < count; i++) {
+        const event =
+          i % 2 === 0
+            ? await recorder.record({ type: 'session.signed-in', actor: badge, payload: { workCenterId: config.workCenterId } })
+            : await recorder.record({ type: 'session.signed-out', actor: badge, payload: { workCenterId: config.workCenterId, cause: 'manual' } });
+        ids.push(event.id);
+      }
+      return ids;
+    },
+    async seedHistory(count) {
+      const last = await rt.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
+      if (last === null) throw new Error('Record one event before seeding a history');
+      const template = last.toMutableJSON();
+      const chunk = 5000;
+      for (let done = 0; done < count; done += chunk) {
+        const docs = [];
+        for (let i = done; i < Math.min(count, done + chunk); i++) {
+          const seq = template.seq + 1 + i;
+          docs.push({ ...template, id: `01900000-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`, seq });
+        }
+        await rt.db.events.bulkInsert(docs);
+      }
+    },
+    async events() {
+      const docs = await rt.db.events.find({ selector: {}, sort: [{ seq: 'asc' }] }).exec();
+      return docs.map((d) => ({ id: d.id, seq: d.seq, hlc: d.hlc, deviceTime: d.deviceTime, type: d.type }));
+    },
+    async receipts() {
+      const docs = await rt.db.receipts.find().exec();
+      return Object.fromEntries(docs.map((d) => [d.eventId, { outcome: d.outcome, flags: [...d.flags], serverSeq: d.serverSeq }]));
+    },
+    stationId: () => config.stationId,
+    close: () => rt.close(),
+  };
+}
+
+window.travelogDriver = openDriver();

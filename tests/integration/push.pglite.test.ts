@@ -1,0 +1,3 @@
+import { runPushSuite } from './push.contract.ts';
+
+runPushSuite('PGlite');

@@ -1,0 +1,222 @@
+/**
+ * One seeded run: three stations (and a spare) share the demo plant on a real server, go offline
+ * and come back in an order the seed decides, and do the plant's work with the real domain checks
+ * against what each of them knows. Some seeds also do what a plant must survive: a station with its
+ * clock an hour off, an event lost on a device, a forged release, a revision change mid-shift.
+ */
+import type { Characteristic } from '../../schemas/routing.ts';
+import type { EventPayloads } from '../../schemas/event.ts';
+import type { Receipt } from '../../schemas/receipt.ts';
+import type { RuleId } from '../../src/domain/rules/index.ts';
+import type { PlantState } from '../../src/domain/plant.ts';
+import { RELEASE_MEANING } from '../../src/domain/holds.ts';
+import { limitsOf } from '../../src/domain/inspection.ts';
+import { checkConsume } from '../../src/domain/material.ts';
+import { checkMeasurement } from '../../src/domain/measurement.ts';
+import { checkQualified } from '../../src/domain/qualification.ts';
+import { characteristicKey, operationsInOrder, routingOf, stepKey } from '../../src/domain/plant.ts';
+import { checkComplete, checkStart, outstandingMaterial, statusOf } from '../../src/domain/traveler.ts';
+import type { Random } from './random.ts';
+import { seeded } from './random.ts';
+import { SimStation, enroll } from './sim-station.ts';
+
+export interface SimulationOptions {
+  baseUrl: string;
+  seed: number;
+  ticks: number;
+  /** Changes an operation's instruction revision on the server, as plant engineering would. */
+  reviseInstruction: (partNumber: string, partRevision: string, operationId: string, revision: string, effectiveFrom: Date) => Promise<void>;
+}
+
+export interface SimulationResult {
+  stations: SimStation[];
+  /** Rules that visibly fired in this run. */
+  fired: Set<RuleId>;
+}
+
+const REVIEW: Record<'accept' | 'void' | 'open-ncr', EventPayloads['conflict.resolved']['signature']['meaning']> = {
+  accept: 'reviewed: accepted as recorded',
+  void: 'reviewed: voided',
+  'open-ncr': 'reviewed: nonconformance opened',
+};
+
+function signature(meaning: EventPayloads['hold.released']['signature']['meaning'], at: Date, signerBadge = 'B-3001', printedName = 'Sam Reyes') {
+  return { signerBadge, printedName, meaning, reason: 'Reviewed on the floor', signedAt: at.toISOString(), components: 'badge+pin' } as const;
+}
+
+function qualifiedFor(plant: PlantState, operationType: string, at: Date, random: Random): string | undefined {
+  const people = [...plant.operators.values()].filter((o) => checkQualified(o, operationType, at).ok);
+  return random.pick(people.map((o) => o.badge).sort());
+}
+
+function measuredText(characteristic: Characteristic, random: Random): string {
+  const { lower, upper } = limitsOf(characteristic);
+  const outOfTolerance = random.chance(0.12);
+  if (upper !== null && lower === null) return String(outOfTolerance ? upper * 2 : upper * 0.5);
+  const mid = characteristic.nominal ?? ((lower ?? 0) + (upper ?? 0)) / 2;
+  const half = ((upper ?? mid) - (lower ?? mid)) / 2;
+  return (outOfTolerance ? mid + half * 3 : mid + half * (random.next() - 0.5)).toFixed(4);
+}
+
+/** One piece of traveler work the station's person would do next on a random unit. */
+function work(station: SimStation, random: Random): void {
+  const plant = station.plant();
+  const at = station.now();
+  const workOrder = random.pick([...plant.workOrders.values()].sort((a, b) => a.id.localeCompare(b.id)));
+  if (workOrder === undefined) return;
+  const unit = random.pick(workOrder.units);
+  const routing = routingOf(plant, workOrder);
+  if (unit === undefined || routing === undefined) return;
+  const operation = operationsInOrder(routing).find((op) => statusOf(plant.steps.get(stepKey(workOrder.id, unit, op.id))) !== 'complete');
+  if (operation === undefined) return;
+  const target = { workOrderId: workOrder.id, unit, operationId: operation.id };
+  const status = statusOf(plant.steps.get(stepKey(workOrder.id, unit, operation.id)));
+  const stepPayload = { ...target, instructionRevision: operation.instruction.revision };
+
+  if (status === 'not-started') {
+    if (random.chance(0.04)) {
+      // Someone starts work they are not qualified for: the station would refuse, a stale roster would not.
+      station.record('op.started', 'B-1007', stepPayload);
+      return;
+    }
+    const actor = qualifiedFor(plant, operation.operationType, at, random);
+    if (actor !== undefined && checkStart(plant, { ...target, actor, at }).ok) station.record('op.started', actor, stepPayload);
+    return;
+  }
+
+  const ctx = { workOrder, routing, operation, unit };
+  const [partNumber, need] = [...outstandingMaterial(plant, ctx)][0] ?? [];
+  if (partNumber !== undefined && need !== undefined) {
+    const actor = qualifiedFor(plant, operation.operationType, at, random) ?? 'B-3001';
+    if (random.chance(0.05) && [...plant.lots.values()].some((l) => l.partNumber === partNumber)) {
+      // Counted wrong on the shelf: more taken from a lot than the station thinks is left.
+      const lot = [...plant.lots.values()].filter((l) => l.partNumber === partNumber).sort((a, b) => a.remaining - b.remaining)[0];
+      if (lot !== undefined) {
+        station.record('material.consumed', actor, { ...target, material: { kind: 'lot', lotId: lot.lotId, partNumber, quantity: Math.max(need, lot.remaining + 1) }, scanned: lot.lotId });
+      }
+      return;
+    }
+    const candidates = [...[...plant.serials.values()].filter((s) => s.partNumber === partNumber && s.workOrderId === undefined).map((s) => s.serial), ...[...plant.lots.values()].filter((l) => l.partNumber === partNumber).map((l) => l.lotId)].sort();
+    for (let tries = 0; tries < 4; tries++) {
+      // People take the first bin on the shelf more often than not: two stations offline take the same serial.
+      const scanned = tries === 0 && random.chance(0.7) ? candidates[0] : random.pick(candidates);
+      if (scanned === undefined) return;
+      const check = checkConsume(plant, { ...target, scanned });
+      if (check.ok) {
+        station.record('material.consumed', actor, { ...target, material: check.value.material, scanned });
+        return;
+      }
+    }
+    return;
+  }
+
+  const uninspected = operation.characteristics.filter((c) => !plant.measurements.has(characteristicKey(workOrder.id, unit, operation.id, c.id)));
+  const characteristic = uninspected[0];
+  if (characteristic !== undefined) {
+    const actor = random.pick(['B-2001', 'B-4001']) ?? 'B-2001';
+    const input = characteristic.kind === 'attribute'
+      ? ({ kind: 'attribute', verdict: random.chance(0.1) ? 'fail' : 'pass' } as const)
+      : ({ kind: 'variable', text: measuredText(characteristic, random), unit: characteristic.unit ?? 'mm' } as const);
+    const check = checkMeasurement(plant, { ...target, actor, at, characteristicId: characteristic.id, input, gaugeId: 'G-17' });
+    if (check.ok) station.record('measurement.recorded', actor, check.value.payload);
+    return;
+  }
+
+  const actor = qualifiedFor(plant, operation.operationType, at, random);
+  if (actor !== undefined && checkComplete(plant, { ...target, actor, at }).ok) station.record('op.completed', actor, stepPayload);
+}
+
+function supervise(station: SimStation, random: Random): void {
+  const plant = station.plant();
+  const at = station.now();
+  if (random.chance(0.5)) {
+    const hold = random.pick([...plant.holds.values()].filter((h) => h.status === 'active').sort((a, b) => a.holdId.localeCompare(b.holdId)));
+    if (hold !== undefined) station.record('hold.released', 'B-3001', { holdId: hold.holdId, signature: signature(RELEASE_MEANING, at) });
+    return;
+  }
+  const conflict = random.pick([...plant.conflicts.values()].filter((c) => c.status === 'open').sort((a, b) => a.conflictId.localeCompare(b.conflictId)));
+  if (conflict === undefined) return;
+  const action = random.pick(['accept', 'void', 'open-ncr'] as const) ?? 'accept';
+  station.record('conflict.resolved', 'B-3001', { conflictId: conflict.conflictId, action, signature: signature(REVIEW[action], at) });
+}
+
+/** Reads which rules a run shows firing, from what the server answered and published. */
+function firedRules(stations: SimStation[], views: Iterable<{ kind: string; id: string; data: unknown }>): Set<RuleId> {
+  const fired = new Set<RuleId>();
+  const byFlag: Record<string, RuleId> = {
+    'duplicate-completion': 'C1', 'executed-under-hold': 'C2', 'stale-revision': 'C4', 'over-consumption': 'C5',
+    'double-consumption': 'C6', 'security:unauthorized-release': 'C7', 'release-not-active': 'C8', 'unqualified-operator': 'C9',
+    'missing-events': 'C10', 'clock-skew': 'C11', 'security:station-mismatch': 'C12',
+  };
+  const measurementIds = new Set<string>();
+  for (const station of stations) {
+    for (const event of station.events) if (event.type === 'measurement.recorded') measurementIds.add(event.id);
+    for (const receipt of station.receipts.values()) {
+      for (const flag of receipt.flags) {
+        const rule = byFlag[flag];
+        if (rule !== undefined) fired.add(rule);
+      }
+      if (receipt.outcome === 'rejected' && /does not have|is not a unit|is not a characteristic/.test(receipt.reason ?? '')) fired.add('C13');
+    }
+  }
+  for (const view of views) {
+    if (view.kind === 'hold' && measurementIds.has(view.id.replace(/^hold:H-/, ''))) fired.add('C3');
+  }
+  return fired;
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const random = seeded(options.seed);
+  const stations: SimStation[] = [];
+  for (let i = 0; i < 3; i++) {
+    // The third station signs with ECDSA P-256, as a browser without Ed25519 would.
+    const { stationId, credential, key } = await enroll(options.baseUrl, `sim-${options.seed}-${i}`, i === 2 ? 'ECDSA-P256' : 'Ed25519');
+    // One seed in three has a station whose clock is an hour behind.
+    const offset = i === 2 && options.seed % 3 === 0 ? -60 * 60 * 1000 : 0;
+    stations.push(new SimStation(options.baseUrl, stationId, credential, random, offset, key));
+  }
+  for (const station of stations) await station.pull();
+
+  const reviseAt = Math.floor(options.ticks / 3);
+  for (let tick = 0; tick < options.ticks; tick++) {
+    const station = random.pick(stations);
+    if (station === undefined) break;
+    if (tick === reviseAt && options.seed % 2 === 0) {
+      await options.reviseInstruction('P-100', 'C', 'OP20', 'C', new Date(Date.now() - 1000));
+    }
+    const roll = random.next();
+    if (roll < 0.08) station.online = !station.online;
+    else if (roll < 0.2) {
+      if (station.online) await station.push();
+    } else if (roll < 0.32) {
+      if (station.online) await station.pull();
+    } else if (roll < 0.88) work(station, random);
+    else if (roll < 0.96) supervise(station, random);
+    else if (roll < 0.97) {
+      // A release forged at a station by an operator.
+      const hold = [...station.plant().holds.values()].find((h) => h.status === 'active');
+      if (hold !== undefined) station.record('hold.released', 'B-1001', { holdId: hold.holdId, signature: signature(RELEASE_MEANING, station.now(), 'B-1001', 'Ana Ortiz') });
+    } else if (roll < 0.98) {
+      station.record('op.started', 'B-1001', { workOrderId: 'WO-9999', operationId: 'OP10', unit: { kind: 'serial', serial: 'SN-9999-01' }, instructionRevision: 'A' });
+    } else if (roll < 0.99) {
+      station.record('session.signed-in', 'B-1001', { workCenterId: 'WC-MILL' }, { skipSeq: true });
+    } else {
+      const other = stations.find((s) => s !== station);
+      if (other !== undefined) station.record('session.signed-in', 'B-1001', { workCenterId: 'WC-MILL' }, { stationId: other.stationId });
+    }
+  }
+
+  // Everyone comes back: push and pull until nothing is pending anywhere.
+  for (let round = 0; round < 3; round++) {
+    for (const station of stations) {
+      station.online = true;
+      await station.push();
+    }
+    for (const station of stations) await station.pull();
+  }
+  const anyStation = stations[0];
+  const views = anyStation === undefined ? [] : [...anyStation.views.values()];
+  return { stations, fired: firedRules(stations, views) };
+}
+
+export type { Receipt };

@@ -1,0 +1,39 @@
+import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+import { defineConfig } from 'vitest/config';
+
+/** The sync server `npm run dev` starts beside Vite; the dev server proxies /api to it. */
+const DEV_API = process.env['TRAVELOG_DEV_API'] ?? 'http://127.0.0.1:8787';
+
+/** The main bundle is over Workbox's 2 MiB default once source maps are left out; a station needs all of it offline. */
+const PRECACHE_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export default defineConfig({
+  plugins: [
+    react(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      // The page registers the worker itself (src/app/use-app-update.ts) to offer the update on its own terms.
+      injectRegister: false,
+      registerType: 'prompt',
+      // public/manifest.webmanifest is the manifest; index.html links it.
+      manifest: false,
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest,wasm,woff,woff2}'],
+        maximumFileSizeToCacheInBytes: PRECACHE_LIMIT_BYTES,
+      },
+      // A service worker in dev would serve stale modules over hot reload.
+      devOptions: { enabled: false },
+    }),
+  ],
+  server: { proxy: { '/api': DEV_API } },
+  build: { outDir: 'dist', sourcemap: true },
+  test: {
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/simulation/**/*.test.ts', 'src/**/*.test.ts', 'schemas/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
