@@ -49,7 +49,9 @@ export function StatusBar({ rt, sync, role }: { rt: StationRuntime; sync: SyncVi
           : `${outbox.waiting} ${outbox.waiting === 1 ? 'event' : 'events'} waiting to send` +
             (outbox.oldestWaitingAt === null ? '' : `, oldest ${formatDuration(Math.max(0, now - Date.parse(outbox.oldestWaitingAt)))}`)}
       </span>
-      <span data-testid="last-sync">{lastSync === null ? 'not synced since start' : `last sync ${formatClock(new Date(lastSync))}`}</span>
+      <span data-testid="last-sync">
+        {sync.follower ? 'another tab of this station syncs' : lastSync === null ? 'not synced since start' : `last sync ${formatClock(new Date(lastSync))}`}
+      </span>
       {openConflicts > 0 && (
         <Link to="/conflicts" className="status-link">
           {openConflicts} open {openConflicts === 1 ? 'conflict' : 'conflicts'}

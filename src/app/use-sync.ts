@@ -9,6 +9,8 @@ export interface SyncView {
   online: boolean;
   /** The engine's status, or null before the station is enrolled and syncing. */
   status: SyncStatus | null;
+  /** Another tab of this station syncs; this one shows what it writes. */
+  follower: boolean;
   /** Pulls and pushes now, cutting any retry wait short. */
   syncNow: () => void;
 }
@@ -21,24 +23,16 @@ const subscribeNothing = () => () => undefined;
  */
 export function useSync(rt: StationRuntime, config: StationConfig | null): SyncView {
   const [online, setOnline] = useState(() => navigator.onLine);
-  const [engine, setEngine] = useState<SyncEngine | null>(rt.sync);
   const credential = config?.credential ?? null;
+  // The engine comes and goes as this tab takes over sync from another and hands it back.
+  const subscribeEngine = useCallback((listener: () => void) => rt.subscribeSync(listener), [rt]);
+  const engine = useSyncExternalStore<SyncEngine | null>(subscribeEngine, () => rt.sync);
+  const follower = useSyncExternalStore(subscribeEngine, () => rt.syncRole() === 'follower');
 
   useEffect(() => {
     if (credential === null) return;
-    let current = true;
     // A failure to start leaves the station working offline; the status bar shows no sync.
-    void rt.startSync().then(
-      (started) => {
-        if (current) setEngine(started);
-      },
-      () => {
-        if (current) setEngine(null);
-      },
-    );
-    return () => {
-      current = false;
-    };
+    rt.startSync().catch(() => undefined);
   }, [rt, credential]);
 
   useEffect(() => {
@@ -58,7 +52,7 @@ export function useSync(rt: StationRuntime, config: StationConfig | null): SyncV
   const subscribe = useCallback((listener: () => void) => engine?.subscribe(listener) ?? subscribeNothing(), [engine]);
   const status = useSyncExternalStore(subscribe, () => engine?.status() ?? null);
   const syncNow = useCallback(() => rt.sync?.syncNow(), [rt]);
-  return { online, status, syncNow };
+  return { online, status, follower, syncNow };
 }
 
 /** This station's events the server has not answered yet. */

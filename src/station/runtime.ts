@@ -16,6 +16,8 @@ import { indexedDbKeyStore, memoryKeyStore, storedKeySigner, type KeyStore } fro
 import { createPlantStore } from '../db/plant-store.ts';
 import { readStationConfig, writeStationConfig } from '../db/settings.ts';
 import { startSync } from '../sync/replication.ts';
+import type { Leadership } from '../sync/leadership.ts';
+import { browserChannel, browserPage, holdLeadership } from '../sync/leadership.ts';
 import { resetPulledViews } from '../db/receipts.ts';
 import { createFetchTransport } from '../sync/transport.ts';
 import { createSystemScheduler } from './system-scheduler.ts';
@@ -34,11 +36,16 @@ export interface StationRuntime {
   recorder(): EventRecorder;
   /**
    * Starts syncing with the server if the station is enrolled and sync is not running yet, and
-   * returns the running engine (null before enrollment). A new credential restarts it.
+   * returns the running engine: null before enrollment, or while another tab of the station syncs
+   * (src/sync/leadership.ts). A new credential restarts it.
    */
   startSync(): Promise<SyncEngine | null>;
-  /** The running sync engine, or null. */
+  /** The sync engine running in this tab, or null. */
   sync: SyncEngine | null;
+  /** `follower` while another tab of this station syncs; `off` before sync is started. */
+  syncRole(): 'leader' | 'follower' | 'off';
+  /** Told when this tab starts or stops syncing. */
+  subscribeSync(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -52,7 +59,10 @@ export interface RuntimeOptions {
   newId?: () => string;
   /** Timers for sync; tests pass their own. */
   scheduler?: Scheduler;
-  /** Sync settings beyond the station's identity (tests turn off the live stream or leadership). */
+  /**
+   * Sync settings beyond the station's identity (tests turn off the live stream, or leadership:
+   * `waitForLeadership: false` syncs in this instance without asking the other tabs).
+   */
   sync?: Partial<Pick<SyncOptions, 'waitForLeadership' | 'live' | 'policy' | 'pollEveryMs' | 'pushBatchSize' | 'pullBatchSize'>>;
 }
 
@@ -78,30 +88,60 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
   const scheduler = options.scheduler ?? createSystemScheduler(now);
   let starting: Promise<SyncEngine | null> | null = null;
   let syncedWith: string | null = null;
+  let leadership: Leadership | null = null;
+  const syncListeners = new Set<() => void>();
+  const syncChanged = () => syncListeners.forEach((listener) => listener());
+  /** One lock and channel per station database: the tabs of one station share it. */
+  const lockName = `travelog-sync:${options.db?.name ?? 'travelog'}`;
+  const askTabs = options.sync?.waitForLeadership !== false;
 
   /** What a running sync was started for: a new credential or work center needs a new one. */
   const syncKey = (config: StationConfig | null) => (config === null ? null : `${config.credential}|${config.workCenterId}`);
 
   async function restartSync(): Promise<SyncEngine | null> {
     const config = runtime.config;
-    if (runtime.sync !== null && syncedWith === syncKey(config)) return runtime.sync;
-    await runtime.sync?.stop();
-    runtime.sync = null;
-    if (config === null) return null;
+    if (leadership !== null && syncedWith === syncKey(config)) return runtime.sync;
+    await leadership?.stop();
+    leadership = null;
     const previousWorkCenter = syncedWith?.split('|')[1];
+    syncedWith = null;
+    if (config === null) return null;
     // Views were pulled for the old work center only (docs/sync-spec.md S12): pull afresh.
     if (previousWorkCenter !== undefined && previousWorkCenter !== config.workCenterId) await resetPulledViews(db);
     syncedWith = syncKey(config);
-    runtime.sync = await startSync({
-      ...options.sync,
-      db,
-      plant,
-      transport: runtime.transport,
-      stationId: config.stationId,
-      credential: config.credential,
-      ...(config.workCenterId === '' ? {} : { workCenterIds: [config.workCenterId] }),
+    leadership = holdLeadership({
+      name: lockName,
+      locks: askTabs ? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks : undefined,
+      page: askTabs ? browserPage() : undefined,
+      channel: askTabs ? browserChannel(lockName) : undefined,
       scheduler,
+      lead: async () => {
+        const engine = await startSync({
+          ...options.sync,
+          // The tab lock above decides which tab replicates; RxDB's election would only wait on it.
+          waitForLeadership: false,
+          db,
+          plant,
+          transport: runtime.transport,
+          stationId: config.stationId,
+          credential: config.credential,
+          ...(config.workCenterId === '' ? {} : { workCenterIds: [config.workCenterId] }),
+          scheduler,
+        });
+        runtime.sync = engine;
+        syncChanged();
+        return async () => {
+          runtime.sync = null;
+          syncChanged();
+          await engine.stop();
+        };
+      },
+      onChange: syncChanged,
+      onError: (error) => console.warn('Sync could not start in this tab', error),
     });
+    await leadership.settled;
+    // Leading or not, this tab now knows which: the screens show it.
+    syncChanged();
     return runtime.sync;
   }
 
@@ -120,6 +160,11 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
       if (restart) await runtime.startSync();
     },
     sync: null,
+    syncRole: () => (leadership === null ? 'off' : leadership.leading ? 'leader' : 'follower'),
+    subscribeSync(listener) {
+      syncListeners.add(listener);
+      return () => syncListeners.delete(listener);
+    },
     startSync() {
       const run = (starting ?? Promise.resolve(null)).then(restartSync, restartSync);
       starting = run.catch(() => null);
@@ -132,8 +177,9 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
     },
     async close() {
       await starting;
-      await runtime.sync?.stop();
-      runtime.sync = null;
+      await leadership?.stop();
+      leadership = null;
+      syncListeners.clear();
       plant.close();
       await db.close();
     },

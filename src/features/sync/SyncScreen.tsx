@@ -39,6 +39,10 @@ export function SyncScreen({ sync }: { sync: SyncView }) {
           <dd>{status?.lastSyncAt == null ? 'not since start' : formatSignedAt(status.lastSyncAt)}</dd>
         </div>
         <div>
+          <dt>Syncing tab</dt>
+          <dd>{sync.follower ? 'another tab of this station' : status === null ? 'none yet' : 'this tab'}</dd>
+        </div>
+        <div>
           <dt>Live updates</dt>
           <dd>{status?.live === true ? 'connected' : 'not connected (pulling every 30 s)'}</dd>
         </div>

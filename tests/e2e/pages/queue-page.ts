@@ -15,4 +15,11 @@ export class QueuePage {
     await this.workOrderLink(workOrderId).click();
     await this.page.getByRole('heading', { name: `Traveler ${workOrderId}` }).waitFor();
   }
+
+  /** Opens a traveler by typing its work order, serial or lot, as if scanned: the queue need not list it. */
+  async lookUp(identifier: string): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Work order, serial or lot' }).fill(identifier);
+    await this.page.getByRole('button', { name: 'Open traveler' }).click();
+    await this.page.getByRole('heading', { name: /^Traveler / }).waitFor();
+  }
 }
