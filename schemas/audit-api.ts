@@ -20,10 +20,24 @@ export const checkpointsResponseSchema = {
   additionalProperties: false,
 } as const;
 
-/** `GET /api/audit/entries?start&end`: entries [start, end). */
+/**
+ * An entry withheld from a station not cleared for a program it concerns (docs/sync-spec.md S20):
+ * only its RFC 9162 leaf hash (base64), so the tree's roots and proofs can still be checked.
+ */
+export const withheldEntrySchema = {
+  type: 'object',
+  properties: {
+    index: { type: 'integer', minimum: 0 },
+    leafHash: { type: 'string' },
+  },
+  required: ['index', 'leafHash'],
+  additionalProperties: false,
+} as const;
+
+/** `GET /api/audit/entries?start&end`: entries [start, end), each whole or withheld to its leaf hash. */
 export const entriesResponseSchema = {
   type: 'object',
-  properties: { entries: { type: 'array', items: storedEntrySchema } },
+  properties: { entries: { type: 'array', items: { anyOf: [storedEntrySchema, withheldEntrySchema] } } },
   required: ['entries'],
   additionalProperties: false,
 } as const;
@@ -61,7 +75,11 @@ export const keysResponseSchema = {
   additionalProperties: false,
 } as const;
 
-/** `GET /api/audit/trail?serial=`: the entries about a serial, each with its inclusion proof at the checkpoint. */
+/**
+ * `GET /api/audit/trail?serial=`: the entries about a serial, each with its inclusion proof at the
+ * checkpoint; `withheld` counts those left out because they concern a program the station is not
+ * cleared for (a unit of such a program has no trail at all for it, and 0 withheld).
+ */
 export const trailResponseSchema = {
   type: 'object',
   properties: {
@@ -76,13 +94,15 @@ export const trailResponseSchema = {
         additionalProperties: false,
       },
     },
+    withheld: { type: 'integer', minimum: 0 },
   },
-  required: ['checkpoint', 'keys', 'entries'],
+  required: ['checkpoint', 'keys', 'entries', 'withheld'],
   additionalProperties: false,
 } as const;
 
 export type CheckpointResponse = FromSchema<typeof checkpointResponseSchema>;
 export type EntriesResponse = FromSchema<typeof entriesResponseSchema>;
+export type WithheldEntry = FromSchema<typeof withheldEntrySchema>;
 export type ProofResponse = FromSchema<typeof proofResponseSchema>;
 export type ServerKeyInfo = FromSchema<typeof serverKeySchema>;
 export type KeysResponse = FromSchema<typeof keysResponseSchema>;

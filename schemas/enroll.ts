@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { serverKeySchema } from './audit-api.ts';
 import { identifierSchema } from './common.ts';
 
 /**
@@ -20,14 +21,18 @@ export const enrollRequestSchema = {
   additionalProperties: false,
 } as const;
 
-/** The station's identity and its bearer credential, shown once. */
+/**
+ * The station's identity and its bearer credential, shown once, and (from version 4) the audit log's
+ * server keys, which the station pins as its trust anchor for checkpoints (docs/sync-spec.md S21).
+ */
 export const enrollResponseSchema = {
   type: 'object',
   properties: {
     stationId: identifierSchema,
     credential: { type: 'string', minLength: 32, maxLength: 200 },
+    auditKeys: { type: 'array', minItems: 1, items: serverKeySchema },
   },
-  required: ['stationId', 'credential'],
+  required: ['stationId', 'credential', 'auditKeys'],
   additionalProperties: false,
 } as const;
 

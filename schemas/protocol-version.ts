@@ -10,6 +10,9 @@
  * 3. Signed events (signature, prevHash, keyAlg), the station's public key at enrollment, security
  *    flags for bad signatures, unknown or revoked stations and broken chains; the audit log routes;
  *    identifier formats as master data (view kind identifierFormat).
+ * 4. Audit keys in the enrollment answer (pinned by the station), entries withheld by program
+ *    clearance (leaf hash only) and a trail's withheld count, the station list and revocation under
+ *    e-signature. Additive: version 3 stations are still served.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 3;

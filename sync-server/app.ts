@@ -16,7 +16,9 @@ import { hashPin } from '../src/auth/pin.ts';
 import { ApiFailure } from './api-error.ts';
 import { checkProtocolVersion } from './protocol.ts';
 import { authenticateStation } from './stations/credentials.ts';
-import { enrollStation, oneAtATimePerBadge } from './stations/enroll.ts';
+import { enrollStation } from './stations/enroll.ts';
+import { registerStationRoutes } from './stations/routes.ts';
+import { oneAtATimePerBadge } from './stations/signer.ts';
 import type { Station, Store } from './store/store.ts';
 import { createLiveHub, HEARTBEAT_MS, type LiveHub } from './sync/live.ts';
 import { createPlantService, type PlantService } from './sync/plant-service.ts';
@@ -200,7 +202,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     { schema: { body: enrollRequestSchema }, preValidation: protocolFirst },
     async (request, reply) => {
       const answer = await enrollStation(
-        { store, now, decoyPinHash, oneAtATime, defaultPrograms, addStation: (station, approver) => plant.enrollStation(station, approver) },
+        { store, now, decoyPinHash, oneAtATime, defaultPrograms, addStation: (station, approver) => plant.enrollStation(station, approver), auditKeys: () => audit.keys(store.sql) },
         request.body,
       );
       return reply.code(201).send(answer);
@@ -231,7 +233,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       (request) => push({ plant, station: stationOf(request), now, verifier }, request.body),
     );
 
-    registerAuditRoutes(stationRoutes, { store, audit, authenticated: (request) => stationOf(request as FastifyRequest) });
+    registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });
+    registerStationRoutes(stationRoutes, { store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst });
 
     // Stations read this with a streaming fetch (the credential goes in a header, which EventSource cannot send).
     stationRoutes.get('/api/sync/live', async (request, reply) => {

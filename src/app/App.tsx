@@ -15,6 +15,7 @@ import { StationSetup } from '../features/setup/StationSetup.tsx';
 import { ScannerSetting } from '../features/setup/ScannerSetting.tsx';
 import { WorkCenterPicker } from '../features/setup/WorkCenterPicker.tsx';
 import { SignIn } from '../features/sign-in/SignIn.tsx';
+import { StationsScreen } from '../features/stations/StationsScreen.tsx';
 import { SyncScreen } from '../features/sync/SyncScreen.tsx';
 import { StepScreen } from '../features/traveler/StepScreen.tsx';
 import { TravelerScreen } from '../features/traveler/TravelerScreen.tsx';
@@ -110,6 +111,7 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
             <Route path="/conflicts" element={<ConflictQueue />} />
             <Route path="/quarantine" element={<QuarantineList />} />
             <Route path="/audit" element={<AuditTrail />} />
+            <Route path="/stations" element={<StationsScreen />} />
             <Route path="/sync" element={<SyncScreen sync={sync} />} />
             <Route
               path="/labels"

@@ -53,6 +53,11 @@ export function Header() {
             Audit trail
           </NavLink>
         )}
+        {AUDIT_NAV_ROLES.includes(session.role) && (
+          <NavLink to="/stations" className="nav-link">
+            Stations
+          </NavLink>
+        )}
         <NavLink to="/sync" className="nav-link">
           Sync
         </NavLink>

@@ -2,10 +2,12 @@
  * Checks a unit's audit trail where it is shown (the station's audit screen), trusting nothing the
  * server says about it: each entry's leaf hash is recomputed from its text ({@link entryLeafHash},
  * the server's own encoding) and its inclusion proof checked against the checkpoint's root; the
- * checkpoint's Ed25519 signature and each entry's server signature are checked with the server's
- * published keys; a receipt's event is checked against the station key its enrollment entry (itself
- * proven in the log) recorded. Every check that fails or cannot be made is named: nothing passes
- * silently. WebCrypto does the signatures (Ed25519 in Chromium and Node), so this runs anywhere.
+ * checkpoint's Ed25519 signature and each entry's server signature are checked with the keys the
+ * station trusts (pinned at enrollment, or rotated to by a pinned key: ./trust-anchor.ts), never with
+ * what the server publishes now; a receipt's event is checked against the station key its
+ * enrollment entry (itself proven in the log) recorded. Every check that fails or cannot be made is
+ * named: nothing passes silently. WebCrypto does the signatures (Ed25519 in Chromium and Node), so
+ * this runs anywhere.
  */
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import type { ServerKeyInfo, TrailResponse } from '../../schemas/audit-api.ts';
@@ -19,8 +21,11 @@ import { verifyInclusion } from './merkle.ts';
 /** An entry as the trail serves it: stored text, server signature, and a proof once checkpointed. */
 export type TrailEntry = TrailResponse['entries'][number];
 
-/** A station's enrollment entry as served, or why it could not be had. */
-export type Enrollment = TrailEntry | { error: string };
+/**
+ * A station's enrollment entry as served, or why it could not be had: an error, or withheld because
+ * it names a program this station is not cleared for (the server says so; docs/sync-spec.md S20).
+ */
+export type Enrollment = TrailEntry | { error: string } | { withheld: string };
 
 /** What was found about one entry. */
 export interface EntryVerdict {
@@ -59,7 +64,7 @@ async function ed25519Verify(key: CryptoKey, data: Uint8Array<ArrayBuffer>, sign
   }
 }
 
-/** The published server keys whose key id is really theirs, imported for verification. */
+/** The trusted server keys whose key id is really theirs, imported for verification. */
 async function importKeys(keys: readonly ServerKeyInfo[]): Promise<{ keys: Key[]; problems: string[] }> {
   const out: Key[] = [];
   const problems: string[] = [];
@@ -78,6 +83,11 @@ async function importKeys(keys: readonly ServerKeyInfo[]): Promise<{ keys: Key[]
   return { keys: out, problems };
 }
 
+/** Whether a key may sign the checkpoint of a tree of `size` entries: the key of its last entry, or the one a rotation just handed over to. */
+function inForceAtSize(key: ServerKeyInfo, size: number): boolean {
+  return key.validFromIndex <= size && (key.validUntilIndex === undefined || size - 1 <= key.validUntilIndex);
+}
+
 async function checkCheckpoint(note: string, servedSize: number, keys: readonly Key[], keyProblems: readonly string[]): Promise<{ checkpoint: Checkpoint | null; verdict: TrailVerdict['checkpoint'] }> {
   const fail = (reason: string, checkpoint: Checkpoint | null = null) => ({ checkpoint, verdict: { size: checkpoint?.size ?? servedSize, verified: false, reason, keyId: null } });
   let checkpoint: Checkpoint;
@@ -91,13 +101,15 @@ async function checkCheckpoint(note: string, servedSize: number, keys: readonly 
     const keyId = toHex(line.keyId);
     const key = keys.find((k) => k.info.keyId === keyId && k.info.keyName === line.keyName);
     if (key === undefined) continue;
+    if (!inForceAtSize(key.info, checkpoint.size)) return fail(`the checkpoint of ${checkpoint.size} entries is signed by server key ${keyId}, which was not in force then`, checkpoint);
     if (await ed25519Verify(key.crypto, encoder.encode(checkpoint.body), new Uint8Array(line.signature))) {
       return { checkpoint, verdict: { size: checkpoint.size, verified: true, reason: null, keyId } };
     }
     return fail(`the checkpoint's signature by server key ${keyId} does not verify`, checkpoint);
   }
+  const signers = checkpoint.signatures.map((line) => toHex(line.keyId)).join(', ');
   const why = keyProblems.length > 0 ? ` (${keyProblems.join('; ')})` : '';
-  return fail(`the checkpoint is not signed by any published server key${why}`, checkpoint);
+  return fail(`the checkpoint is signed by ${signers === '' ? 'no key' : `key ${signers}`}, not by a server key this station trusts (pinned at enrollment, or rotated to by a pinned key)${why}`, checkpoint);
 }
 
 /** The checks every entry gets: form, place, server signature, inclusion at the checkpoint. */
@@ -120,7 +132,7 @@ async function checkStored(stored: TrailEntry, keys: readonly Key[], checkpoint:
 
   const key = keys.find((k) => k.info.keyId === entry.keyId);
   if (key === undefined) {
-    verdict.failures.push(`no published server key has id ${entry.keyId}`);
+    verdict.failures.push(`the entry is signed by server key ${entry.keyId}, which this station does not trust`);
   } else {
     const { validFromIndex, validUntilIndex } = key.info;
     if (stored.index < validFromIndex || (validUntilIndex !== undefined && stored.index > validUntilIndex)) {
@@ -185,6 +197,10 @@ async function checkStation(verdict: EntryVerdict, enrollments: ReadonlyMap<stri
     return;
   }
   const enrollment = enrollments.get(event.stationId);
+  if (enrollment !== undefined && 'withheld' in enrollment) {
+    verdict.notes.push(`station signature not checked: station ${event.stationId}'s enrollment entry is withheld from this station (${enrollment.withheld})`);
+    return;
+  }
   if (enrollment === undefined || 'error' in enrollment) {
     verdict.failures.push(`station ${event.stationId}'s enrollment entry could not be had${enrollment === undefined ? '' : ` (${enrollment.error})`}, so its key is unknown`);
     return;
@@ -205,17 +221,24 @@ async function checkStation(verdict: EntryVerdict, enrollments: ReadonlyMap<stri
 }
 
 /**
- * Verifies a trail: the checkpoint against the server keys, then every entry; `enrollments` holds,
- * by station id, each receipt's station enrollment entry (with its proof at the same checkpoint).
+ * Verifies a trail: the checkpoint against the trusted server keys, then every entry; `enrollments`
+ * holds, by station id, each receipt's station enrollment entry (with its proof at the same
+ * checkpoint). The keys the trail itself carries are not used: pass the station's trust anchor,
+ * extended by the rotations it accepted (./trust-anchor.ts).
  */
 export async function verifyTrail(input: {
   trail: TrailResponse;
-  keys: readonly ServerKeyInfo[];
+  /** The server keys this station trusts, with the entries each may sign. */
+  trustedKeys: readonly ServerKeyInfo[];
+  /** Why keys the server published are not trusted (refused rotations), to name when a check needs them. */
+  trustProblems?: readonly string[];
   enrollments: ReadonlyMap<string, Enrollment>;
   /** The unit the trail was asked for (`serial:SN-…`): an entry about another unit fails. */
   unit?: string;
 }): Promise<TrailVerdict> {
-  const { keys, problems } = await importKeys(input.keys);
+  const imported = await importKeys(input.trustedKeys);
+  const keys = imported.keys;
+  const problems = [...imported.problems, ...(input.trustProblems ?? [])];
   const { checkpoint, verdict: checkpointVerdict } = await checkCheckpoint(input.trail.checkpoint.note, input.trail.checkpoint.size, keys, problems);
   const entries: EntryVerdict[] = [];
   let previous = -1;

@@ -2,12 +2,23 @@
  * The audit log over HTTP (docs/audit.md): the latest checkpoint and all of them, entries by range,
  * inclusion and consistency proofs, the server's keys with their validity, and a unit's trail with
  * proofs for the station's audit screen. Behind the station credential like every other route.
+ *
+ * Program clearance (docs/sync-spec.md S20): an entry that concerns a program the calling station
+ * is not cleared for (./clearance.ts) never leaves the server whole. By range it is served as its
+ * leaf hash only, so roots and proofs still check; a trail leaves it out and counts it, and a unit of
+ * such a program has no trail for the station at all; a station's enrollment entry naming such a
+ * program is refused. Checkpoints, proofs and keys are hashes and public keys: every station gets them.
  */
-import type { FastifyInstance } from 'fastify';
-import { MAX_AUDIT_ENTRIES, type TrailResponse } from '../../schemas/audit-api.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { StoredEntry } from '../../schemas/audit-entry.ts';
+import { MAX_AUDIT_ENTRIES, type EntriesResponse, type TrailResponse } from '../../schemas/audit-api.ts';
+import { toBase64 } from '../../src/audit/canonical.ts';
+import { entryLeafHash } from '../../src/audit/entry.ts';
 import { ApiFailure } from '../api-error.ts';
-import type { Store } from '../store/store.ts';
-import type { AuditLog } from './audit-log.ts';
+import type { Station, Store } from '../store/store.ts';
+import type { PlantService } from '../sync/plant-service.ts';
+import { nodeSha256, type AuditLog } from './audit-log.ts';
+import { cleared, currentPlant, programIndex, programOfUnit, programsOfEntry, type ProgramIndex } from './clearance.ts';
 
 function integer(value: unknown, name: string, min = 0): number {
   const number = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : NaN;
@@ -16,9 +27,15 @@ function integer(value: unknown, name: string, min = 0): number {
 }
 
 /** Registers the audit routes on a scope that has authenticated the station (`authenticated` throws otherwise). */
-export function registerAuditRoutes(app: FastifyInstance, options: { store: Store; audit: AuditLog; authenticated: (request: unknown) => void }): void {
-  const { store, audit } = options;
+export function registerAuditRoutes(
+  app: FastifyInstance,
+  options: { store: Store; audit: AuditLog; plant: PlantService; authenticated: (request: FastifyRequest) => Station },
+): void {
+  const { store, audit, plant } = options;
   const sql = store.sql;
+  /** The plant's program index, read after the entries it will classify (see currentPlant). */
+  const programs = async (): Promise<ProgramIndex> => programIndex(await currentPlant(plant, store));
+  const mayRead = (station: Station, index: ProgramIndex, stored: StoredEntry): boolean => cleared(station, programsOfEntry(index, stored.entry));
 
   app.get('/api/audit/checkpoint', async (request) => {
     options.authenticated(request);
@@ -32,12 +49,18 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
     return { checkpoints: await audit.checkpoints(sql) };
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/api/audit/entries', async (request) => {
-    options.authenticated(request);
+  app.get<{ Querystring: Record<string, string> }>('/api/audit/entries', async (request): Promise<EntriesResponse> => {
+    const station = options.authenticated(request);
     const start = integer(request.query['start'], 'start');
     const end = integer(request.query['end'] ?? String(start + MAX_AUDIT_ENTRIES), 'end');
     if (end < start) throw new ApiFailure(400, 'invalid-request', 'end must not be below start');
-    return { entries: await audit.entries(sql, start, Math.min(end, start + MAX_AUDIT_ENTRIES)) };
+    const entries = await audit.entries(sql, start, Math.min(end, start + MAX_AUDIT_ENTRIES));
+    const index = await programs();
+    return {
+      entries: entries.map((stored) =>
+        mayRead(station, index, stored) ? stored : { index: stored.index, leafHash: toBase64(entryLeafHash(stored.entry, nodeSha256)) },
+      ),
+    };
   });
 
   app.get<{ Querystring: Record<string, string> }>('/api/audit/proof/inclusion', async (request) => {
@@ -62,22 +85,31 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
   });
 
   app.get<{ Querystring: Record<string, string> }>('/api/audit/trail', async (request): Promise<TrailResponse> => {
-    options.authenticated(request);
+    const station = options.authenticated(request);
     const serial = request.query['serial'];
     const lot = request.query['lot'];
     const unit = serial !== undefined && serial !== '' ? `serial:${serial}` : lot !== undefined && lot !== '' ? `lot:${lot}` : null;
     if (unit === null) throw new ApiFailure(400, 'invalid-request', 'Name a serial (?serial=) or a lot (?lot=)');
     const checkpoint = await audit.latestCheckpoint(sql);
     if (checkpoint === null) throw new ApiFailure(404, 'not-found', 'The audit log has no checkpoint yet');
-    const indexes = (await audit.unitEntries(sql, unit)).slice(-MAX_AUDIT_ENTRIES);
-    const entries = await Promise.all(
-      indexes.map(async (index) => {
+    const stored = await Promise.all(
+      (await audit.unitEntries(sql, unit)).slice(-MAX_AUDIT_ENTRIES).map(async (index) => {
         const [entry] = await audit.entries(sql, index, index + 1);
         if (entry === undefined) throw new Error(`Audit entry ${index} is missing`);
-        return index < checkpoint.size ? { ...entry, proof: await audit.inclusion(sql, index, checkpoint.size) } : entry;
+        return entry;
       }),
     );
-    return { checkpoint, keys: await audit.keys(sql), entries };
+    const keys = await audit.keys(sql);
+    const programIndexNow = await programs();
+    // A unit of a program the station is not cleared for answers as a unit with no entries: even
+    // that it has a trail is not disclosed.
+    const program = programOfUnit(programIndexNow, unit);
+    if (program !== null && !station.programs.includes(program)) return { checkpoint, keys, entries: [], withheld: 0 };
+    const readable = stored.filter((entry) => mayRead(station, programIndexNow, entry));
+    const entries = await Promise.all(
+      readable.map(async (entry) => (entry.index < checkpoint.size ? { ...entry, proof: await audit.inclusion(sql, entry.index, checkpoint.size) } : entry)),
+    );
+    return { checkpoint, keys, entries, withheld: stored.length - readable.length };
   });
 
   /**
@@ -85,7 +117,7 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
    * at tree size `size` (a trail's checkpoint): the audit screen checks station signatures with it.
    */
   app.get<{ Querystring: Record<string, string> }>('/api/audit/enrollment', async (request) => {
-    options.authenticated(request);
+    const caller = options.authenticated(request);
     const station = request.query['station'];
     if (station === undefined || station === '') throw new ApiFailure(400, 'invalid-request', 'Name a station (?station=)');
     const size = integer(request.query['size'], 'size', 1);
@@ -94,6 +126,10 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
     if (index === null) throw new ApiFailure(404, 'not-found', `No enrollment entry names station ${station}`);
     const [entry] = await audit.entries(sql, index, index + 1);
     if (entry === undefined) throw new Error(`Audit entry ${index} is missing`);
+    // It lists the programs the station is cleared for: those are other programs' names.
+    if (!mayRead(caller, await programs(), entry)) {
+      throw new ApiFailure(403, 'forbidden', `The enrollment entry of station ${station} names a program this station is not cleared for; it is withheld`);
+    }
     return index < size ? { ...entry, proof: await audit.inclusion(sql, index, size) } : entry;
   });
 }

@@ -2,12 +2,14 @@
  * The audit trail of a serial, verified in the browser: a supervisor releases the seeded hold on
  * SN-1003-02 under signature, an operator starts OP10 on it, the station syncs, and the supervisor
  * opens the trail and sees each entry verified (leaf hash, inclusion proof, checkpoint and server
- * signatures, station signature) with the release's manifestation.
+ * signatures under the key pinned at enrollment, station signature) with the release's
+ * manifestation. Then a supervisor revokes another station under signature from the Stations
+ * screen, and that station is refused from then on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from './harness.ts';
 import { startStack } from './harness.ts';
-import { AuditPage } from './pages/audit-page.ts';
+import { AuditPage, StationsPage } from './pages/audit-page.ts';
 import { HoldsPage } from './pages/holds-page.ts';
 import { QueuePage } from './pages/queue-page.ts';
 import { SetupPage } from './pages/setup-page.ts';
@@ -83,7 +85,7 @@ describe('audit trail', () => {
     }
     await stack.screenshot(page, 'audit-01-trail');
 
-    expect(await audit.checkpoint.innerText()).toMatch(/signature verified/);
+    expect(await audit.checkpoint.innerText()).toMatch(/signature verified against the key this station trusts \(pinned at enrollment\)/);
     expect(await audit.notVerified(release).count()).toBe(0);
 
     // The release: who, role, station, and its signature manifestation with meaning and reason.
@@ -107,5 +109,60 @@ describe('audit trail', () => {
     await started.getByText('Checks').click();
     await started.getByText(/^✓ station signature/).waitFor();
     await started.getByText(/^✓ included in the log at checkpoint/).waitFor();
+  });
+
+  it('[S19] revokes another station under signature from the Stations screen; that station is then refused', async () => {
+    // The station to be revoked: enrolled, signed in, syncing.
+    const lost = await stack.newStation();
+    const lostSetup = new SetupPage(lost.page);
+    await lost.page.goto('/');
+    await lostSetup.enroll('Lost tablet', 'B-3002', '8888');
+    await lostSetup.chooseWorkCenter('WC-MILL');
+
+    const { page } = await stack.newStation();
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const stations = new StationsPage(page);
+    await page.goto('/');
+    await setup.enroll('Supervisor desk', 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-MILL');
+
+    // An operator gets no Stations link.
+    await signIn.signIn('B-1001', '1111');
+    await shell.expectSignedIn('Ana Ortiz');
+    expect(await shell.nav('Stations').count()).toBe(0);
+    await shell.signOut();
+
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Stations').click();
+    await stations.heading.waitFor();
+    await stations.row('Lost tablet').waitFor();
+    expect(await stations.row('Supervisor desk').innerText()).toMatch(/this station/);
+    expect(await stations.row('Supervisor desk').getByRole('button').count()).toBe(0);
+
+    // A wrong PIN is refused in the dialog and revokes nothing; the right one is recorded.
+    await stations.revoke('Lost tablet', 'Tablet left the building on second shift', 'B-3001', '0000');
+    await stations.refusal.filter({ hasText: 'Badge or PIN is wrong' }).waitFor();
+    expect((await stack.server.store.listStations()).find((s) => s.name === 'Lost tablet')?.revokedAt).toBeNull();
+    await stations.sign('Tablet left the building on second shift', 'B-3001', '9999');
+    await stations.recorded.waitFor();
+    const recorded = await stations.recorded.innerText();
+    expect(recorded).toMatch(/Sam Reyes/);
+    expect(recorded).toMatch(/revoked: station no longer trusted/);
+    expect(recorded).toMatch(/Tablet left the building on second shift/);
+    await stations.row('Lost tablet').filter({ hasText: /Revoked \d{4}-\d{2}-\d{2}/ }).waitFor();
+    expect(await stations.row('Lost tablet').getByRole('button').count()).toBe(0);
+    await stack.screenshot(page, 'audit-02-stations-revoked');
+
+    // The revoked station, reloaded (until then its status bar watches the sync engine it started
+    // before choosing its work center: src/app/use-sync.ts), is refused by the server and says so.
+    await lost.page.bringToFront();
+    await lost.page.reload();
+    const lostSignIn = new SignInPage(lost.page);
+    await lostSignIn.signIn('B-1001', '1111');
+    await new Shell(lost.page).expectSignedIn('Ana Ortiz');
+    await lost.page.getByRole('contentinfo', { name: 'Station status' }).getByText(/Station not enrolled or revoked/).waitFor({ timeout: 30_000 });
   });
 });

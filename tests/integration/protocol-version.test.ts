@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { enrollRequestSchema } from '../../schemas/enroll.ts';
+import { enrollRequestSchema, enrollResponseSchema } from '../../schemas/enroll.ts';
 import { eventPayloadSchemas, eventSchema } from '../../schemas/event.ts';
 import { OLDEST_SERVED_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
 import { pullRequestSchema, pullResponseSchema } from '../../schemas/pull.ts';
@@ -13,14 +13,16 @@ import { receiptSchema } from '../../schemas/receipt.ts';
 import { viewDataSchemas } from '../../schemas/view-doc.ts';
 import { auditEntrySchema, storedEntrySchema } from '../../schemas/audit-entry.ts';
 import { checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSchema, keysResponseSchema, proofResponseSchema, trailResponseSchema } from '../../schemas/audit-api.ts';
+import { revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
 
 /** The hash of the protocol schemas at PROTOCOL_VERSION. */
-const PINNED = { version: 3, hash: '39c32161d5a67eb9ec157855680933725fa55d8582c1499f149630f73e959233' };
+const PINNED = { version: 4, hash: '00975a5691f76670e289671736b65070a97b369bb9504ec14f675aab460db081' };
 
 describe('protocol version', () => {
   it('[S3] pins a hash of the protocol schemas', () => {
     const schemas = [pushRequestSchema, pushResponseSchema, pullRequestSchema, pullResponseSchema, receiptSchema, eventSchema, eventPayloadSchemas, viewDataSchemas, enrollRequestSchema,
-      auditEntrySchema, storedEntrySchema, checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSchema, proofResponseSchema, keysResponseSchema, trailResponseSchema];
+      auditEntrySchema, storedEntrySchema, checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSchema, proofResponseSchema, keysResponseSchema, trailResponseSchema,
+      enrollResponseSchema, stationListResponseSchema, revokeRequestSchema, revokeResponseSchema];
     const hash = createHash('sha256').update(JSON.stringify(schemas)).digest('hex');
     expect(
       { version: PROTOCOL_VERSION, hash },

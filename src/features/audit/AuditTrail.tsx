@@ -1,7 +1,9 @@
 /**
  * The audit trail of a serial: every entry of the server's signed log about it, in order, with who,
  * where, when, the outcome and any signature's manifestation, and a verified mark computed here in
- * the browser (src/audit/trail-verify.ts): the server's word is not taken for any of it.
+ * the browser (src/audit/trail-verify.ts) against the server keys this station pinned at enrollment
+ * (./load-trail.ts): the server's word is not taken for any of it. Entries about programs this
+ * station is not cleared for are withheld by the server, and the screen says how many.
  *
  * Every signed-in role may read it: the trail is the unit's record, which an operator already sees
  * piecemeal on the traveler, and reading it changes nothing. The header links it for supervisors and
@@ -9,16 +11,17 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import type { AuditEntry } from '../../../schemas/audit-entry.ts';
-import type { KeysResponse, TrailResponse } from '../../../schemas/audit-api.ts';
 import type { Flag } from '../../../schemas/flags.ts';
 import { formatSignedAt } from '../../app/format.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
-import { stationsOf, verifyTrail, type Enrollment, type EntryVerdict, type TrailVerdict } from '../../audit/trail-verify.ts';
+import type { EntryVerdict, TrailVerdict } from '../../audit/trail-verify.ts';
+import type { TrustAnchor } from '../../audit/trust-anchor.ts';
 import { ApiFailure } from '../../sync/transport.ts';
 import { FLAG_NAMES } from '../conflicts/names.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { personName } from '../traveler/names.ts';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
+import { loadTrail } from './load-trail.ts';
 import './audit.css';
 
 const EVENT_NAMES: Record<string, string> = {
@@ -50,7 +53,7 @@ type State =
   | { kind: 'loading'; serial: string }
   | { kind: 'offline'; serial: string }
   | { kind: 'failed'; serial: string; message: string }
-  | { kind: 'shown'; serial: string; verdict: TrailVerdict; stationNames: Map<string, string> };
+  | { kind: 'shown'; serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; withheld: number; anchor: TrustAnchor };
 
 /** What an entry records, in words. */
 function whatHappened(entry: AuditEntry): string {
@@ -83,33 +86,8 @@ export function AuditTrail() {
       }
       settle({ kind: 'loading', serial: trimmed });
       try {
-        const [trail, keys] = await Promise.all([
-          rt.transport.get<TrailResponse>(`/api/audit/trail?serial=${encodeURIComponent(trimmed)}`, config.credential),
-          rt.transport.get<KeysResponse>('/api/audit/keys', config.credential),
-        ]);
-        const enrollments = new Map<string, Enrollment>();
-        await Promise.all(
-          stationsOf(trail).map(async (stationId) => {
-            try {
-              const path = `/api/audit/enrollment?station=${encodeURIComponent(stationId)}&size=${trail.checkpoint.size}`;
-              enrollments.set(stationId, await rt.transport.get<Enrollment>(path, config.credential));
-            } catch (error) {
-              enrollments.set(stationId, { error: error instanceof Error ? error.message : String(error) });
-            }
-          }),
-        );
-        const verdict = await verifyTrail({ trail, keys: keys.keys, enrollments, unit: `serial:${trimmed}` });
-        const stationNames = new Map<string, string>();
-        for (const [id, enrollment] of enrollments) {
-          if ('error' in enrollment) continue;
-          try {
-            const name = (JSON.parse(enrollment.entry) as AuditEntry).subject?.['name'];
-            if (typeof name === 'string') stationNames.set(id, name);
-          } catch {
-            // The verdict names an unreadable enrollment.
-          }
-        }
-        settle({ kind: 'shown', serial: trimmed, verdict, stationNames });
+        const loaded = await loadTrail({ db: rt.db, transport: rt.transport, credential: config.credential, now: () => rt.now() }, trimmed);
+        settle({ kind: 'shown', serial: trimmed, ...loaded });
       } catch (error) {
         if (error instanceof ApiFailure && error.status === 0) settle({ kind: 'offline', serial: trimmed });
         else settle({ kind: 'failed', serial: trimmed, message: error instanceof Error ? error.message : String(error) });
@@ -152,20 +130,36 @@ export function AuditTrail() {
           The trail of {state.serial} could not be fetched: {state.message}
         </p>
       )}
-      {state.kind === 'shown' && <Trail serial={state.serial} verdict={state.verdict} stationNames={state.stationNames} name={(badge) => personName(plant, badge)} />}
+      {state.kind === 'shown' && (
+        <Trail
+          serial={state.serial}
+          verdict={state.verdict}
+          stationNames={state.stationNames}
+          withheld={state.withheld}
+          anchor={state.anchor}
+          name={(badge) => personName(plant, badge)}
+        />
+      )}
     </main>
   );
 }
 
-function Trail({ serial, verdict, stationNames, name }: { serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; name: (badge: string) => string }) {
+function Trail(props: { serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; withheld: number; anchor: TrustAnchor; name: (badge: string) => string }) {
+  const { serial, verdict, stationNames, withheld, anchor, name } = props;
   const { checkpoint } = verdict;
+  const pinned = anchor.pinnedBy === 'enrollment' ? 'pinned at enrollment' : `pinned at first use on ${formatSignedAt(anchor.pinnedAt)}, not at enrollment`;
   return (
     <section aria-label={`Trail of ${serial}`}>
       <p role="status" data-testid="audit-checkpoint">
         {checkpoint.verified
-          ? `Checkpoint of ${checkpoint.size} entries, signed by server key ${checkpoint.keyId ?? ''}: signature verified.`
+          ? `Checkpoint of ${checkpoint.size} entries, signed by server key ${checkpoint.keyId ?? ''}: signature verified against the key this station trusts (${pinned}).`
           : `Checkpoint not verified: ${checkpoint.reason ?? 'unknown reason'}.`}
       </p>
+      {withheld > 0 && (
+        <p className="notice" data-testid="audit-withheld">
+          {withheld === 1 ? '1 entry' : `${withheld} entries`} of this trail concern a program this station is not cleared for and are not shown.
+        </p>
+      )}
       {verdict.entries.length === 0 ? (
         <p className="notice">The audit log has no entries about {serial}.</p>
       ) : (

@@ -38,3 +38,49 @@ export class AuditPage {
     return this.page.getByTestId('audit-checkpoint');
   }
 }
+
+/**
+ * The supervisor's list of enrolled stations and its revocation signature (src/features/stations).
+ * Kept beside the audit page: a revocation is an audit entry, and this file is the audit pages' model.
+ */
+export class StationsPage {
+  constructor(readonly page: Page) {}
+
+  get heading(): Locator {
+    return this.page.getByRole('heading', { name: 'Stations', level: 1 });
+  }
+
+  /** The row of the station named `name`. */
+  row(name: string): Locator {
+    return this.page.getByRole('table', { name: 'Enrolled stations' }).getByRole('row', { name });
+  }
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog');
+  }
+
+  /** Opens the revocation of `name` and signs it (badge and PIN again, with a reason). */
+  async revoke(name: string, reason: string, badge: string, pin: string): Promise<void> {
+    await this.row(name).getByRole('button', { name: `Revoke ${name}` }).click();
+    await this.sign(reason, badge, pin);
+  }
+
+  /** Fills and submits the open signature dialog. */
+  async sign(reason: string, badge: string, pin: string): Promise<void> {
+    const dialog = this.dialog;
+    await dialog.waitFor();
+    await dialog.getByRole('textbox', { name: 'Reason for revocation' }).fill(reason);
+    await dialog.getByRole('textbox', { name: 'Badge' }).fill(badge);
+    await dialog.getByLabel('PIN').fill(pin);
+    await dialog.getByRole('button', { name: 'Sign and revoke' }).click();
+  }
+
+  get refusal(): Locator {
+    return this.dialog.getByRole('alert');
+  }
+
+  /** The recorded revocation with its signature manifestation. */
+  get recorded(): Locator {
+    return this.page.getByRole('region', { name: 'Revocation recorded' });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The plant's enrolled stations, for a supervisor or quality engineer, with a Revoke button on each
+ * active one (docs/sync-spec.md S19). A revocation is an electronic signature (badge and PIN again,
+ * the stated meaning, a typed reason) checked by the server, which records it in the audit log; the
+ * revoked station's later pushes are refused into quarantine. It needs the network: the server keeps
+ * the list, and only it can revoke. This station's own row has no button: it would lock itself out
+ * mid-task; revoke it from another station.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { RevokeRequest, RevokeResponse, StationListResponse, StationSummary } from '../../../schemas/stations.ts';
+import { REVOKE_MEANING } from '../../../schemas/stations.ts';
+import { PROTOCOL_VERSION } from '../../../schemas/protocol-version.ts';
+import { formatDateTime } from '../../app/format.ts';
+import { usePlant, useSession, useStation } from '../../app/station-context.ts';
+import type { Manifestation } from '../../station/actions.ts';
+import { ApiFailure } from '../../sync/transport.ts';
+import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
+import { SignatureDialog, type SignOutcome } from '../signature/SignatureDialog.tsx';
+import { personName } from '../traveler/names.ts';
+
+/** Roles that may revoke a station (the server checks the signer's role again). */
+const REVOKING_ROLES: readonly string[] = ['supervisor', 'quality'];
+
+type ListState = { kind: 'loading' } | { kind: 'offline' } | { kind: 'failed'; message: string } | { kind: 'shown'; list: StationListResponse };
+
+export function StationsScreen() {
+  const { rt, config } = useStation();
+  const { session } = useSession();
+  const plant = usePlant(rt);
+  const [state, setState] = useState<ListState>({ kind: 'loading' });
+  const [revoking, setRevoking] = useState<StationSummary | null>(null);
+  const [revoked, setRevoked] = useState<{ name: string; manifestation: Manifestation } | null>(null);
+  const request = useRef(0);
+
+  const refresh = useCallback(async () => {
+    const mine = ++request.current;
+    const settle = (next: ListState) => {
+      if (request.current === mine) setState(next);
+    };
+    try {
+      settle({ kind: 'shown', list: await rt.transport.get<StationListResponse>('/api/stations', config.credential) });
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 0) settle({ kind: 'offline' });
+      else settle({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
+  }, [rt, config.credential]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  if (!REVOKING_ROLES.includes(session.role)) {
+    return (
+      <main className="screen">
+        <h1>Stations</h1>
+        <p className="notice">Only a supervisor or quality engineer may manage stations.</p>
+      </main>
+    );
+  }
+
+  const sign = async ({ badge, pin, reason }: { badge: string; pin: string; reason: string }): Promise<SignOutcome> => {
+    if (revoking === null) return { ok: false, message: 'No station chosen' };
+    const body: RevokeRequest = { protocolVersion: PROTOCOL_VERSION, signerBadge: badge, pin, meaning: REVOKE_MEANING, reason: reason.trim() };
+    try {
+      const answer = await rt.transport.post<RevokeResponse>(`/api/stations/${encodeURIComponent(revoking.id)}/revoke`, body, config.credential);
+      const { printedName, signedAt, meaning } = answer.signature;
+      return { ok: true, manifestation: { printedName, signedAt, meaning, reason: answer.signature.reason } };
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 0) return { ok: false, message: 'The server could not be reached: revoking a station needs the network. Nothing was revoked.' };
+      if (error instanceof ApiFailure) return { ok: false, message: `Not revoked: ${error.message}` };
+      throw error;
+    }
+  };
+
+  return (
+    <main className="screen">
+      <h1>Stations</h1>
+      {revoked !== null && (
+        <section className="panel" aria-label="Revocation recorded">
+          <p role="status">
+            Station <strong>{revoked.name}</strong> is revoked: the server refuses its credential and keeps anything it pushes in quarantine.
+          </p>
+          <SignatureManifestation manifestation={revoked.manifestation} />
+        </section>
+      )}
+      {state.kind === 'loading' && <p role="status">Fetching the stations…</p>}
+      {state.kind === 'offline' && (
+        <p role="alert" className="notice">
+          The list of stations needs the network: the server keeps it. Try again when the station is online.{' '}
+          <button type="button" className="button" onClick={() => void refresh()}>
+            Try again
+          </button>
+        </p>
+      )}
+      {state.kind === 'failed' && (
+        <p role="alert" className="notice">
+          The stations could not be fetched: {state.message}
+        </p>
+      )}
+      {state.kind === 'shown' && (
+        <div className="table-scroll">
+          <table className="table" aria-label="Enrolled stations">
+            <thead>
+              <tr>
+                <th scope="col">Station</th>
+                <th scope="col">Enrolled</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.list.stations.map((station) => (
+                <tr key={station.id} aria-label={station.name}>
+                  <th scope="row">
+                    {station.name}
+                    {station.id === state.list.self && <span className="muted"> (this station)</span>}
+                    <div className="small muted">{station.id}</div>
+                  </th>
+                  <td>
+                    {formatDateTime(station.enrolledAt)} by {personName(plant, station.enrolledBy)}
+                  </td>
+                  <td>{station.revokedAt === null ? 'Active' : `Revoked ${formatDateTime(station.revokedAt)}`}</td>
+                  <td>
+                    {station.revokedAt === null && station.id !== state.list.self && (
+                      <button type="button" className="button" onClick={() => setRevoking(station)} aria-label={`Revoke ${station.name}`}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {revoking !== null && (
+        <SignatureDialog
+          title={`Revoke station ${revoking.name}`}
+          subject={
+            <p>
+              <strong>{revoking.name}</strong>, enrolled {formatDateTime(revoking.enrolledAt)}. Once revoked it can no longer sync; anything it pushes is kept in quarantine. Enrolling it again
+              makes it a new station.
+            </p>
+          }
+          meaning={REVOKE_MEANING}
+          reasonLabel="Reason for revocation"
+          reasonRequired="Type why the station is revoked; it is part of the signed record"
+          submitLabel="Sign and revoke"
+          onSign={sign}
+          onSigned={(manifestation) => {
+            setRevoked({ name: revoking.name, manifestation });
+            setRevoking(null);
+            void refresh();
+          }}
+          onCancel={() => setRevoking(null)}
+        />
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * Station administration over HTTP, behind the station credential: the list of enrolled stations,
+ * and revocation under a supervisor's or quality engineer's e-signature (docs/sync-spec.md S19).
+ * Enrollment itself is registered in app.ts, since it carries its own authentication.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { revokeRequestSchema, type RevokeRequest, type StationListResponse } from '../../schemas/stations.ts';
+import type { Station } from '../store/store.ts';
+import { revokeStation, stationSummary, type RevokeContext } from './revoke.ts';
+
+/** Options of {@link registerStationRoutes}. */
+export interface StationRoutesOptions extends RevokeContext {
+  /** The authenticated station of a request; throws a 401 otherwise. */
+  authenticated: (request: FastifyRequest) => Station;
+  /** Checks `protocolVersion` before the body's schema (app.ts), so an old station is told to update. */
+  protocolFirst: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+}
+
+/** Registers the routes on a scope that has authenticated the station. */
+export function registerStationRoutes(app: FastifyInstance, options: StationRoutesOptions): void {
+  app.get('/api/stations', async (request): Promise<StationListResponse> => {
+    const self = options.authenticated(request);
+    return { stations: (await options.store.listStations()).map(stationSummary), self: self.id };
+  });
+
+  app.post<{ Params: { stationId: string }; Body: RevokeRequest }>(
+    '/api/stations/:stationId/revoke',
+    { schema: { body: revokeRequestSchema }, preValidation: options.protocolFirst },
+    async (request) => revokeStation(options, options.authenticated(request), request.params.stationId, request.body),
+  );
+}
