@@ -10,7 +10,8 @@
  *   bootstrap (bench/bootstrap.ts), catch-up (bench/server-catch-up.ts), audit verification
  *   (bench/audit-verify.ts).
  * - in Chromium against the real server: catch-up of 5,000 events recorded offline
- *   (bench/browser-catch-up.ts).
+ *   (bench/browser-catch-up.ts), scan to screen with 100,000 events in the station's store
+ *   (bench/scan-to-screen.ts), cold start offline from the service worker (bench/cold-start.ts).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -85,15 +86,25 @@ async function domainFigures(): Promise<void> {
     applyRuns.push(performance.now() - started);
   }
 
+  // One event after another, each on the plant the one before made, as a station does scan after scan.
+  const chainRuns: number[] = [];
+  let chained = full;
+  for (const event of syntheticEvents(EVENTS + 1000).slice(EVENTS)) {
+    const started = performance.now();
+    chained = applyEvent(chained, event);
+    chainRuns.push(performance.now() - started);
+  }
+
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`machine: ${os.cpus().length} × ${cpu}, Node ${process.version}`);
   console.log(`reduce ${EVENTS.toLocaleString('en')} events over the demo plant: median ${median(reduceRuns).toFixed(0)} ms (${Math.round(EVENTS / (median(reduceRuns) / 1000)).toLocaleString('en')} events/s), 5 runs`);
   console.log(`apply one event to a plant holding ${EVENTS.toLocaleString('en')}: median ${median(applyRuns).toFixed(2)} ms, p95 ${percentile(applyRuns, 0.95).toFixed(2)} ms, 200 runs`);
+  console.log(`apply 1,000 events one after another to that plant: median ${median(chainRuns).toFixed(3)} ms, p95 ${percentile(chainRuns, 0.95).toFixed(3)} ms, max ${Math.max(...chainRuns).toFixed(2)} ms`);
   console.log(`checkStart on that plant: median ${median(checkRuns).toFixed(3)} ms, p95 ${percentile(checkRuns, 0.95).toFixed(3)} ms, 200 runs`);
 }
 
 /** The server benches, run one after another as child processes. */
-const SERVER_BENCHES = ['bench/ingest.ts', 'bench/bootstrap.ts', 'bench/server-catch-up.ts', 'bench/audit-verify.ts', 'bench/browser-catch-up.ts'];
+const SERVER_BENCHES = ['bench/ingest.ts', 'bench/bootstrap.ts', 'bench/server-catch-up.ts', 'bench/audit-verify.ts', 'bench/browser-catch-up.ts', 'bench/scan-to-screen.ts', 'bench/cold-start.ts'];
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.some((word) => name.includes(word));

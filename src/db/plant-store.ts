@@ -10,7 +10,7 @@ import type { StationEvent } from '../../schemas/event.ts';
 import type { ReceiptDoc } from '../../schemas/receipt-doc.ts';
 import type { PlantState } from '../domain/plant.ts';
 import { emptyPlant, plantFromViews, reduceEvents } from '../domain/plant.ts';
-import type { StationDb } from './database.ts';
+import type { StationDb, StoredEvent } from './database.ts';
 import { asEvent, asView } from './database.ts';
 import { allEvents } from './events.ts';
 import { PULL_CHECKPOINT_ID, isPending, readPullCheckpoint, receiptsFor } from './receipts.ts';
@@ -49,6 +49,17 @@ export interface PlantStore {
 
 const NO_OUTBOX: Outbox = { waiting: 0, oldestWaitingAt: null, pending: 0 };
 
+/** From this many pending events on, their receipts are read in one pass rather than by id. */
+const MANY_PENDING = 1000;
+
+/** The event as recorded, from its stored document (which carries fields of RxDB's own too). */
+function recordedEvent(doc: StoredEvent): StationEvent {
+  const { id, type, stationId, seq, actor, deviceTime, hlc, payload, prevHash, keyAlg, signature } = doc;
+  const event = { id, type, stationId, seq, actor, deviceTime, hlc, payload, prevHash, ...(keyAlg === undefined ? {} : { keyAlg }), signature };
+  // Only validated events reach the collection (see asEvent).
+  return event as unknown as StationEvent;
+}
+
 export function createPlantStore(db: StationDb): PlantStore {
   /** The plant as the server's views describe it; read again only when views change. */
   let base: PlantState = emptyPlant();
@@ -78,6 +89,20 @@ export function createPlantStore(db: StationDb): PlantStore {
     return { waiting, oldestWaitingAt, pending: pending.length };
   }
 
+  /**
+   * Receipts for these events. At start every stored event counts as pending: with many, reading the
+   * whole receipts collection in one pass costs less than looking each id up (a hundred thousand
+   * lookups take seconds), and nothing on a station whose events were never answered.
+   */
+  async function receiptsOf(events: readonly StationEvent[]): Promise<Map<string, ReceiptDoc>> {
+    const ids = events.map((event) => event.id);
+    if (ids.length < MANY_PENDING || (await db.receipts.count().exec()) > 3 * ids.length) return receiptsFor(db, ids);
+    const wanted = new Set(ids);
+    const found = new Map<string, ReceiptDoc>();
+    for (const doc of await db.receipts.find().exec()) if (wanted.has(doc.eventId)) found.set(doc.eventId, doc.toMutableJSON());
+    return found;
+  }
+
   async function rebuild(): Promise<void> {
     rebuildQueued = false;
     if (closed) return;
@@ -86,7 +111,7 @@ export function createPlantStore(db: StationDb): PlantStore {
       base = plantFromViews((await db.views.find().exec()).map(asView));
     }
     const checkpoint = (await readPullCheckpoint(db)).serverSeq;
-    const found = await receiptsFor(db, pending.map((event) => event.id));
+    const found = await receiptsOf(pending);
     // The checkpoint only grows and a receipt never changes, so an event that leaves the overlay
     // never comes back: only the pending ones are looked at again.
     pending = pending.filter((event) => isPending(found.get(event.id), checkpoint));
@@ -103,7 +128,7 @@ export function createPlantStore(db: StationDb): PlantStore {
     await rebuild();
   }
 
-  /** New events only extend the state: a new event is pending. */
+  /** New events only extend the state: a new event is pending. Reads what is stored past the last one applied. */
   async function catchUp(): Promise<void> {
     if (closed) return;
     const found = (await db.events.find({ selector: { seq: { $gt: lastSeq } }, sort: [{ seq: 'asc' }] }).exec()).map(asEvent);
@@ -113,12 +138,39 @@ export function createPlantStore(db: StationDb): PlantStore {
     append(fresh);
   }
 
+  /**
+   * Extends the overlay: the events already pending and their receipts are as they were, so the
+   * outbox is only added to. With a hundred thousand events pending, copying the list or counting
+   * it again would cost more than the rest of a scan.
+   */
   function append(fresh: StationEvent[]): void {
-    pending = [...pending, ...fresh];
+    let { waiting, oldestWaitingAt } = outbox;
+    for (const event of fresh) {
+      pending.push(event);
+      if (receipts.has(event.id)) continue;
+      waiting += 1;
+      if (oldestWaitingAt === null || event.deviceTime < oldestWaitingAt) oldestWaitingAt = event.deviceTime;
+    }
     lastSeq = fresh.at(-1)?.seq ?? lastSeq;
     state = reduceEvents(state, fresh);
-    outbox = computeOutbox();
+    outbox = { waiting, oldestWaitingAt, pending: pending.length };
     notify();
+  }
+
+  /** Events stored since the queue last looked, as their change events carried them. */
+  let arrived: StationEvent[] = [];
+
+  /**
+   * Applies the events the database says it stored (in this tab or another) from the change events
+   * themselves: a query per scan would cost more than the rest of the scan. Events that do not
+   * follow on from the last one applied (one missed, or the store read since) are read instead.
+   */
+  async function applyArrived(): Promise<void> {
+    const fresh = arrived.filter((event) => event.seq > lastSeq).sort((a, b) => a.seq - b.seq);
+    arrived = [];
+    if (fresh.length === 0 || closed) return;
+    if (fresh.every((event, i) => event.seq === lastSeq + 1 + i)) append(fresh);
+    else await catchUp();
   }
 
   let work: Promise<void> = Promise.resolve();
@@ -138,7 +190,12 @@ export function createPlantStore(db: StationDb): PlantStore {
 
   const ready = load();
   work = ready;
-  subscriptions.push(db.events.insert$.subscribe(() => serially(catchUp)));
+  subscriptions.push(
+    db.events.insert$.subscribe((change) => {
+      arrived.push(recordedEvent(change.documentData));
+      if (arrived.length === 1) serially(applyArrived);
+    }),
+  );
   subscriptions.push(
     db.views.$.subscribe(() => {
       viewsStale = true;
@@ -160,6 +217,8 @@ export function createPlantStore(db: StationDb): PlantStore {
       return () => listeners.delete(listener);
     },
     applyRecorded(event) {
+      // Its change event may have come first.
+      if (event.seq <= lastSeq) return;
       if (event.seq !== lastSeq + 1) {
         serially(catchUp);
         return;

@@ -110,60 +110,158 @@ export function emptyPlant(): PlantState {
   return Object.fromEntries(PLANT_MAPS.map((key) => [key, new Map()])) as unknown as PlantState;
 }
 
+/** Below this many entries a map of the plant is simply copied when written: cheap, and one lookup per read. */
+const SMALL_MAP = 1024;
+
+/** One native map holding `base` then `overlay`, in the order a native map would have them. */
+function merged<K, V>(base: ReadonlyMap<K, V>, overlay: ReadonlyMap<K, V>): Map<K, V> {
+  const map = new Map(base);
+  for (const [key, value] of overlay) map.set(key, value);
+  return map;
+}
+
 /**
- * A map that copies its source only when first written, so that applying one event to a plant of
- * a hundred thousand copies just the maps that event touches.
+ * A large map of a plant state that shares its entries with the state it was made from: a base map
+ * left untouched, and the entries written since (`overlay`). Applying one event to a plant of a
+ * hundred thousand then copies the few entries written lately instead of the whole map; once the
+ * overlay outgrows √n it is folded into a new base, so it stays small and reads take two lookups at
+ * most. Iterates exactly as a native map would (insertion order; an updated key keeps its place).
  */
-class CopyOnWriteMap<K, V> implements ReadonlyMap<K, V> {
-  private own: Map<K, V> | null = null;
-  /** Keys written since the draft was made: what a batch changed. */
-  readonly written = new Set<K>();
-  constructor(private readonly source: ReadonlyMap<K, V>) {}
-  private get current(): ReadonlyMap<K, V> {
-    return this.own ?? this.source;
-  }
-  get size(): number {
-    return this.current.size;
-  }
+class LayeredMap<K, V> implements ReadonlyMap<K, V> {
+  /** The entries as one native map, made on first iteration and kept (a state never changes). */
+  private flatMap: Map<K, V> | null = null;
+  constructor(
+    readonly base: ReadonlyMap<K, V>,
+    readonly overlay: ReadonlyMap<K, V>,
+    readonly size: number,
+  ) {}
   get(key: K): V | undefined {
-    return this.current.get(key);
+    const value = this.overlay.get(key);
+    return value !== undefined || this.overlay.has(key) ? value : this.base.get(key);
   }
   has(key: K): boolean {
-    return this.current.has(key);
+    return this.overlay.has(key) || this.base.has(key);
+  }
+  /** The whole map flattened, or null if it has not been needed yet. */
+  flattened(): ReadonlyMap<K, V> | null {
+    return this.flatMap;
+  }
+  private flat(): ReadonlyMap<K, V> {
+    this.flatMap ??= merged(this.base, this.overlay);
+    return this.flatMap;
   }
   keys(): MapIterator<K> {
-    return this.current.keys();
+    return this.flat().keys();
   }
   values(): MapIterator<V> {
-    return this.current.values();
+    return this.flat().values();
   }
   entries(): MapIterator<[K, V]> {
-    return this.current.entries();
+    return this.flat().entries();
   }
   forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
-    this.current.forEach((value, key) => callback(value, key, this));
+    this.flat().forEach((value, key) => callback(value, key, this));
   }
   [Symbol.iterator](): MapIterator<[K, V]> {
-    return this.current.entries();
-  }
-  set(key: K, value: V): void {
-    this.own ??= new Map(this.source);
-    this.own.set(key, value);
-    this.written.add(key);
-  }
-  result(): ReadonlyMap<K, V> {
-    return this.current;
+    return this.flat().entries();
   }
 }
 
 /**
- * A plant being changed: maps copy themselves on first write and remember what was written. A draft
- * reads like a plant, so rules can judge the next event of a batch on the draft the batch built.
+ * A map of a plant being changed. It reads through to the state it was made from until written.
+ * Writes to a large map go to an overlay (a copy of the source's overlay: √n entries at most), not to
+ * a copy of the whole map, and {@link DraftMap.result} hands back a {@link LayeredMap}. A small map,
+ * or one whose overlay outgrows √n (a large batch), is copied once and written in place, as a native
+ * map. Remembers the keys written: what a batch changed.
  */
-export type PlantDraft = { [K in keyof PlantState]: PlantState[K] extends ReadonlyMap<infer Key, infer Value> ? CopyOnWriteMap<Key, Value> : never };
+class DraftMap<K, V> implements ReadonlyMap<K, V> {
+  private readonly base: ReadonlyMap<K, V>;
+  /** The source's own overlay, if it has one: the draft's overlay starts as a copy of it. */
+  private readonly baseOverlay: ReadonlyMap<K, V> | null;
+  /** After the first write to a large map: the source's overlay and this draft's writes. */
+  private overlay: Map<K, V> | null = null;
+  /** After the first write to a small map, or once the overlay grew past √n: the whole map, own. */
+  private own: Map<K, V> | null = null;
+  /** The size while writes go to the overlay. */
+  private count: number;
+  /** Keys written since the draft was made: what a batch changed. */
+  readonly written = new Set<K>();
+  constructor(private readonly source: ReadonlyMap<K, V>) {
+    const layered = source instanceof LayeredMap ? (source as LayeredMap<K, V>) : null;
+    const flat = layered?.flattened() ?? null;
+    this.base = layered === null ? source : (flat ?? layered.base);
+    this.baseOverlay = layered === null || flat !== null ? null : layered.overlay;
+    this.count = source.size;
+  }
+  get size(): number {
+    return this.own?.size ?? (this.overlay === null ? this.source.size : this.count);
+  }
+  get(key: K): V | undefined {
+    if (this.own !== null) return this.own.get(key);
+    if (this.overlay === null) return this.source.get(key);
+    const value = this.overlay.get(key);
+    return value !== undefined || this.overlay.has(key) ? value : this.base.get(key);
+  }
+  has(key: K): boolean {
+    if (this.own !== null) return this.own.has(key);
+    if (this.overlay === null) return this.source.has(key);
+    return this.overlay.has(key) || this.base.has(key);
+  }
+  /** The whole map made native and own, from here on. */
+  private ownMap(): Map<K, V> {
+    if (this.own === null) {
+      this.own = this.overlay === null ? new Map(this.source) : merged(this.base, this.overlay);
+      this.overlay = null;
+    }
+    return this.own;
+  }
+  /** What iteration reads: the source while unwritten, else the whole map. */
+  private current(): ReadonlyMap<K, V> {
+    return this.overlay === null && this.own === null ? this.source : this.ownMap();
+  }
+  keys(): MapIterator<K> {
+    return this.current().keys();
+  }
+  values(): MapIterator<V> {
+    return this.current().values();
+  }
+  entries(): MapIterator<[K, V]> {
+    return this.current().entries();
+  }
+  forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    this.current().forEach((value, key) => callback(value, key, this));
+  }
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.current().entries();
+  }
+  set(key: K, value: V): void {
+    this.written.add(key);
+    if (this.own === null && this.base.size >= SMALL_MAP) {
+      const overlay = (this.overlay ??= this.baseOverlay === null ? new Map() : new Map(this.baseOverlay));
+      if (overlay.size * overlay.size <= this.base.size) {
+        if (!overlay.has(key) && !this.base.has(key)) this.count += 1;
+        overlay.set(key, value);
+        return;
+      }
+    }
+    this.ownMap().set(key, value);
+  }
+  result(): ReadonlyMap<K, V> {
+    if (this.own !== null) return this.own;
+    if (this.overlay === null) return this.source;
+    return new LayeredMap(this.base, this.overlay, this.count);
+  }
+}
+
+/**
+ * A plant being changed: maps take writes without copying what they share with the state the draft
+ * was made from, and remember what was written. A draft reads like a plant, so rules can judge the
+ * next event of a batch on the draft the batch built.
+ */
+export type PlantDraft = { [K in keyof PlantState]: PlantState[K] extends ReadonlyMap<infer Key, infer Value> ? DraftMap<Key, Value> : never };
 
 function draftOf(state: PlantState): PlantDraft {
-  return Object.fromEntries(PLANT_MAPS.map((key) => [key, new CopyOnWriteMap<unknown, unknown>(state[key])])) as unknown as PlantDraft;
+  return Object.fromEntries(PLANT_MAPS.map((key) => [key, new DraftMap<unknown, unknown>(state[key])])) as unknown as PlantDraft;
 }
 
 function finish(draft: PlantDraft): PlantState {
@@ -200,7 +298,7 @@ export function plantFromViews(docs: Iterable<ViewDoc>): PlantState {
     if (doc.kind === 'step') setStep(draft, doc.data);
     else if (doc.kind !== 'quarantine') {
       const view = DOCUMENT_VIEWS[doc.kind] as DocumentView<typeof doc.kind>;
-      (draft[view.map] as unknown as CopyOnWriteMap<string, unknown>).set(view.key(doc.data), doc.data);
+      (draft[view.map] as unknown as DraftMap<string, unknown>).set(view.key(doc.data), doc.data);
     }
   }
   return finish(draft);

@@ -18,6 +18,14 @@ export interface StationDriver {
    * history, for benchmarks that must not wait for it. Never pushed to a server.
    */
   seedHistory(count: number): Promise<void>;
+  /**
+   * Like {@link StationDriver.seedHistory}, but a history of work rather than copies of one event:
+   * `count` events that start `at`'s operation on synthetic serials (`SN-SEED-<n>`), build a unit of
+   * `at.lotId` in and complete it, in turn, so the plant the station folds them into holds a third as
+   * many steps and consumptions (what a busy station's store looks like). Unsigned, never pushed:
+   * keep the station offline.
+   */
+  seedWork(count: number, at: SeedWorkAt): Promise<void>;
   /** Events of this station, in sequence order. */
   events(): Promise<Array<Pick<StoredEvent, 'id' | 'seq' | 'hlc' | 'deviceTime' | 'type'>>>;
   /** Receipts the station holds, by event id. */
@@ -25,6 +33,14 @@ export interface StationDriver {
   /** The id the station was enrolled as. */
   stationId(): string;
   close(): Promise<void>;
+}
+
+/** Where {@link StationDriver.seedWork} puts its work. */
+export interface SeedWorkAt {
+  workOrderId: string;
+  operationId: string;
+  lotId: string;
+  partNumber: string;
 }
 
 declare global {
@@ -61,6 +77,27 @@ async function openDriver(): Promise<StationDriver> {
         for (let i = done; i < Math.min(count, done + chunk); i++) {
           const seq = template.seq + 1 + i;
           docs.push({ ...template, id: `01900000-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`, seq });
+        }
+        await rt.db.events.bulkInsert(docs);
+      }
+    },
+    async seedWork(count, at) {
+      const last = await rt.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
+      if (last === null) throw new Error('Record one event before seeding a history');
+      const template = last.toMutableJSON();
+      const chunk = 5000;
+      for (let done = 0; done < count; done += chunk) {
+        const docs = [];
+        for (let i = done; i < Math.min(count, done + chunk); i++) {
+          const seq = template.seq + 1 + i;
+          const unit = { kind: 'serial', serial: `SN-SEED-${Math.floor(i / 3)}` };
+          const step = { workOrderId: at.workOrderId, operationId: at.operationId, unit };
+          const payload =
+            i % 3 === 1
+              ? { ...step, material: { kind: 'lot', lotId: at.lotId, partNumber: at.partNumber, quantity: 1 }, scanned: at.lotId }
+              : { ...step, instructionRevision: 'D' };
+          const type = i % 3 === 0 ? 'op.started' : i % 3 === 1 ? 'material.consumed' : 'op.completed';
+          docs.push({ ...template, id: `01900000-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`, seq, type, payload });
         }
         await rt.db.events.bulkInsert(docs);
       }
