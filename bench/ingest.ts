@@ -14,7 +14,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -29,7 +30,7 @@ import type { WorkOrder } from '../schemas/work-order.ts';
 import { hashPin } from '../src/auth/pin.ts';
 import { AUDIT_ORIGIN, buildServer } from '../sync-server/app.ts';
 import { loadOrCreateServerKey } from '../sync-server/audit/server-key.ts';
-import type { SignatureVerifier } from '../sync-server/audit/verifier-pool.ts';
+import { createVerifierPool, type SignatureVerifier } from '../sync-server/audit/verifier-pool.ts';
 import { startServer, type RunningServer } from '../sync-server/main.ts';
 import { seedDemoPlant } from '../sync-server/seed/demo-plant.ts';
 import { syntheticWorkOrders } from '../sync-server/seed/synthetic-plant.ts';
@@ -84,7 +85,7 @@ export async function benchServer(
   };
 }
 
-/** As startServer does, but with the signature verifier given (startServer always makes the worker pool). */
+/** As startServer does, but with the signature verifier given, which it closes (startServer always makes the worker pool). */
 async function serverWithVerifier(dataDir: string, database: { databaseUrl?: string; databaseSchema?: string }, verifier: SignatureVerifier): Promise<RunningServer> {
   const store = database.databaseUrl === undefined
     ? await openStore({ dataDir })
@@ -107,20 +108,28 @@ async function serverWithVerifier(dataDir: string, database: { databaseUrl?: str
           await app.close();
         } finally {
           await store.close();
+          await verifier.close();
         }
       },
     };
   } catch (error) {
     await store.close();
+    await verifier.close();
     throw error;
   }
 }
 
-/** A verifier that checks nothing and calls every signature valid: the comparison run without verification. */
-export const trustingVerifier: SignatureVerifier = {
-  verify: (_spki, _alg, events) => Promise.resolve(events.map(() => true)),
-  close: () => Promise.resolve(),
-};
+/**
+ * A verifier that checks nothing and calls every signature valid (the comparison run without
+ * verification); it still signs the audit entries on `pool`, which it closes.
+ */
+export function trustingVerifier(pool: SignatureVerifier = createVerifierPool()): SignatureVerifier {
+  return {
+    verify: (_spki, _alg, events) => Promise.resolve(events.map(() => true)),
+    signEntries: (key, texts) => pool.signEntries(key, texts),
+    close: () => pool.close(),
+  };
+}
 
 /** A bench station: enrolls, records events in sequence, pushes and pulls over HTTP. */
 export class BenchStation {
@@ -211,31 +220,43 @@ const STATIONS = 20;
 const BATCH = 500;
 const BATCHES_PER_STATION = Number(process.env['BENCH_INGEST_BATCHES'] ?? 2);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** `BENCH_INGEST_VARIANTS=full` skips the comparison run with the signature check stubbed out. */
+const VARIANTS = (process.env['BENCH_INGEST_VARIANTS'] ?? 'full,no-verify').split(',') as Variant[];
+/** A directory to write a CPU profile of the main thread's timed window into (first round of each variant). */
+const PROFILE_DIR = process.env['BENCH_PROFILE'];
 
 type Variant = 'full' | 'no-verify';
 
-/** Wraps the server's audit log so the time spent appending (summed over batches) can be read. */
+/**
+ * Wraps the server's audit log so the time a batch spends in its append can be read: numbering,
+ * encoding and starting the signatures, then (after the batch's own rows are written, while the
+ * workers sign) waiting for them and writing the entries, nodes and units.
+ */
 function timeAuditAppends(server: RunningServer): { ms: () => number; entries: () => number } {
   const log = server.plant.audit;
   if (log === null) throw new Error('The bench server has no audit log');
-  const original = log.append.bind(log);
+  const start = log.startAppend.bind(log);
   let ms = 0;
   let entries = 0;
-  log.append = async (sql, drafts) => {
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
-      await original(sql, drafts);
+      return await work();
     } finally {
       ms += performance.now() - started;
-      entries += drafts.length;
     }
+  };
+  log.startAppend = async (sql, drafts, options) => {
+    entries += drafts.length;
+    const started = await timed(() => start(sql, drafts, options));
+    return { finish: () => timed(() => started.finish()) };
   };
   return { ms: () => ms, entries: () => entries };
 }
 
 /** One round on a fresh server: every station pushes its batches one after another, all stations at once. */
-async function ingestRound(backend: 'PGlite' | 'PostgreSQL', variant: Variant): Promise<{ rate: number; batchMs: number[]; auditShare: number; auditPerEntryUs: number } | null> {
-  const bench = await benchServer(backend, variant === 'no-verify' ? { verifier: trustingVerifier } : {});
+async function ingestRound(backend: 'PGlite' | 'PostgreSQL', variant: Variant): Promise<{ rate: number; batchMs: number[]; auditShare: number; auditPerEntryUs: number; cpuPerEventUs: number } | null> {
+  const bench = await benchServer(backend, variant === 'no-verify' ? { verifier: trustingVerifier() } : {});
   if (bench === null) return null;
   const { server } = bench;
   try {
@@ -251,6 +272,8 @@ async function ingestRound(backend: 'PGlite' | 'PostgreSQL', variant: Variant): 
     const audit = timeAuditAppends(server);
     const batchMs: number[] = [];
     let accepted = 0;
+    const profiler = PROFILE_DIR === undefined ? null : await startProfile();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       work.map(async ({ station, batches }) => {
@@ -266,22 +289,46 @@ async function ingestRound(backend: 'PGlite' | 'PostgreSQL', variant: Variant): 
       }),
     );
     const wall = performance.now() - started;
-    return { rate: accepted / (wall / 1000), batchMs, auditShare: audit.ms() / wall, auditPerEntryUs: (audit.ms() * 1000) / Math.max(1, audit.entries()) };
+    const cpu = process.cpuUsage(cpuBefore);
+    if (profiler !== null && PROFILE_DIR !== undefined) await profiler.stop(join(PROFILE_DIR, `ingest-${backend}-${variant}-${Date.now()}.cpuprofile`));
+    return {
+      rate: accepted / (wall / 1000),
+      batchMs,
+      auditShare: audit.ms() / wall,
+      auditPerEntryUs: (audit.ms() * 1000) / Math.max(1, audit.entries()),
+      cpuPerEventUs: (cpu.user + cpu.system) / accepted,
+    };
   } finally {
     await bench.dispose();
   }
 }
 
+/** The main thread's CPU profile from now until `stop` (open it in Chrome DevTools or speedscope). */
+async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
 async function ingestOn(backend: 'PGlite' | 'PostgreSQL'): Promise<void> {
-  const figures = new Map<Variant, { rates: number[]; batchMs: number[]; share: number[]; perEntry: number[] }>();
+  const figures = new Map<Variant, { rates: number[]; batchMs: number[]; share: number[]; perEntry: number[]; cpu: number[] }>();
   // Alternated so that a warmer process or disk does not favour one variant.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const variant of ['full', 'no-verify'] as const) {
+    for (const variant of VARIANTS) {
       const result = await ingestRound(backend, variant);
       if (result === null) return;
-      const f = figures.get(variant) ?? { rates: [], batchMs: [], share: [], perEntry: [] };
+      const f = figures.get(variant) ?? { rates: [], batchMs: [], share: [], perEntry: [], cpu: [] };
+      f.cpu.push(result.cpuPerEventUs);
       f.rates.push(result.rate);
       f.batchMs.push(...result.batchMs);
       f.share.push(result.auditShare);
@@ -291,20 +338,29 @@ async function ingestOn(backend: 'PGlite' | 'PostgreSQL'): Promise<void> {
   }
   const full = figures.get('full');
   const stub = figures.get('no-verify');
-  if (full === undefined || stub === undefined) return;
-  console.log(
-    `  ${backend}: median ${fmt(median(full.rates))} events/s accepted over HTTP, station signatures verified (worker pool) and every receipt appended to the signed Merkle log ` +
-      `(${ROUNDS} rounds, each a fresh plant and ${STATIONS} stations × ${BATCHES_PER_STATION} batches of ${BATCH}: ${full.rates.map(fmt).join(', ')}); ` +
-      `batch round trip median ${median(full.batchMs).toFixed(0)} ms with ${STATIONS} stations waiting their turn`,
-  );
-  console.log(
-    `    of which the audit log's append (server signature per entry, hashes, inserts; inside the batch's transaction): median ${(median(full.share) * 100).toFixed(0)}% of the wall time, ` +
-      `${median(full.perEntry).toFixed(0)} µs per entry`,
-  );
-  console.log(
-    `    same workload, station signature check stubbed out ("valid" without verifying), Merkle append kept: median ${fmt(median(stub.rates))} events/s ` +
-      `(${stub.rates.map(fmt).join(', ')}); signature verification costs ${((1 - median(full.rates) / median(stub.rates)) * 100).toFixed(0)}% of throughput`,
-  );
+  if (full !== undefined) {
+    console.log(
+      `  ${backend}: median ${fmt(median(full.rates))} events/s accepted over HTTP, station signatures verified (worker pool) and every receipt appended to the signed Merkle log ` +
+        `(${ROUNDS} rounds, each a fresh plant and ${STATIONS} stations × ${BATCHES_PER_STATION} batches of ${BATCH}: ${full.rates.map(fmt).join(', ')}); ` +
+        `batch round trip median ${median(full.batchMs).toFixed(0)} ms with ${STATIONS} stations waiting their turn`,
+    );
+    console.log(
+      `    of which the audit log's append on the batch's path (encoding, waiting for the entry signatures from the workers, hashes, inserts; inside the batch's transaction): median ${(median(full.share) * 100).toFixed(0)}% of the wall time, ` +
+        `${median(full.perEntry).toFixed(0)} µs per entry`,
+    );
+    console.log(
+      `    CPU of this process (main thread, workers, and the bench's own stations) per event: median ${median(full.cpu).toFixed(0)} µs ` +
+        `(${full.cpu.map((c) => c.toFixed(0)).join(', ')}); on ${os.availableParallelism()} cores that allows at most ${fmt((os.availableParallelism() * 1e6) / median(full.cpu))} events/s` +
+        (backend === 'PostgreSQL' ? ' before the database server\'s own CPU' : ''),
+    );
+  }
+  if (stub !== undefined) {
+    console.log(
+      `    same workload, station signature check stubbed out ("valid" without verifying), Merkle append kept: median ${fmt(median(stub.rates))} events/s ` +
+        `(${stub.rates.map(fmt).join(', ')})` +
+        (full === undefined ? '' : `; signature verification costs ${((1 - median(full.rates) / median(stub.rates)) * 100).toFixed(0)}% of throughput`),
+    );
+  }
 }
 
 /** Runs the ingest benchmark on both backends and prints the figures. */

@@ -17,17 +17,24 @@ async function catchUpOn(backend: 'PGlite' | 'PostgreSQL'): Promise<void> {
   const { server } = bench;
   try {
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const { workOrders, lotId } = await addBenchOrders(server, `WO-CU${run}`, Math.ceil(EVENTS / 8 / 5), 5);
       const station = await BenchStation.enroll(server.url, `Catch-up ${run}`);
       const pending = station.shift(unitsOf(workOrders), lotId).slice(0, EVENTS);
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       let receipts = 0;
       for (let start = 0; start < pending.length; start += BATCH) receipts += (await station.push(pending.slice(start, start + BATCH))).length;
       times.push(performance.now() - started);
+      const used = process.cpuUsage(cpuBefore);
+      cpu.push((used.user + used.system) / 1000);
       if (receipts !== EVENTS) throw new Error(`${receipts} receipts for ${EVENTS} events`);
     }
-    console.log(`  ${backend}: ${EVENTS.toLocaleString('en')} events in pushes of ${BATCH}, all receipts back: median ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+    console.log(
+      `  ${backend}: ${EVENTS.toLocaleString('en')} events in pushes of ${BATCH}, all receipts back: median ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')} ms); ` +
+        `CPU of this process (all threads) median ${median(cpu).toFixed(0)} ms`,
+    );
   } finally {
     await bench.dispose();
   }

@@ -6,29 +6,30 @@
  *
  * Every append runs inside the caller's transaction (the one holding the server sequence), so an
  * entry commits with the batch, enrollment or change it records, or not at all.
+ *
+ * An append costs a signature per entry, which is why the signing can go to the worker pool
+ * (./verifier-pool.ts) and why {@link AuditLog.startAppend} lets a batch write its own rows while
+ * the workers sign: see docs/audit.md and bench/ingest.ts.
  */
-import { createHash } from 'node:crypto';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { ServerKeyInfo } from '../../schemas/audit-api.ts';
-import { canonicalText, fromHex, toBase64, toHex } from '../../src/audit/canonical.ts';
+import { fromHex, toBase64 } from '../../src/audit/canonical.ts';
 import { checkpointBody, formatNote } from '../../src/audit/checkpoint.ts';
-import { entryBytes } from '../../src/audit/entry.ts';
 import {
   appendLeaf,
   consistencyProof,
   frontierNodes,
   frontierRoot,
   inclusionProof,
-  leafHash,
   type Frontier,
   type NodeSource,
 } from '../../src/audit/merkle.ts';
 import type { SqlClient } from '../store/sql-client.ts';
-import { toBase64Url } from '../../src/audit/canonical.ts';
+import { entryText, nodeSha256, signEntryTexts } from './entry-signing.ts';
 import { ed25519PublicKey, signWith, verifyEd25519, type ServerKey } from './server-key.ts';
+import type { EntrySigner } from './verifier-pool.ts';
 
-/** SHA-256 with node:crypto: the server hashes every leaf. */
-export const nodeSha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
+export { entryText, nodeSha256 } from './entry-signing.ts';
 
 /** An entry as its recorder describes it; the log adds index and key id. */
 export type EntryDraft = Omit<AuditEntry, 'index' | 'keyId'>;
@@ -41,6 +42,24 @@ export const DEFAULT_CHECKPOINT_SECONDS = 60;
 const encoder = new TextEncoder();
 // Rows per INSERT: bounds the size of one JSON parameter.
 const ROWS_PER_INSERT = 2000;
+
+/** Options of {@link AuditLog.append}. */
+export interface AppendOptions {
+  /**
+   * The RFC 8785 text of each draft's `event`, in the order of the drafts, where the caller has it
+   * (a pushed event's, from prepared-event.ts): the entry's text then takes it as it is instead of
+   * encoding the event again. Undefined or null where the caller has none.
+   */
+  eventTexts?: ReadonlyArray<string | null | undefined>;
+  /** Signs the entries (the worker pool); on the calling thread unless given. */
+  signer?: EntrySigner;
+}
+
+/** An append begun by {@link AuditLog.startAppend}: numbered and encoded, its signatures under way. */
+export interface StartedAppend {
+  /** Waits for the signatures, then writes the entries, their tree nodes and units, and a checkpoint when one is due. */
+  finish(): Promise<void>;
+}
 
 /** Options of {@link createAuditLog}. */
 export interface AuditLogOptions {
@@ -60,7 +79,13 @@ export interface AuditLog {
    */
   open(sql: SqlClient): Promise<void>;
   /** Appends entries inside the caller's transaction; checkpoints when N entries have gathered. */
-  append(sql: SqlClient, drafts: readonly EntryDraft[]): Promise<void>;
+  append(sql: SqlClient, drafts: readonly EntryDraft[], options?: AppendOptions): Promise<void>;
+  /**
+   * {@link append} in two steps, so the caller's own writes run while the entries are signed: reads
+   * the log's size, numbers and encodes the entries and starts signing them; `finish()` writes them.
+   * Nothing else may append on this transaction in between (the entries' indexes are fixed here).
+   */
+  startAppend(sql: SqlClient, drafts: readonly EntryDraft[], options?: AppendOptions): Promise<StartedAppend>;
   /** Writes a checkpoint if entries were appended since the last (the timer calls it). */
   checkpointIfBehind(sql: SqlClient): Promise<boolean>;
   /** Records a rotation to `next`, signed by the current key, and signs with `next` from then on. */
@@ -129,6 +154,14 @@ function unitsOf(draft: EntryDraft): string[] {
   return draft.unit === undefined ? [] : [draft.unit];
 }
 
+/** Signs on the calling thread. */
+const inlineSigner: EntrySigner = { signEntries: (key, texts) => Promise.resolve(signEntryTexts(key.privateKey, texts)) };
+
+/**
+ * Inserts rows given as one JSON parameter (one statement, not thousands of bound parameters).
+ * `json_to_recordset` reads the text once into typed columns, where `jsonb_array_elements` built a
+ * jsonb value and then looked each column up in it.
+ */
 async function insertRows(sql: SqlClient, statement: string, rows: readonly unknown[]): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     await sql.query(statement, [JSON.stringify(rows.slice(start, start + ROWS_PER_INSERT))]);
@@ -150,42 +183,53 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     ]);
   }
 
-  async function append(sql: SqlClient, drafts: readonly EntryDraft[], signer: ServerKey = key): Promise<void> {
-    if (drafts.length === 0) return;
+  async function startAppend(sql: SqlClient, drafts: readonly EntryDraft[], options: AppendOptions = {}, signer: ServerKey = key): Promise<StartedAppend> {
+    if (drafts.length === 0) return { finish: () => Promise.resolve() };
     const head = await readHead(sql);
-    let frontier = head.frontier;
-    const entryRows: Array<{ idx: number; kind: string; entry: string; signature: string }> = [];
-    const nodeRows: Array<{ level: number; idx: number; hash: string }> = [];
-    const unitRows: Array<{ unit: string; idx: number }> = [];
-    for (const draft of drafts) {
-      const index = frontier.size;
-      const entry: AuditEntry = { ...draft, index, keyId: signer.keyId };
-      const text = canonicalText(entry);
-      const bytes = entryBytes(text);
-      entryRows.push({ idx: index, kind: entry.kind, entry: text, signature: toBase64Url(signWith(signer, bytes)) });
-      const appended = appendLeaf(frontier, leafHash(bytes, nodeSha256), nodeSha256);
-      frontier = appended.frontier;
-      for (const node of appended.completed) nodeRows.push({ level: node.level, idx: node.index, hash: toHex(node.hash) });
-      for (const unit of unitsOf(draft)) unitRows.push({ unit, idx: index });
-    }
-    await insertRows(
-      sql,
-      `INSERT INTO audit_entries (idx, kind, entry, signature)
-       SELECT (x->>'idx')::bigint, x->>'kind', x->>'entry', x->>'signature' FROM jsonb_array_elements($1::jsonb) AS x`,
-      entryRows,
-    );
-    await insertRows(
-      sql,
-      `INSERT INTO audit_nodes (level, idx, hash)
-       SELECT (x->>'level')::integer, (x->>'idx')::bigint, x->>'hash' FROM jsonb_array_elements($1::jsonb) AS x`,
-      nodeRows,
-    );
-    await insertRows(
-      sql,
-      `INSERT INTO audit_units (unit, idx) SELECT x->>'unit', (x->>'idx')::bigint FROM jsonb_array_elements($1::jsonb) AS x ON CONFLICT DO NOTHING`,
-      unitRows,
-    );
-    if (frontier.size - head.checkpointed >= every) await writeCheckpoint(sql, frontier);
+    const first = head.frontier.size;
+    const texts = drafts.map((draft, i) => entryText({ ...draft, index: first + i, keyId: signer.keyId }, options.eventTexts?.[i]));
+    const signing = (options.signer ?? inlineSigner).signEntries(signer, texts);
+    // Awaited in finish(); until then a failure must not surface as an unhandled rejection.
+    signing.catch(() => undefined);
+    return {
+      async finish() {
+        const { signatures, leaves } = await signing;
+        let frontier = head.frontier;
+        const entryRows: Array<{ idx: number; kind: string; entry: string; signature: string }> = [];
+        const nodeRows: Array<{ level: number; idx: number; hash: string }> = [];
+        const unitRows: Array<{ unit: string; idx: number }> = [];
+        drafts.forEach((draft, i) => {
+          const index = first + i;
+          entryRows.push({ idx: index, kind: draft.kind, entry: texts[i] as string, signature: signatures[i] as string });
+          const appended = appendLeaf(frontier, leaves.subarray(i * 32, (i + 1) * 32), nodeSha256);
+          frontier = appended.frontier;
+          for (const node of appended.completed) nodeRows.push({ level: node.level, idx: node.index, hash: Buffer.from(node.hash).toString('hex') });
+          for (const unit of unitsOf(draft)) unitRows.push({ unit, idx: index });
+        });
+        await insertRows(
+          sql,
+          `INSERT INTO audit_entries (idx, kind, entry, signature)
+           SELECT idx, kind, entry, signature FROM json_to_recordset($1::json) AS x(idx bigint, kind text, entry text, signature text)`,
+          entryRows,
+        );
+        await insertRows(
+          sql,
+          `INSERT INTO audit_nodes (level, idx, hash)
+           SELECT level, idx, hash FROM json_to_recordset($1::json) AS x(level integer, idx bigint, hash text)`,
+          nodeRows,
+        );
+        await insertRows(
+          sql,
+          `INSERT INTO audit_units (unit, idx) SELECT unit, idx FROM json_to_recordset($1::json) AS x(unit text, idx bigint) ON CONFLICT DO NOTHING`,
+          unitRows,
+        );
+        if (frontier.size - head.checkpointed >= every) await writeCheckpoint(sql, frontier);
+      },
+    };
+  }
+
+  async function append(sql: SqlClient, drafts: readonly EntryDraft[], options: AppendOptions = {}, signer: ServerKey = key): Promise<void> {
+    await (await startAppend(sql, drafts, options, signer)).finish();
   }
 
   async function keyHistory(sql: SqlClient): Promise<ServerKeyInfo[]> {
@@ -225,7 +269,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       }
     },
 
-    append: (sql, drafts) => append(sql, drafts),
+    append: (sql, drafts, options) => append(sql, drafts, options),
+    startAppend: (sql, drafts, options) => startAppend(sql, drafts, options),
 
     async checkpointIfBehind(sql) {
       const head = await readHead(sql);
@@ -236,7 +281,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
     async rotate(sql, next, actor) {
       const previous = key;
-      await append(sql, [{ kind: 'key.rotated', recordedAt: options.now().toISOString(), actor, role: 'system', subject: keySubject(next) }], previous);
+      await append(sql, [{ kind: 'key.rotated', recordedAt: options.now().toISOString(), actor, role: 'system', subject: keySubject(next) }], {}, previous);
       key = next;
       await writeCheckpoint(sql, (await readHead(sql)).frontier);
     },

@@ -22,11 +22,24 @@ export function stationPublicKey(spki: string): KeyObject {
 
 /** Whether `event` carries a valid signature by the station key `spki` of algorithm `alg`. */
 export function verifyStationSignature(event: StationEvent, spki: string, alg: KeyAlg): boolean {
+  let data: Uint8Array;
+  try {
+    data = signedBytes(event);
+  } catch {
+    return false;
+  }
+  return verifyStationBytes(data, event.signature, spki, alg);
+}
+
+/**
+ * Whether `signature` (base64 or base64url, as the event carries it) is the station key's signature
+ * over `data`, the event's signed bytes (computed once by prepared-event.ts on the server).
+ */
+export function verifyStationBytes(data: Uint8Array, signature: string, spki: string, alg: KeyAlg): boolean {
   try {
     const key = stationPublicKey(spki);
-    const data = signedBytes(event);
-    const signature = fromBase64(event.signature);
-    return alg === 'Ed25519' ? verify(null, data, key, signature) : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    const bytes = fromBase64(signature);
+    return alg === 'Ed25519' ? verify(null, data, key, bytes) : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, bytes);
   } catch {
     return false;
   }

@@ -3,13 +3,18 @@
  * with `--key <base64>` to pin the log's first key and `--out <file>` to save what was read as a
  * bundle. Exits 0 when everything verifies; otherwise 1, naming the first entry that fails and why
  * (2 for a usage or reading error).
+ *
+ * The log is read page by page and checked as it comes, on every core (verify.ts,
+ * verifyLogParallel): a log of millions of entries is never all in memory, unless `--out` asks for
+ * a bundle of it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import { openSqlClient } from '../store/sql-client.ts';
-import { verifyLog, type Verdict } from './verify.ts';
+import { createVerifierPool } from './verifier-pool.ts';
+import { verifyLogParallel, type Verdict } from './verify.ts';
 
 /** Everything an auditor needs to verify a log offline. */
 export interface AuditBundle {
@@ -17,33 +22,84 @@ export interface AuditBundle {
   checkpoints: string[];
 }
 
-/** Reads the log from a server's HTTP API (behind a station credential). */
-export async function bundleFromUrl(url: string, credential: string | undefined): Promise<AuditBundle> {
+/** A log being read: its checkpoints (read first, so every one covers entries still to come), then its entries in pages. */
+export interface LogSource {
+  checkpoints: string[];
+  pages: AsyncIterable<StoredEntry[]> | Iterable<StoredEntry[]>;
+}
+
+/** Entries per page read from a server (its limit) or a data directory. */
+const URL_PAGE = 1000;
+const DATA_PAGE = 5000;
+
+/** Reads the log from a server's HTTP API (behind a station credential), a page at a time. */
+export async function sourceFromUrl(url: string, credential: string | undefined): Promise<LogSource> {
   const get = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${url.replace(/\/$/, '')}${path}`, { headers: credential === undefined ? {} : { authorization: `Bearer ${credential}` } });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
   const { checkpoints } = await get<{ checkpoints: Array<{ note: string }> }>('/api/audit/checkpoints');
-  const entries: StoredEntry[] = [];
-  for (;;) {
-    const page = await get<{ entries: StoredEntry[] }>(`/api/audit/entries?start=${entries.length}&end=${entries.length + 1000}`);
-    entries.push(...page.entries);
-    if (page.entries.length < 1000) break;
+  async function* pages(): AsyncGenerator<StoredEntry[]> {
+    for (let start = 0; ; start += URL_PAGE) {
+      const page = await get<{ entries: StoredEntry[] }>(`/api/audit/entries?start=${start}&end=${start + URL_PAGE}`);
+      yield page.entries;
+      if (page.entries.length < URL_PAGE) return;
+    }
   }
-  return { entries, checkpoints: checkpoints.map((c) => c.note) };
+  return { checkpoints: checkpoints.map((c) => c.note), pages: pages() };
+}
+
+/** Reads the log straight from a PGlite data directory (read only: no migration is run); the database closes after the last page. */
+export async function sourceFromDataDir(dataDir: string): Promise<LogSource> {
+  const sql = await openSqlClient({ kind: 'pglite', dataDir: join(dataDir, 'pglite') });
+  let checkpoints: string[];
+  try {
+    checkpoints = (await sql.query<{ note: string }>('SELECT note FROM audit_checkpoints ORDER BY size')).map((c) => c.note);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
+  async function* pages(): AsyncGenerator<StoredEntry[]> {
+    try {
+      // By key, not offset: each page starts where the last ended, in the index's order.
+      for (let after = -1; ; ) {
+        const rows = await sql.query<{ idx: string | number; entry: string; signature: string }>(
+          'SELECT idx, entry, signature FROM audit_entries WHERE idx > $1 ORDER BY idx LIMIT $2',
+          [after, DATA_PAGE],
+        );
+        const page = rows.map((row) => ({ index: Number(row.idx), entry: row.entry, signature: row.signature }));
+        if (page.length > 0) yield page;
+        if (page.length < DATA_PAGE) return;
+        after = page.at(-1)?.index ?? after;
+      }
+    } finally {
+      await sql.close();
+    }
+  }
+  return { checkpoints, pages: pages() };
+}
+
+/** A bundle file as a source. */
+export function sourceFromBundle(bundle: AuditBundle): LogSource {
+  return { checkpoints: bundle.checkpoints, pages: [bundle.entries] };
+}
+
+/** Reads a whole source into a bundle. */
+export async function readBundle(source: LogSource): Promise<AuditBundle> {
+  const entries: StoredEntry[] = [];
+  for await (const page of source.pages) for (const entry of page) entries.push(entry);
+  return { entries, checkpoints: source.checkpoints };
+}
+
+/** Reads the log from a server's HTTP API (behind a station credential). */
+export async function bundleFromUrl(url: string, credential: string | undefined): Promise<AuditBundle> {
+  return readBundle(await sourceFromUrl(url, credential));
 }
 
 /** Reads the log straight from a PGlite data directory (read only: no migration is run). */
 export async function bundleFromDataDir(dataDir: string): Promise<AuditBundle> {
-  const sql = await openSqlClient({ kind: 'pglite', dataDir: join(dataDir, 'pglite') });
-  try {
-    const rows = await sql.query<{ idx: string | number; entry: string; signature: string }>('SELECT idx, entry, signature FROM audit_entries ORDER BY idx');
-    const checkpoints = await sql.query<{ note: string }>('SELECT note FROM audit_checkpoints ORDER BY size');
-    return { entries: rows.map((row) => ({ index: Number(row.idx), entry: row.entry, signature: row.signature })), checkpoints: checkpoints.map((c) => c.note) };
-  } finally {
-    await sql.close();
-  }
+  return readBundle(await sourceFromDataDir(dataDir));
 }
 
 /** The message a verdict prints. */
@@ -59,6 +115,18 @@ function argument(args: readonly string[], name: string): string | undefined {
   return at < 0 ? undefined : args[at + 1];
 }
 
+/** An error of reading, as opposed to a verdict: exit code 2. */
+class ReadFailure extends Error {}
+
+/** The pages of a source, with any failure to read them marked as such. */
+async function* reading(pages: LogSource['pages']): AsyncGenerator<StoredEntry[]> {
+  try {
+    yield* pages;
+  } catch (error) {
+    throw new ReadFailure((error as Error).message, { cause: error });
+  }
+}
+
 /** Runs the command line; returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   const url = argument(args, '--url');
@@ -70,19 +138,35 @@ export async function main(args: readonly string[]): Promise<number> {
     console.error('usage: npm run audit:verify -- (--url <server> [--credential <c>] | --data <dir> | --bundle <file>) [--key <base64 public key>] [--out <bundle file>]');
     return 2;
   }
-  let bundle: AuditBundle;
+  const pool = createVerifierPool();
   try {
-    if (url !== undefined) bundle = await bundleFromUrl(url, argument(args, '--credential') ?? process.env['TRAVELOG_CREDENTIAL']);
-    else if (data !== undefined) bundle = await bundleFromDataDir(resolve(data));
-    else bundle = JSON.parse(readFileSync(resolve(bundleFile as string), 'utf8')) as AuditBundle;
-  } catch (error) {
-    console.error(`Could not read the log: ${(error as Error).message}`);
-    return 2;
+    let source: LogSource;
+    try {
+      if (url !== undefined) source = await sourceFromUrl(url, argument(args, '--credential') ?? process.env['TRAVELOG_CREDENTIAL']);
+      else if (data !== undefined) source = await sourceFromDataDir(resolve(data));
+      else source = sourceFromBundle(JSON.parse(readFileSync(resolve(bundleFile as string), 'utf8')) as AuditBundle);
+      if (out !== undefined) {
+        const bundle = await readBundle(source);
+        writeFileSync(resolve(out), JSON.stringify(bundle));
+        source = sourceFromBundle(bundle);
+      }
+    } catch (error) {
+      console.error(`Could not read the log: ${(error as Error).message}`);
+      return 2;
+    }
+    let verdict: Verdict;
+    try {
+      verdict = await verifyLogParallel(reading(source.pages), source.checkpoints, pool, key === undefined ? {} : { trustedKeys: [key] });
+    } catch (error) {
+      if (!(error instanceof ReadFailure)) throw error;
+      console.error(`Could not read the log: ${error.message}`);
+      return 2;
+    }
+    (verdict.ok ? console.log : console.error)(describeVerdict(verdict));
+    return verdict.ok ? 0 : 1;
+  } finally {
+    await pool.close();
   }
-  if (out !== undefined) writeFileSync(resolve(out), JSON.stringify(bundle));
-  const verdict = verifyLog(bundle.entries, bundle.checkpoints, key === undefined ? {} : { trustedKeys: [key] });
-  (verdict.ok ? console.log : console.error)(describeVerdict(verdict));
-  return verdict.ok ? 0 : 1;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -235,7 +235,8 @@ function toReceipt(row: ReceiptRow): Receipt {
 
 /**
  * Inserts or replaces views under the numbers they carry. One JSON parameter per statement: the
- * database unpacks it, which is much faster on PGlite than thousands of bound parameters.
+ * database unpacks it, which is much faster on PGlite than thousands of bound parameters, and
+ * `jsonb_to_recordset` reads each row into typed columns at once rather than by `->>` per column.
  */
 async function insertNumberedViews(tx: SqlClient, views: readonly NumberedViewWrite[]): Promise<void> {
   for (let start = 0; start < views.length; start += ROWS_PER_INSERT) {
@@ -249,9 +250,8 @@ async function insertNumberedViews(tx: SqlClient, views: readonly NumberedViewWr
     }));
     await tx.query(
       `INSERT INTO views (kind, key, data, server_seq, program, work_center_ids)
-       SELECT x->>'kind', x->>'key', x->'data', (x->>'seq')::bigint, x->>'program',
-              CASE WHEN jsonb_typeof(x->'wc') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(x->'wc')) END
-       FROM jsonb_array_elements($1::jsonb) AS x
+       SELECT kind, key, data, seq, program, CASE WHEN jsonb_typeof(wc) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(wc)) END
+       FROM jsonb_to_recordset($1::jsonb) AS x(kind text, key text, data jsonb, seq bigint, program text, wc jsonb)
        ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, server_seq = excluded.server_seq,
          program = excluded.program, work_center_ids = excluded.work_center_ids`,
       [JSON.stringify(rows)],
@@ -323,9 +323,9 @@ function lockedStore(tx: SqlClient, sequence: number): LockedStore {
         }));
         await tx.query(
           `INSERT INTO events (id, content_hash, event, station_id, pushed_by, server_seq, visible_at, received_at, outcome, flags, reason)
-           SELECT x->>'id', x->>'hash', x->'event', x->>'stationId', x->>'pushedBy', (x->>'serverSeq')::bigint,
-                  (x->>'visibleAt')::bigint, (x->>'receivedAt')::timestamptz, x->>'outcome', x->'flags', x->>'reason'
-           FROM jsonb_array_elements($1::jsonb) AS x`,
+           SELECT id, hash, event, "stationId", "pushedBy", "serverSeq", "visibleAt", "receivedAt", outcome, flags, reason
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, hash text, event jsonb, "stationId" text, "pushedBy" text, "serverSeq" bigint,
+                                                  "visibleAt" bigint, "receivedAt" timestamptz, outcome text, flags jsonb, reason text)`,
           [JSON.stringify(rows)],
         );
       }
@@ -337,14 +337,19 @@ function lockedStore(tx: SqlClient, sequence: number): LockedStore {
         );
       }
       await insertNumberedViews(tx, lastWriteOfEach(batch.views));
-      if (batch.station !== undefined) {
-        if (batch.station.lastHash === undefined) {
-          await tx.query('UPDATE stations SET last_seq = $2::bigint WHERE id = $1', [batch.station.id, batch.station.lastSeq]);
-        } else {
-          await tx.query('UPDATE stations SET last_seq = $2::bigint, last_hash = $3 WHERE id = $1', [batch.station.id, batch.station.lastSeq, batch.station.lastHash]);
-        }
+      // The station's chain head and the sequence in one statement: a round trip less per batch.
+      const station = batch.station;
+      if (station === undefined) {
+        await tx.query('UPDATE server_sequence SET value = $1::bigint WHERE id = 1', [batch.sequence]);
+      } else {
+        await tx.query(
+          `WITH station AS (
+             UPDATE stations SET last_seq = $3::bigint, last_hash = CASE WHEN $4 THEN $5 ELSE last_hash END WHERE id = $2
+           )
+           UPDATE server_sequence SET value = $1::bigint WHERE id = 1`,
+          [batch.sequence, station.id, station.lastSeq, station.lastHash !== undefined, station.lastHash ?? null],
+        );
       }
-      await tx.query('UPDATE server_sequence SET value = $1::bigint WHERE id = 1', [batch.sequence]);
     },
 
     async rescope(views) {

@@ -19,12 +19,13 @@ import { decideBatch } from '../../src/domain/decide.ts';
 import type { LockedStore, NewStation, NumberedViewWrite, RefusedReceipt, Station, StoredEvent, Store } from '../store/store.ts';
 import type { AuditLog, EntryDraft } from '../audit/audit-log.ts';
 import { eventHashNode } from '../audit/station-signatures.ts';
+import { prepareEvent, type PreparedEvent } from '../audit/prepared-event.ts';
+import type { EntrySigner } from '../audit/verifier-pool.ts';
 import { GENESIS_HASH } from '../../src/audit/event-signing.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
 import { unitKey } from '../../src/domain/plant.ts';
 import type { ViewWrite } from '../store/view-keys.ts';
 import { PLANT_WIDE } from '../store/view-keys.ts';
-import { contentHash } from './content-hash.ts';
 import { programOfEvent, sameScope, scopeOf } from './scope.ts';
 
 /** Longest reason a receipt or quarantine entry carries (the schemas' limit). */
@@ -45,6 +46,10 @@ export interface IngestRequest {
    * order of `events`; every event is taken as unverified when absent.
    */
   signatures?: readonly boolean[];
+  /** The events encoded once (push.ts), in the order of `events`; encoded here when absent. */
+  prepared?: readonly PreparedEvent[];
+  /** Signs the receipts' audit entries (the worker pool); on this thread when absent. */
+  signer?: EntrySigner;
 }
 
 /** Something refused before it could be decided (a schema failure, a push for another station), to keep in quarantine. */
@@ -123,13 +128,22 @@ function unitOfEvent(state: PlantState, event: StationEvent): string | undefined
   return undefined;
 }
 
-/** The receipt of an event as an audit entry. */
-function receiptEntry(state: PlantState, event: StationEvent, receipt: Receipt, pushedBy: string): EntryDraft {
+/** What a receipt entry carries as the event, as rawForAudit decides, with its RFC 8785 text when whole. */
+function auditedEvent(prepared: PreparedEvent): { event: unknown; text: string | null } {
+  if (prepared.text === null) return { event: { unreadable: true }, text: null };
+  if (prepared.text.length > MAX_RAW_TEXT) return { event: { sha256: prepared.hash, bytes: prepared.text.length }, text: null };
+  return { event: prepared.event, text: prepared.text };
+}
+
+/** The receipt of an event as an audit entry, and the text of the event it carries (see AppendOptions.eventTexts). */
+function receiptEntry(state: PlantState, prepared: PreparedEvent, receipt: Receipt, pushedBy: string): { draft: EntryDraft; eventText: string | null } {
+  const { event } = prepared;
+  const audited = auditedEvent(prepared);
   const role = state.operators.get(event.actor)?.role;
   const payload = event.payload as { signature?: { signerBadge: string; printedName: string; meaning: string; reason?: string; signedAt: string } };
   const unit = unitOfEvent(state, event);
   const sig = payload.signature;
-  return {
+  const draft: EntryDraft = {
     kind: 'receipt',
     recordedAt: receipt.receivedAt,
     actor: event.actor,
@@ -144,11 +158,12 @@ function receiptEntry(state: PlantState, event: StationEvent, receipt: Receipt, 
     deviceTime: event.deviceTime,
     hlc: event.hlc,
     ...(unit === undefined ? {} : { unit }),
-    event: rawForAudit(event),
+    event: audited.event,
     ...(sig === undefined
       ? {}
       : { signature: { signerBadge: sig.signerBadge, printedName: sig.printedName, meaning: sig.meaning, signedAt: sig.signedAt, ...(sig.reason === undefined ? {} : { reason: sig.reason }) } }),
   };
+  return { draft, eventText: audited.text };
 }
 
 /** The security check of one new event: its signature, its station's key, its place in the station's chain. */
@@ -186,6 +201,13 @@ type Slot =
   | { kind: 'reused'; event: StationEvent; storedSeq: number | null }
   | { kind: 'new'; event: StationEvent; hash: string };
 
+/** The prepared form of the event at `index`: push.ts's, or made here. */
+function preparedAt(prepared: readonly PreparedEvent[], index: number): PreparedEvent {
+  const found = prepared[index];
+  if (found === undefined) throw new Error(`No prepared event at ${index}`);
+  return found;
+}
+
 interface Outcome {
   outcome: Receipt['outcome'];
   flags: Flag[];
@@ -217,6 +239,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
 
   async function ingestLocked(tx: LockedStore, request: IngestRequest, serverTime: Date): Promise<{ receipts: Receipt[]; next: Cached | null }> {
     const { station, events } = request;
+    const prepared = request.prepared ?? events.map(prepareEvent);
     const base = await current(tx);
     const receivedAt = serverTime.toISOString();
     const skewMs = serverTime.getTime() - Date.parse(request.sentAt);
@@ -225,7 +248,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     const stored = await tx.storedEvents([...new Set(events.map((event) => event.id))]);
     const firstInBatch = new Map<string, { index: number; hash: string }>();
     const slots: Slot[] = events.map((event, index) => {
-      const hash = contentHash(event);
+      const { hash } = preparedAt(prepared, index);
       const before = stored.get(event.id);
       if (before !== undefined) {
         return before.contentHash === hash ? { kind: 'stored', receipt: before.receipt } : { kind: 'reused', event, storedSeq: before.receipt.serverSeq };
@@ -264,13 +287,14 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       }
       if (event.seq > chainSeq) {
         chainSeq = event.seq;
-        chainHash = eventHashNode(event);
+        chainHash = preparedAt(prepared, index).hash;
       }
     });
 
     // Decide the new events in order; one not cleared for its program is refused before the rules see it.
     let state = base.state;
-    let sync: StationSyncState = { stationId: station.id, lastSeq: await tx.stationLastSeq(station.id) };
+    // The chain head's sequence is the station's last_seq (the same row, read above).
+    let sync: StationSyncState = { stationId: station.id, lastSeq: head.lastSeq };
     const context = { pushedBy: station.id, serverTime, skewMs };
     const outcomes = new Map<number, Outcome>();
     const changed = new Map<string, ViewRef>();
@@ -314,6 +338,12 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     const quarantined: Array<{ entry: QuarantineEntry }> = [];
     const pending: Receipt[] = [];
     const entries: EntryDraft[] = [];
+    const eventTexts: Array<string | null> = [];
+    const record = (index: number, receipt: Receipt): void => {
+      const { draft, eventText } = receiptEntry(state, preparedAt(prepared, index), receipt, station.id);
+      entries.push(draft);
+      eventTexts.push(eventText);
+    };
     slots.forEach((slot, index) => {
       if (slot.kind === 'stored') {
         receipts[index] = slot.receipt;
@@ -330,7 +360,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
         });
         receipts[index] = receipt;
         pending.push(receipt);
-        entries.push(receiptEntry(state, slot.event, receipt, station.id));
+        record(index, receipt);
         return;
       }
       const outcome = outcomes.get(index);
@@ -347,7 +377,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       }
       receipts[index] = receipt;
       pending.push(receipt);
-      entries.push(receiptEntry(state, slot.event, receipt, station.id));
+      record(index, receipt);
     });
     if (pending.length === 0) {
       return { receipts: slots.map((slot, index) => receipts[slot.kind === 'same-as' ? slot.index : index] as Receipt), next: null };
@@ -364,11 +394,14 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     }
     for (const receipt of pending) receipt.visibleAt = sequence;
 
+    // The entries are numbered and their signing starts first, so the workers sign while this
+    // thread writes the batch; then they are written, in the same transaction.
+    const appending = await options.audit?.startAppend(tx.sql, entries, { eventTexts, ...(request.signer === undefined ? {} : { signer: request.signer }) });
     await tx.write({
       sequence, events: storedEvents, refused, views,
       station: { id: station.id, lastSeq: sync.lastSeq, ...(chainSeq === sync.lastSeq && chainHash !== null ? { lastHash: chainHash } : {}) },
     });
-    await options.audit?.append(tx.sql, entries);
+    await appending?.finish();
     return {
       receipts: slots.map((slot, index) => receipts[slot.kind === 'same-as' ? slot.index : index] as Receipt),
       next: { state, sequence },

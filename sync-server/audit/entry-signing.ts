@@ -1,0 +1,51 @@
+/**
+ * The per-entry encoding and cryptography of an append: each entry's RFC 8785 text, the server's
+ * Ed25519 signature over it and its RFC 9162 leaf hash. Plain functions over node:crypto, so the
+ * same code runs on the main thread and in the worker pool (./crypto-worker.ts), which is where
+ * the server spends its cores.
+ */
+import { createHash, sign, type KeyObject } from 'node:crypto';
+import type { AuditEntry } from '../../schemas/audit-entry.ts';
+import { canonicalText } from '../../src/audit/canonical.ts';
+
+/**
+ * The entry's RFC 8785 text. With `eventText` (the canonical text of `entry.event`) the event is not
+ * encoded again: RFC 8785 writes an object as its members sorted by name, each in canonical form,
+ * so the entry's text is its other members' encodings with that text in the event's place.
+ */
+export function entryText(entry: AuditEntry, eventText?: string | null): string {
+  if (eventText === undefined || eventText === null) return canonicalText(entry);
+  const record = entry as Record<string, unknown>;
+  const members: string[] = [];
+  for (const name of Object.keys(record).sort()) {
+    const value = record[name];
+    if (value === undefined || typeof value === 'symbol') continue;
+    members.push(`${canonicalText(name)}:${name === 'event' ? eventText : canonicalText(value)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/** Entries signed and hashed, in the order given. */
+export interface SignedEntries {
+  /** Ed25519 signatures, base64url without padding (what `audit_entries.signature` holds). */
+  signatures: string[];
+  /** Leaf hashes, 32 bytes each, back to back. */
+  leaves: Uint8Array<ArrayBuffer>;
+}
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+
+/** SHA-256 with node:crypto: the server and the verifier hash every leaf and node with it. */
+export const nodeSha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
+
+/** Signs each entry text (as UTF-8) with `privateKey` and hashes it as a Merkle leaf. */
+export function signEntryTexts(privateKey: KeyObject, texts: readonly string[]): SignedEntries {
+  const signatures: string[] = [];
+  const leaves = new Uint8Array(texts.length * 32);
+  texts.forEach((text, i) => {
+    const bytes = Buffer.from(text, 'utf8');
+    signatures.push(sign(null, bytes, privateKey).toString('base64url'));
+    leaves.set(createHash('sha256').update(LEAF_PREFIX).update(bytes).digest(), i * 32);
+  });
+  return { signatures, leaves };
+}
