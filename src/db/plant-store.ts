@@ -73,6 +73,13 @@ export function createPlantStore(db: StationDb): PlantStore {
   let deferrals = 0;
   let rebuildWanted = false;
   let rebuildQueued = false;
+  /**
+   * Bumped by every change of views, receipts or the pull checkpoint. A rebuild reads views, then
+   * the checkpoint, then receipts, each a separate read: if any of them changed meanwhile, or a
+   * pull began, the reads may not belong together (views that hold an event with a checkpoint that
+   * does not yet cover it would show the event twice), so the rebuild is not shown and runs again.
+   */
+  let changes = 0;
   let closed = false;
   const listeners = new Set<() => void>();
   const subscriptions: Subscription[] = [];
@@ -106,12 +113,17 @@ export function createPlantStore(db: StationDb): PlantStore {
   async function rebuild(): Promise<void> {
     rebuildQueued = false;
     if (closed) return;
+    const changesBefore = changes;
     if (viewsStale) {
       viewsStale = false;
       base = plantFromViews((await db.views.find().exec()).map(asView));
     }
     const checkpoint = (await readPullCheckpoint(db)).serverSeq;
     const found = await receiptsOf(pending);
+    if (changes !== changesBefore || deferrals > 0) {
+      wantRebuild();
+      return;
+    }
     // The checkpoint only grows and a receipt never changes, so an event that leaves the overlay
     // never comes back: only the pending ones are looked at again.
     pending = pending.filter((event) => isPending(found.get(event.id), checkpoint));
@@ -199,13 +211,21 @@ export function createPlantStore(db: StationDb): PlantStore {
   subscriptions.push(
     db.views.$.subscribe(() => {
       viewsStale = true;
+      changes += 1;
       wantRebuild();
     }),
   );
-  subscriptions.push(db.receipts.$.subscribe(() => wantRebuild()));
+  subscriptions.push(
+    db.receipts.$.subscribe(() => {
+      changes += 1;
+      wantRebuild();
+    }),
+  );
   subscriptions.push(
     db.settings.$.subscribe((change) => {
-      if (change.documentId === PULL_CHECKPOINT_ID) wantRebuild();
+      if (change.documentId !== PULL_CHECKPOINT_ID) return;
+      changes += 1;
+      wantRebuild();
     }),
   );
 
