@@ -129,28 +129,18 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
     return why;
   }
 
-  if (locks === undefined) {
-    const alone = term().catch((error: unknown) => {
+  /** Without Web Locks: one term, for as long as this instance runs. */
+  async function leadAlone(): Promise<void> {
+    try {
+      await term();
+    } catch (error) {
       options.onError?.(error);
       settle();
-    });
-    return {
-      get leading() {
-        return leading;
-      },
-      settled,
-      async stop() {
-        stopped = true;
-        stepDown?.('stop');
-        await alone;
-        await stopping;
-      },
-    };
+    }
   }
-  const lockManager = locks;
 
   /** Asks for the lock: first without queueing (to settle at once), then in the queue. */
-  async function ask(queue: boolean): Promise<StepDown | 'not-granted'> {
+  async function ask(lockManager: LockManager, queue: boolean): Promise<StepDown | 'not-granted'> {
     return lockManager.request(options.name, queue ? { signal: asking.signal } : { ifAvailable: true }, async (lock) => {
       if (lock === null) return 'not-granted' as const;
       settle();
@@ -158,7 +148,7 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
     });
   }
 
-  async function run(): Promise<void> {
+  async function run(lockManager: LockManager): Promise<void> {
     let queue = false;
     while (!stopped) {
       if (frozen) {
@@ -171,7 +161,7 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
       if (queue && !page?.hidden()) channel?.post();
       let outcome: StepDown | 'not-granted';
       try {
-        outcome = await ask(queue);
+        outcome = await ask(lockManager, queue);
       } catch (error) {
         if (asking.signal.aborted) return;
         // Leading failed to start: say so, let another tab try, and ask again a little later.
@@ -186,13 +176,14 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
   }
 
   /** A hidden leader gives way when a visible tab is waiting for the lock. */
-  async function handOverIfWaited(): Promise<void> {
+  async function handOverIfWaited(lockManager: LockManager): Promise<void> {
     if (!leading || !page?.hidden()) return;
     const state = await lockManager.query();
     if ((state.pending ?? []).some((lock) => lock.name === options.name)) stepDown?.('handover');
   }
 
-  if (page !== undefined) {
+  // Without Web Locks there is no other tab to hand over to: lifecycle events change nothing.
+  if (locks !== undefined && page !== undefined) {
     unsubscribe.push(
       page.on('freeze', () => {
         frozen = true;
@@ -203,13 +194,13 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
         resumed?.();
       }),
       page.on('visibilitychange', () => {
-        if (page.hidden()) void handOverIfWaited();
+        if (page.hidden()) void handOverIfWaited(locks);
         // A tab that becomes visible while waiting tells a hidden leader so.
         else if (!leading) channel?.post();
       }),
     );
   }
-  if (channel !== undefined) {
+  if (locks !== undefined && channel !== undefined) {
     unsubscribe.push(
       channel.onMessage(() => {
         if (leading && page?.hidden()) stepDown?.('handover');
@@ -217,7 +208,7 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
     );
   }
 
-  const running = run();
+  const running = locks === undefined ? leadAlone() : run(locks);
   return {
     get leading() {
       return leading;

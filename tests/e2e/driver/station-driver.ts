@@ -50,6 +50,25 @@ declare global {
   }
 }
 
+/**
+ * Writes `count` events after the station's last one, straight into the collection (no recorder,
+ * no signatures), each `make` of the last event under a new id and the next sequence number.
+ */
+async function seedAfterLast(rt: StationRuntime, count: number, make: (template: StoredEvent, index: number) => StoredEvent): Promise<void> {
+  const last = await rt.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
+  if (last === null) throw new Error('Record one event before seeding a history');
+  const template = last.toMutableJSON();
+  const chunk = 5000;
+  for (let done = 0; done < count; done += chunk) {
+    const docs: StoredEvent[] = [];
+    for (let i = done; i < Math.min(count, done + chunk); i++) {
+      const seq = template.seq + 1 + i;
+      docs.push({ ...make(template, i), id: `01900000-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`, seq });
+    }
+    await rt.db.events.bulkInsert(docs);
+  }
+}
+
 async function openDriver(): Promise<StationDriver> {
   const rt: StationRuntime = await openStationRuntime({ baseUrl: location.origin });
   const config = rt.config;
@@ -67,41 +86,18 @@ async function openDriver(): Promise<StationDriver> {
       }
       return ids;
     },
-    async seedHistory(count) {
-      const last = await rt.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
-      if (last === null) throw new Error('Record one event before seeding a history');
-      const template = last.toMutableJSON();
-      const chunk = 5000;
-      for (let done = 0; done < count; done += chunk) {
-        const docs = [];
-        for (let i = done; i < Math.min(count, done + chunk); i++) {
-          const seq = template.seq + 1 + i;
-          docs.push({ ...template, id: `01900000-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`, seq });
-        }
-        await rt.db.events.bulkInsert(docs);
-      }
-    },
-    async seedWork(count, at) {
-      const last = await rt.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
-      if (last === null) throw new Error('Record one event before seeding a history');
-      const template = last.toMutableJSON();
-      const chunk = 5000;
-      for (let done = 0; done < count; done += chunk) {
-        const docs = [];
-        for (let i = done; i < Math.min(count, done + chunk); i++) {
-          const seq = template.seq + 1 + i;
-          const unit = { kind: 'serial', serial: `SN-SEED-${Math.floor(i / 3)}` };
-          const step = { workOrderId: at.workOrderId, operationId: at.operationId, unit };
-          const payload =
-            i % 3 === 1
-              ? { ...step, material: { kind: 'lot', lotId: at.lotId, partNumber: at.partNumber, quantity: 1 }, scanned: at.lotId }
-              : { ...step, instructionRevision: 'D' };
-          const type = i % 3 === 0 ? 'op.started' : i % 3 === 1 ? 'material.consumed' : 'op.completed';
-          docs.push({ ...template, id: `01900000-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`, seq, type, payload });
-        }
-        await rt.db.events.bulkInsert(docs);
-      }
-    },
+    seedHistory: (count) => seedAfterLast(rt, count, (template) => template),
+    seedWork: (count, at) =>
+      seedAfterLast(rt, count, (template, i) => {
+        const unit = { kind: 'serial', serial: `SN-SEED-${Math.floor(i / 3)}` };
+        const step = { workOrderId: at.workOrderId, operationId: at.operationId, unit };
+        const payload =
+          i % 3 === 1
+            ? { ...step, material: { kind: 'lot', lotId: at.lotId, partNumber: at.partNumber, quantity: 1 }, scanned: at.lotId }
+            : { ...step, instructionRevision: 'D' };
+        const type = i % 3 === 0 ? 'op.started' : i % 3 === 1 ? 'material.consumed' : 'op.completed';
+        return { ...template, type, payload };
+      }),
     async events() {
       const docs = await rt.db.events.find({ selector: {}, sort: [{ seq: 'asc' }] }).exec();
       return docs.map((d) => ({ id: d.id, seq: d.seq, hlc: d.hlc, deviceTime: d.deviceTime, type: d.type }));

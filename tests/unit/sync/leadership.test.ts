@@ -112,8 +112,8 @@ describe('sync leadership between tabs', () => {
     const name = `test-lock-${++lockCounter}`;
     const channel = channels();
     // A frozen page runs nothing: its stop never finishes while it is frozen.
-    let finishStop: (() => void) | null = null;
-    const first = openTab(name, channel, () => (finishStop === null ? new Promise<void>((resolve) => (finishStop = resolve)) : Promise.resolve()));
+    const frozenStop: { finish?: () => void } = {};
+    const first = openTab(name, channel, () => (frozenStop.finish === undefined ? new Promise<void>((resolve) => (frozenStop.finish = resolve)) : Promise.resolve()));
     await first.leadership.settled;
     const second = openTab(name, channel);
     await second.leadership.settled;
@@ -124,7 +124,7 @@ describe('sync leadership between tabs', () => {
     expect(first.stopsAsked).toBe(1);
 
     first.page.fire('resume');
-    (finishStop as (() => void) | null)?.();
+    frozenStop.finish?.();
     await second.leadership.stop();
     await until(() => first.leadership.leading, 'the resumed tab to lead again');
     expect(first.started).toBe(2);
