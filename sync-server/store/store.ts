@@ -411,25 +411,34 @@ export function createStore(sql: SqlClient): Store {
     },
 
     async viewsSince(checkpoint, limit, filter) {
-      // Read the sequence first: every number up to it is committed (numbers are given out under
-      // the sequence row's lock), so nothing at or below it can still appear.
-      const head = await readSequence(sql);
-      const rows =
-        filter === undefined
-          ? await sql.query<ViewRow>(
-              'SELECT kind, key, data, server_seq FROM views WHERE server_seq > $1 AND server_seq <= $2 ORDER BY server_seq LIMIT $3',
-              [checkpoint, head, limit + 1],
-            )
-          : await sql.query<ViewRow>(
-              `SELECT kind, key, data, server_seq FROM views
-               WHERE server_seq > $1 AND server_seq <= $2
-                 AND (program IS NULL OR program = ANY($3::text[]))
-                 AND ($4::text[] IS NULL OR work_center_ids IS NULL OR work_center_ids && $4::text[])
-               ORDER BY server_seq LIMIT $5`,
-              [checkpoint, head, [...filter.programs], filter.workCenterIds === undefined ? null : [...filter.workCenterIds], limit + 1],
-            );
-      const documents = rows.slice(0, limit).map(toViewDoc);
-      const hasMore = rows.length > limit;
+      // One statement, so one snapshot: the head and the views below it are read together. Read
+      // apart, a view moved past the head by a batch committed in between would be missing from
+      // the page although the checkpoint covers its earlier number (the station would drop an event
+      // from its overlay without the view that shows it). Every number up to the head is committed
+      // (numbers are given out under the sequence row's lock), so nothing at or below it can still
+      // appear. With no view to send, the one row carries the head alone.
+      const scoped = filter === undefined ? '' : `AND (program IS NULL OR program = ANY($3::text[]))
+                 AND ($4::text[] IS NULL OR work_center_ids IS NULL OR work_center_ids && $4::text[])`;
+      const params: unknown[] = [checkpoint, limit + 1];
+      if (filter !== undefined) params.push([...filter.programs], filter.workCenterIds === undefined ? null : [...filter.workCenterIds]);
+      const rows = await sql.query<{ head: string | number } & { [K in keyof ViewRow]: ViewRow[K] | null }>(
+        `SELECT h.value AS head, v.kind, v.key, v.data, v.server_seq
+           FROM server_sequence h
+           LEFT JOIN LATERAL (
+             SELECT kind, key, data, server_seq FROM views
+              WHERE server_seq > $1 AND server_seq <= h.value ${scoped}
+              ORDER BY server_seq LIMIT $2
+           ) v ON true
+          WHERE h.id = 1
+          ORDER BY v.server_seq`,
+        params,
+      );
+      const [first] = rows;
+      if (first === undefined) throw new Error('server_sequence is missing its row; run the migrations');
+      const head = Number(first.head);
+      const viewRows = rows.filter((row): row is typeof row & ViewRow => row.server_seq !== null);
+      const documents = viewRows.slice(0, limit).map(toViewDoc);
+      const hasMore = viewRows.length > limit;
       return {
         documents,
         checkpoint: hasMore ? (documents.at(-1)?.serverSeq ?? checkpoint) : Math.max(checkpoint, head),
