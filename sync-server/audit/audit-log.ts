@@ -24,6 +24,7 @@ import {
   type Frontier,
   type NodeSource,
 } from '../../src/audit/merkle.ts';
+import type { Column, Row } from '../store/append-rows.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { entryText, nodeSha256, signEntryTexts } from './entry-signing.ts';
 import { ed25519PublicKey, signWith, verifyEd25519, type ServerKey } from './server-key.ts';
@@ -40,8 +41,6 @@ export const DEFAULT_CHECKPOINT_EVERY = 256;
 export const DEFAULT_CHECKPOINT_SECONDS = 60;
 
 const encoder = new TextEncoder();
-// Rows per INSERT: bounds the size of one JSON parameter.
-const ROWS_PER_INSERT = 2000;
 
 /** Options of {@link AuditLog.append}. */
 export interface AppendOptions {
@@ -157,16 +156,22 @@ function unitsOf(draft: EntryDraft): string[] {
 /** Signs on the calling thread. */
 const inlineSigner: EntrySigner = { signEntries: (key, texts) => Promise.resolve(signEntryTexts(key.privateKey, texts)) };
 
-/**
- * Inserts rows given as one JSON parameter (one statement, not thousands of bound parameters).
- * `json_to_recordset` reads the text once into typed columns, where `jsonb_array_elements` built a
- * jsonb value and then looked each column up in it.
- */
-async function insertRows(sql: SqlClient, statement: string, rows: readonly unknown[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    await sql.query(statement, [JSON.stringify(rows.slice(start, start + ROWS_PER_INSERT))]);
-  }
-}
+const ENTRY_COLUMNS: Column[] = [
+  { name: 'idx', type: 'bigint' },
+  { name: 'kind', type: 'text' },
+  { name: 'entry', type: 'text' },
+  { name: 'signature', type: 'text' },
+];
+const NODE_COLUMNS: Column[] = [
+  { name: 'level', type: 'integer' },
+  { name: 'idx', type: 'bigint' },
+  { name: 'hash', type: 'text' },
+];
+// Each entry's index is new, so a (unit, index) pair is never written twice.
+const UNIT_COLUMNS: Column[] = [
+  { name: 'unit', type: 'text' },
+  { name: 'idx', type: 'bigint' },
+];
 
 /** The audit log signing with `options.key`. */
 export function createAuditLog(options: AuditLogOptions): AuditLog {
@@ -195,34 +200,20 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       async finish() {
         const { signatures, leaves } = await signing;
         let frontier = head.frontier;
-        const entryRows: Array<{ idx: number; kind: string; entry: string; signature: string }> = [];
-        const nodeRows: Array<{ level: number; idx: number; hash: string }> = [];
-        const unitRows: Array<{ unit: string; idx: number }> = [];
+        const entryRows: Row[] = [];
+        const nodeRows: Row[] = [];
+        const unitRows: Row[] = [];
         drafts.forEach((draft, i) => {
           const index = first + i;
-          entryRows.push({ idx: index, kind: draft.kind, entry: texts[i] as string, signature: signatures[i] as string });
+          entryRows.push([index, draft.kind, texts[i], signatures[i]]);
           const appended = appendLeaf(frontier, leaves.subarray(i * 32, (i + 1) * 32), nodeSha256);
           frontier = appended.frontier;
-          for (const node of appended.completed) nodeRows.push({ level: node.level, idx: node.index, hash: Buffer.from(node.hash).toString('hex') });
-          for (const unit of unitsOf(draft)) unitRows.push({ unit, idx: index });
+          for (const node of appended.completed) nodeRows.push([node.level, node.index, Buffer.from(node.hash).toString('hex')]);
+          for (const unit of unitsOf(draft)) unitRows.push([unit, index]);
         });
-        await insertRows(
-          sql,
-          `INSERT INTO audit_entries (idx, kind, entry, signature)
-           SELECT idx, kind, entry, signature FROM json_to_recordset($1::json) AS x(idx bigint, kind text, entry text, signature text)`,
-          entryRows,
-        );
-        await insertRows(
-          sql,
-          `INSERT INTO audit_nodes (level, idx, hash)
-           SELECT level, idx, hash FROM json_to_recordset($1::json) AS x(level integer, idx bigint, hash text)`,
-          nodeRows,
-        );
-        await insertRows(
-          sql,
-          `INSERT INTO audit_units (unit, idx) SELECT unit, idx FROM json_to_recordset($1::json) AS x(unit text, idx bigint) ON CONFLICT DO NOTHING`,
-          unitRows,
-        );
+        await sql.appendRows('audit_entries', ENTRY_COLUMNS, entryRows);
+        await sql.appendRows('audit_nodes', NODE_COLUMNS, nodeRows);
+        await sql.appendRows('audit_units', UNIT_COLUMNS, unitRows);
         if (frontier.size - head.checkpointed >= every) await writeCheckpoint(sql, frontier);
       },
     };

@@ -1,5 +1,12 @@
 import pg from 'pg';
+import { recordsetParameters, recordsetStatement, type Column, type Row } from './append-rows.ts';
 import type { SqlClient } from './sql-client.ts';
+
+/** Appends rows with one INSERT per bounded slice, the rows as one JSON parameter. */
+async function insertRecordset(run: (sql: string, params: unknown[]) => Promise<unknown>, table: string, columns: readonly Column[], rows: readonly Row[]): Promise<void> {
+  const statement = recordsetStatement(table, columns);
+  for (const parameter of recordsetParameters(columns, rows)) await run(statement, [parameter]);
+}
 
 /** Options of {@link openPgClient}. */
 export interface PgClientOptions {
@@ -19,6 +26,7 @@ function connectionClient(connection: pg.PoolClient): SqlClient {
     async exec(sql: string): Promise<void> {
       await connection.query(sql);
     },
+    appendRows: (table, columns, rows) => insertRecordset((sql, params) => connection.query(sql, params), table, columns, rows),
     transaction: (fn) => fn(client),
     close: () => Promise.reject(new Error('close() called inside a transaction')),
   };
@@ -55,6 +63,7 @@ export async function openPgClient(databaseUrl: string, options: PgClientOptions
     async exec(sql: string): Promise<void> {
       await pool.query(sql);
     },
+    appendRows: (table, columns, rows) => insertRecordset((sql, params) => pool.query(sql, params), table, columns, rows),
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       const connection = await pool.connect();
       let broken = false;

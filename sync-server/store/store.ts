@@ -3,6 +3,7 @@ import type { Receipt } from '../../schemas/receipt.ts';
 import type { ViewDoc, ViewKind } from '../../schemas/view-doc.ts';
 import type { LockoutRecord } from '../../src/domain/lockout.ts';
 import { freshLockout } from '../../src/domain/lockout.ts';
+import type { Column } from './append-rows.ts';
 import { migrate } from './migrations.ts';
 import { openSqlClient, type SqlClient } from './sql-client.ts';
 import type { ViewScope, ViewWrite } from './view-keys.ts';
@@ -259,6 +260,20 @@ async function insertNumberedViews(tx: SqlClient, views: readonly NumberedViewWr
   }
 }
 
+const EVENT_COLUMNS: Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'content_hash', type: 'text' },
+  { name: 'event', type: 'jsonb' },
+  { name: 'station_id', type: 'text' },
+  { name: 'pushed_by', type: 'text' },
+  { name: 'server_seq', type: 'bigint' },
+  { name: 'visible_at', type: 'bigint' },
+  { name: 'received_at', type: 'timestamptz' },
+  { name: 'outcome', type: 'text' },
+  { name: 'flags', type: 'jsonb' },
+  { name: 'reason', type: 'text' },
+];
+
 /** The last write of each view, in the order of last writes; the same kind:key twice in one statement is an error in PostgreSQL. */
 function lastWriteOfEach<T extends { kind: string; key: string }>(views: readonly T[]): T[] {
   const latest = new Map<string, T>();
@@ -307,28 +322,23 @@ function lockedStore(tx: SqlClient, sequence: number): LockedStore {
     },
 
     async write(batch) {
-      for (let start = 0; start < batch.events.length; start += ROWS_PER_INSERT) {
-        const rows = batch.events.slice(start, start + ROWS_PER_INSERT).map(({ event, contentHash, pushedBy, receipt }) => ({
-          id: event.id,
-          hash: contentHash,
+      await tx.appendRows(
+        'events',
+        EVENT_COLUMNS,
+        batch.events.map(({ event, contentHash, pushedBy, receipt }) => [
+          event.id,
+          contentHash,
           event,
-          stationId: event.stationId,
+          event.stationId,
           pushedBy,
-          serverSeq: receipt.serverSeq,
-          visibleAt: receipt.visibleAt,
-          receivedAt: receipt.receivedAt,
-          outcome: receipt.outcome,
-          flags: receipt.flags,
-          reason: receipt.reason ?? null,
-        }));
-        await tx.query(
-          `INSERT INTO events (id, content_hash, event, station_id, pushed_by, server_seq, visible_at, received_at, outcome, flags, reason)
-           SELECT id, hash, event, "stationId", "pushedBy", "serverSeq", "visibleAt", "receivedAt", outcome, flags, reason
-           FROM jsonb_to_recordset($1::jsonb) AS x(id text, hash text, event jsonb, "stationId" text, "pushedBy" text, "serverSeq" bigint,
-                                                  "visibleAt" bigint, "receivedAt" timestamptz, outcome text, flags jsonb, reason text)`,
-          [JSON.stringify(rows)],
-        );
-      }
+          receipt.serverSeq,
+          receipt.visibleAt,
+          receipt.receivedAt,
+          receipt.outcome,
+          receipt.flags,
+          receipt.reason ?? null,
+        ]),
+      );
       for (const { pushedBy, receipt } of batch.refused) {
         await tx.query(
           `INSERT INTO refused_receipts (server_seq, event_id, pushed_by, visible_at, received_at, flags, reason)

@@ -49,6 +49,38 @@ export function runStoreContract(implementation: string, open: () => Promise<Sto
       await sql.exec('TRUNCATE views, stations, enrollment_lockouts, events, refused_receipts; UPDATE server_sequence SET value = 0');
     });
 
+    describe('appending rows', () => {
+      it('keeps every value exactly: tabs, newlines, backslashes, unicode, nulls, JSON, large numbers', async () => {
+        await sql.exec('CREATE TABLE contract_rows (a text, b bigint, c jsonb, d timestamptz, e text)');
+        try {
+          const tricky = 'tab\there\nnew line\r\\N back\\slash "quoted" é ✓ 𝄞 \\.';
+          const json = { text: tricky, list: [1, 2.5, -3], nested: { empty: '', none: null } };
+          const rows: unknown[][] = [
+            [tricky, 9_007_199_254_740_991, json, '2026-11-22T04:00:00.123Z', null],
+            ['', 0, [], '2026-01-01T00:00:00.000Z', '\\N'],
+          ];
+          await sql.transaction((tx) => tx.appendRows('contract_rows', [
+            { name: 'a', type: 'text' },
+            { name: 'b', type: 'bigint' },
+            { name: 'c', type: 'jsonb' },
+            { name: 'd', type: 'timestamptz' },
+            { name: 'e', type: 'text' },
+          ], rows));
+          await sql.appendRows('contract_rows', [{ name: 'a', type: 'text' }], []);
+          const read = await sql.query<{ a: string; b: string; c: unknown; d: string; e: string | null }>(
+            `SELECT a, b::text AS b, c, to_char(d AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS d, e FROM contract_rows ORDER BY b DESC`,
+          );
+          expect(read).toEqual([
+            { a: tricky, b: '9007199254740991', c: json, d: '2026-11-22T04:00:00.123Z', e: null },
+            { a: '', b: '0', c: [], d: '2026-01-01T00:00:00.000Z', e: '\\N' },
+          ]);
+          await expect(sql.appendRows('contract_rows; DROP TABLE views', [{ name: 'a', type: 'text' }], [['x']])).rejects.toThrow(/identifier/);
+        } finally {
+          await sql.exec('DROP TABLE contract_rows');
+        }
+      });
+    });
+
     describe('migrations', () => {
       it('are recorded, and a second run applies nothing', async () => {
         const recorded = await sql.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');

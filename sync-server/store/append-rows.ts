@@ -1,0 +1,85 @@
+/**
+ * Appending many rows to a table in one statement, the way each database takes them fastest:
+ * PGlite through `COPY … FROM '/dev/blob'` (the rows as COPY text, parsed straight into columns),
+ * PostgreSQL through `INSERT … SELECT FROM json_to_recordset($1)` (one parameter, not thousands).
+ * On PGlite the COPY costs about a third less CPU than the JSON statement for the same rows (the
+ * JSON text is parsed once more, and the serializer copies it once more), and ingest writes every
+ * event, entry and tree node this way (bench/ingest.ts).
+ */
+
+/** A column: its name and SQL type (`text`, `bigint`, `integer`, `jsonb`, `timestamptz`, …). */
+export interface Column {
+  name: string;
+  type: string;
+}
+
+/** A row's values in column order: strings, numbers, null, or any JSON value for a json/jsonb column. */
+export type Row = readonly unknown[];
+
+/** Rows per JSON statement: bounds the size of one parameter. */
+const ROWS_PER_STATEMENT = 2000;
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+function checkNames(table: string, columns: readonly Column[]): void {
+  for (const name of [table, ...columns.map((c) => c.name)]) {
+    if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a plain SQL identifier`);
+  }
+}
+
+const isJson = (column: Column) => column.type === 'json' || column.type === 'jsonb';
+
+/** The value as the database reads it from text: JSON columns take JSON text; null stays null. */
+function textOf(value: unknown, column: Column): string | null {
+  if (value === null || value === undefined) return null;
+  if (isJson(column)) return JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  throw new Error(`Column ${column.name} (${column.type}) cannot take a ${typeof value}`);
+}
+
+/** COPY's text format: backslash, newline, carriage return and tab escaped; `\N` is null. */
+function copyField(text: string | null): string {
+  if (text === null) return '\\N';
+  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : text;
+}
+
+/** The rows as the body of a `COPY table (columns) FROM …` in text format. */
+export function copyText(columns: readonly Column[], rows: readonly Row[]): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    if (row.length !== columns.length) throw new Error(`A row has ${row.length} values for ${columns.length} columns`);
+    lines.push(columns.map((column, i) => copyField(textOf(row[i], column))).join('\t'));
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** The COPY statement for {@link copyText}'s body read from PGlite's blob device. */
+export function copyStatement(table: string, columns: readonly Column[]): string {
+  checkNames(table, columns);
+  return `COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM '/dev/blob'`;
+}
+
+/** One statement inserting rows given as a JSON array of objects (keyed by column name) in `$1`. */
+export function recordsetStatement(table: string, columns: readonly Column[]): string {
+  checkNames(table, columns);
+  const names = columns.map((c) => c.name).join(', ');
+  return `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_to_recordset($1::json) AS x(${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`;
+}
+
+/** The JSON parameters of {@link recordsetStatement}, a bounded number of rows each. */
+export function recordsetParameters(columns: readonly Column[], rows: readonly Row[]): string[] {
+  const parameters: string[] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const slice = rows.slice(start, start + ROWS_PER_STATEMENT).map((row) => {
+      if (row.length !== columns.length) throw new Error(`A row has ${row.length} values for ${columns.length} columns`);
+      const record: Record<string, unknown> = {};
+      columns.forEach((column, i) => {
+        record[column.name] = isJson(column) ? (row[i] ?? null) : textOf(row[i], column);
+      });
+      return record;
+    });
+    parameters.push(JSON.stringify(slice));
+  }
+  return parameters;
+}
