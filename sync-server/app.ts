@@ -160,7 +160,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.audit ??
     createAuditLog({ key: options.auditKey ?? newServerKey(AUDIT_ORIGIN), now, ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }) });
   if (options.plant === undefined && options.audit === undefined) await store.locked((tx) => audit.open(tx.sql));
-  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit: (sequence) => live.publish(sequence) });
+  // Stations on this process hear of every commit at once; other processes sharing a PostgreSQL
+  // hear of it through the database (store.announce) and wake their own stations' streams.
+  const onCommit = (sequence: number): void => {
+    live.publish(sequence);
+    store.announce(sequence).catch((error: unknown) => app.log.warn({ err: error }, 'could not announce a commit to other server processes'));
+  };
+  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit });
   if (options.plant === undefined) await plant.load();
   const verifier = options.verifier ?? (os.availableParallelism() > 1 ? createVerifierPool() : inlineVerifier());
   const checkpointMs = (options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
@@ -171,7 +177,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }, checkpointMs)
       : null;
   checkpointTimer?.unref();
+  const stopWatching = await store.watchCommits((sequence) => {
+    // Announcements may have been missed while the database connection was down: say where the plant is now.
+    if (sequence !== null) live.publish(sequence);
+    else store.sequence().then((current) => live.publish(current), (error: unknown) => app.log.warn({ err: error }, 'could not read the server sequence'));
+  });
   app.addHook('onClose', async () => {
+    await stopWatching();
     if (checkpointTimer !== null) clearInterval(checkpointTimer);
     if (options.verifier === undefined) await verifier.close();
   });

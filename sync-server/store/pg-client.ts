@@ -17,6 +17,68 @@ export interface PgClientOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const CHANNEL_NAME = SCHEMA_NAME;
+
+/** Waits between attempts to get a lost listening connection back: doubling from 1 s up to 30 s. */
+const LISTEN_RETRY_MS = { first: 1000, max: 30_000 };
+
+/**
+ * LISTENs on `channel` on a connection of its own, reconnecting (with doubling waits) when the
+ * connection is lost; see {@link SqlClient.listen}.
+ */
+async function listenOn(config: pg.ClientConfig, channel: string, onPayload: (payload: string | null) => void): Promise<() => Promise<void>> {
+  if (!CHANNEL_NAME.test(channel)) throw new Error(`Channel name "${channel}" must be lowercase letters, digits and underscores`);
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let wait = LISTEN_RETRY_MS.first;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client(config);
+    next.on('notification', (message) => {
+      if (message.channel === channel) onPayload(message.payload ?? '');
+    });
+    // A lost connection is replaced; 'error' alone must not crash the process.
+    next.on('error', () => undefined);
+    next.on('end', () => {
+      if (client !== next || stopped) return;
+      client = null;
+      schedule();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    client = next;
+    wait = LISTEN_RETRY_MS.first;
+  };
+  const schedule = (): void => {
+    retry = setTimeout(() => {
+      retry = null;
+      if (stopped) return;
+      connect().then(
+        () => (stopped ? undefined : onPayload(null)),
+        () => {
+          wait = Math.min(wait * 2, LISTEN_RETRY_MS.max);
+          schedule();
+        },
+      );
+    }, wait);
+    retry.unref();
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry !== null) clearTimeout(retry);
+    const last = client;
+    client = null;
+    await last?.end().catch(() => undefined);
+  };
+}
 
 function connectionClient(connection: pg.PoolClient): SqlClient {
   const client: SqlClient = {
@@ -39,12 +101,12 @@ export async function openPgClient(databaseUrl: string, options: PgClientOptions
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`Schema name "${schema}" must be lowercase letters, digits and underscores`);
   }
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: databaseUrl,
-    max: options.maxConnections ?? 10,
-    // Every pooled connection gets the search path at startup, so unqualified SQL lands in the schema.
+    // Every connection gets the search path at startup, so unqualified SQL lands in the schema.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10 });
   // An idle connection the server drops (restart, failover) must not crash the process.
   pool.on('error', () => undefined);
   try {
@@ -82,6 +144,7 @@ export async function openPgClient(databaseUrl: string, options: PgClientOptions
         connection.release(broken);
       }
     },
+    listen: (channel, onPayload) => listenOn(connection, channel, onPayload),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

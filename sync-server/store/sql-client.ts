@@ -21,6 +21,13 @@ export interface SqlClient {
    * use only `tx`; calling `transaction` on `tx` joins the same transaction.
    */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Listens on a notification channel on a connection of its own, where other processes sharing
+   * the database can NOTIFY (PostgreSQL); absent where one process owns the database (PGlite).
+   * `onPayload` gets each notification's payload, and null whenever the connection was lost and is
+   * back (anything sent meanwhile is gone). Resolves, once listening, to the function that stops.
+   */
+  listen?(channel: string, onPayload: (payload: string | null) => void): Promise<() => Promise<void>>;
   /** Ends the connection (or pool). Calling it twice is harmless. */
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Receipt } from '../../schemas/receipt.ts';
 import type { ViewDoc, ViewKind } from '../../schemas/view-doc.ts';
@@ -143,6 +144,19 @@ export interface Store {
   /** The wrong-PIN record of a badge for enrollment (a fresh one if it has none). */
   enrollmentLockout(badge: string): Promise<LockoutRecord>;
   saveEnrollmentLockout(record: LockoutRecord): Promise<void>;
+  /**
+   * Tells other server processes on the same database that the plant moved to `sequence`, so they
+   * wake their own stations' live streams (see {@link Store.watchCommits}). Nothing to do where one
+   * process owns the database (PGlite).
+   */
+  announce(sequence: number): Promise<void>;
+  /**
+   * Calls `onCommit` with the sequence another server process on the same database announced,
+   * and with null when announcements may have been missed (the listening connection was lost and is
+   * back). Resolves to the function that stops watching; on PGlite nobody else writes, and it does
+   * nothing.
+   */
+  watchCommits(onCommit: (sequence: number | null) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   /** The store's SQL outside any transaction, for the audit log's reads. */
   readonly sql: SqlClient;
@@ -395,7 +409,28 @@ async function readSequence(sql: SqlClient): Promise<number> {
 }
 
 /** A {@link Store} over an open, migrated {@link SqlClient}. Closing the store closes the client. */
+/** The notification channel server processes announce their commits on. */
+const COMMITS_CHANNEL = 'travelog_commits';
+
+/** An announcement: which schema (several plants can share a database), which process, what sequence. */
+interface Announcement {
+  schema: string;
+  from: string;
+  sequence: number;
+}
+
+function parseAnnouncement(payload: string): Announcement | null {
+  try {
+    const value = JSON.parse(payload) as Partial<Announcement>;
+    return typeof value.schema === 'string' && typeof value.from === 'string' && Number.isSafeInteger(value.sequence) ? (value as Announcement) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function createStore(sql: SqlClient): Store {
+  // Told apart from the other processes' announcements, so this one's own are not taken twice.
+  const self = randomUUID();
   return {
     sql,
     putViews: (views) => sql.transaction((tx) => writeViews(tx, views)),
@@ -523,6 +558,29 @@ export function createStore(sql: SqlClient): Store {
          ON CONFLICT (badge) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
         [record.badge, record.failures, record.lockedUntil],
       );
+    },
+
+    async announce(sequence) {
+      if (sql.listen === undefined) return;
+      await sql.query(`SELECT pg_notify($1, json_build_object('schema', current_schema(), 'from', $2::text, 'sequence', $3::bigint)::text)`, [
+        COMMITS_CHANNEL,
+        self,
+        sequence,
+      ]);
+    },
+
+    async watchCommits(onCommit) {
+      if (sql.listen === undefined) return () => Promise.resolve();
+      const [row] = await sql.query<{ schema: string }>('SELECT current_schema() AS schema');
+      const schema = row?.schema;
+      return sql.listen(COMMITS_CHANNEL, (payload) => {
+        if (payload === null) {
+          onCommit(null);
+          return;
+        }
+        const announcement = parseAnnouncement(payload);
+        if (announcement !== null && announcement.schema === schema && announcement.from !== self) onCommit(announcement.sequence);
+      });
     },
 
     close: () => sql.close(),

@@ -8,8 +8,9 @@ export const HEARTBEAT_MS = 15_000;
  * after each commit, and pulls. A station that loses the stream falls back to periodic pulls, so a
  * missed message costs latency, never data.
  *
- * Only commits of this process are announced; servers sharing one PostgreSQL would need
- * LISTEN/NOTIFY to tell each other's stations (stations still converge by their periodic pulls).
+ * A commit of another server process sharing the same PostgreSQL reaches this hub too: each
+ * process announces its commits with NOTIFY and listens for the others' (store.announce and
+ * store.watchCommits, wired in app.ts).
  */
 export interface LiveHub {
   /** Starts streaming to a response whose head has been written; `checkpoint` is sent at once. */

@@ -71,3 +71,17 @@ export async function send<T = unknown>(baseUrl: string, path: string, options: 
 export function errorOf(answer: Answer): ApiError {
   return answer.body as ApiError;
 }
+
+/** Reads a text/event-stream (the live stream) until `until` accepts what arrived so far. */
+export async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, until: (text: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + timeoutMs;
+  while (!until(text)) {
+    if (Date.now() > deadline) throw new Error(`stream did not deliver in time; got ${JSON.stringify(text)}`);
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended; got ${JSON.stringify(text)}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}

@@ -4,27 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../sync-server/app.ts';
-import { errorOf, send, testClock } from './harness.ts';
+import { errorOf, readUntil, send, testClock } from './harness.ts';
 import { enrollStation, startSyncServer, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 const clock = testClock('2026-11-20T08:00:00.000Z');
 let fixture: SyncFixture;
 let listener: TestStation;
 let pusher: TestStation;
-
-/** Reads a text/event-stream until `until` accepts what arrived so far. */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, until: (text: string) => boolean, timeoutMs = 5000): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  const deadline = Date.now() + timeoutMs;
-  while (!until(text)) {
-    if (Date.now() > deadline) throw new Error(`stream did not deliver in time; got ${JSON.stringify(text)}`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`stream ended; got ${JSON.stringify(text)}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  return text;
-}
 
 beforeAll(async () => {
   fixture = await startSyncServer('PGlite', { now: clock.now, heartbeatMs: 100 });

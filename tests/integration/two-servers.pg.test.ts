@@ -1,12 +1,14 @@
 /**
  * Two server processes on one PostgreSQL: each decides under the server sequence's lock, and one
- * whose plant is stale (the other wrote since) rebuilds it from the views before deciding.
+ * whose plant is stale (the other wrote since) rebuilds it from the views before deciding; a commit
+ * on one wakes the live streams of the other's stations (LISTEN/NOTIFY).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../sync-server/app.ts';
 import { openStore, type Store } from '../../sync-server/store/store.ts';
-import { testClock } from './harness.ts';
+import pg from 'pg';
+import { readUntil, testClock } from './harness.ts';
 import { enrollStation, startSyncServer, TEST_DATABASE_URL, TestStation, type SyncFixture } from './sync-fixture.ts';
 
 const clock = testClock('2026-11-20T08:00:00.000Z');
@@ -61,4 +63,35 @@ describe('two servers sharing one PostgreSQL', () => {
     const views = (await fixture.server.store.viewsSince(before, 10_000)).documents.map((doc) => doc.serverSeq);
     expect(new Set([...views, ...seqs]).size).toBe(views.length + seqs.length);
   });
+
+  it('[S14] wake each other\'s stations: a push on A sends `changed` on B\'s live stream, also after B lost its listening connection', async () => {
+    const enrolled = await enrollStation(fixture.server, clock, 'Listening on B');
+    const pusher = await enrollStation(fixture.server, clock, 'Pushing on A');
+    const abort = new AbortController();
+    const response = await fetch(`${secondUrl}/api/sync/live`, { headers: { authorization: `Bearer ${enrolled.credential}` }, signal: abort.signal });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    try {
+      const head = await secondStore.sequence();
+      await readUntil(reader, (text) => text.includes(`"checkpoint":${head}}`));
+      const unit = { kind: 'serial', serial: 'SN-1003-01' } as const;
+      const [receipt] = await pusher.pushOk([pusher.step('op.started', 'B-1001', 'WO-1003', unit, 'OP10', 'D')]);
+      await readUntil(reader, (text) => text.includes(`"checkpoint":${receipt!.visibleAt}}`));
+
+      // The database drops B's listening connection; B gets it back and says where the plant is,
+      // since anything announced meanwhile is gone. A commit while it is down proves that.
+      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await admin.connect();
+      try {
+        const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN travelog_commits' AND pid <> pg_backend_pid()`);
+        expect(killed.rowCount).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      const [missed] = await pusher.pushOk([pusher.step('op.completed', 'B-1001', 'WO-1003', unit, 'OP10', 'D')]);
+      await readUntil(reader, (text) => text.includes(`"checkpoint":${missed!.visibleAt}}`), 10_000);
+    } finally {
+      abort.abort();
+    }
+  }, 30_000);
 });
