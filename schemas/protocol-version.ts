@@ -13,6 +13,9 @@
  * 4. Audit keys in the enrollment answer (pinned by the station), entries withheld by program
  *    clearance (leaf hash only) and a trail's withheld count, the station list and revocation under
  *    e-signature. Additive: version 3 stations are still served.
+ * 5. A station's programs changed under e-signature (the station list shows the programs the caller
+ *    is cleared for), audit entries for that change and for refused signatures and lockouts at the
+ *    server. Additive: version 3 and 4 stations are still served.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 3;

@@ -29,6 +29,11 @@ export const pullResponseSchema = {
     receipts: { type: 'array', items: receiptSchema },
     checkpoint: { type: 'integer', minimum: 0 },
     hasMore: { type: 'boolean' },
+    /**
+     * Ids (`kind:key`) of views the station holds no longer: their program was taken off its
+     * clearance (docs/sync-spec.md S22). Sent, from version 5, with the page whose range crosses the change.
+     */
+    dropped: { type: 'array', items: { type: 'string', maxLength: 200 } },
   },
   required: ['documents', 'receipts', 'checkpoint', 'hasMore'],
   additionalProperties: false,

@@ -246,7 +246,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     );
 
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });
-    registerStationRoutes(stationRoutes, { store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst });
+    registerStationRoutes(stationRoutes, {
+      store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst,
+      onViewsRenumbered: (sequence) => live.publish(sequence),
+    });
 
     // Stations read this with a streaming fetch (the credential goes in a header, which EventSource cannot send).
     stationRoutes.get('/api/sync/live', async (request, reply) => {

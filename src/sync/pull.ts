@@ -15,6 +15,8 @@ export const PULL_PATH = '/api/sync/pull';
 
 export interface PulledPage {
   documents: ViewDoc[];
+  /** Ids of views to drop: their program was taken off this station's clearance (docs/sync-spec.md S22). */
+  dropped: string[];
   checkpoint: number;
   hasMore: boolean;
 }
@@ -42,5 +44,5 @@ export async function pullPage(
   }
   options.signal?.throwIfAborted();
   await storeReceipts(db, answer.receipts);
-  return { documents: answer.documents, checkpoint: answer.checkpoint, hasMore: answer.hasMore };
+  return { documents: answer.documents, dropped: answer.dropped ?? [], checkpoint: answer.checkpoint, hasMore: answer.hasMore };
 }

@@ -12,6 +12,7 @@ import { Subject } from 'rxjs';
 import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
+import { viewKinds } from '../../schemas/view-doc.ts';
 import type { StationDb, StoredEvent, StoredView } from '../db/database.ts';
 import type { PlantStore } from '../db/plant-store.ts';
 import { readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
@@ -179,6 +180,14 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
         moreWaiting = page.hasMore;
         succeeded();
         const documents = page.documents.map((doc): WithDeleted<StoredView> => ({ ...(doc as StoredView), _deleted: false }));
+        // A view of a program this station was taken off (S22) is deleted here; its data is not kept.
+        for (const id of page.dropped) {
+          const at = id.indexOf(':');
+          const kind = id.slice(0, at);
+          if (at > 0 && (viewKinds as readonly string[]).includes(kind)) {
+            documents.push({ id, kind, key: id.slice(at + 1), serverSeq: page.checkpoint, data: {}, _deleted: true });
+          }
+        }
         return { documents, checkpoint: { serverSeq: page.checkpoint } };
       },
     },

@@ -6,9 +6,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
-import { checkEntry, type CheckOptions, type EntryCheck, type KeyHints } from './entry-check.ts';
+import { checkEntry, type CheckOptions, type EntryCheck, type KeyHints, type LogEntry } from './entry-check.ts';
 import { signEntryTexts } from './entry-signing.ts';
 import { verifyStationBytes } from './station-signatures.ts';
 
@@ -18,8 +17,8 @@ export type CryptoWork =
   | { kind: 'verify'; spki: string; alg: KeyAlg; texts: Array<string | null>; signatures: string[] }
   /** Audit entries to sign with the server key and hash as leaves. */
   | { kind: 'sign'; key: KeyObject; texts: string[] }
-  /** Consecutive entries of a log to check (entry-check.ts), with the keys named before the first. */
-  | { kind: 'check'; entries: readonly StoredEntry[]; hints: KeyHints; options: CheckOptions };
+  /** Consecutive entries of a log to check (entry-check.ts), whole or withheld, with the keys named before the first. */
+  | { kind: 'check'; entries: readonly LogEntry[]; hints: KeyHints; options: CheckOptions };
 
 /** A job as sent: the work and the id its answer carries. */
 export type CryptoJob = CryptoWork & { id: number };
@@ -32,7 +31,7 @@ export type CryptoAnswer =
   | { id: number; kind: 'error'; message: string };
 
 /** Checks entries in order; their leaf hashes share one buffer, so the answer carries one, not one per entry. */
-function checkEntries(entries: readonly StoredEntry[], hints: KeyHints, options: CheckOptions): { checks: EntryCheck[]; leaves: ArrayBuffer } {
+function checkEntries(entries: readonly LogEntry[], hints: KeyHints, options: CheckOptions): { checks: EntryCheck[]; leaves: ArrayBuffer } {
   const checks = entries.map((stored) => checkEntry(stored, hints, options));
   const leaves = new Uint8Array(checks.length * 32);
   checks.forEach((check, i) => {

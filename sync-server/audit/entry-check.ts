@@ -10,7 +10,11 @@
  * it name them, read without verifying anything. Each result says which key it was checked with,
  * and verify.ts accepts it only if that is the key in force by its own, verified, reckoning; if
  * not, it checks that entry again itself.
+ *
+ * An entry withheld for program clearance (docs/sync-spec.md S20) comes as its leaf hash only: all
+ * there is to check here is that it is one; verify.ts builds the tree with it.
  */
+import type { WithheldEntry } from '../../schemas/audit-api.ts';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import { fromBase64 } from '../../src/audit/canonical.ts';
@@ -49,10 +53,20 @@ export const SECURITY_REJECTIONS: ReadonlySet<string> = new Set([
 /** The fields of an entry the ordered half of a verification reads. */
 export type EntryHead = Pick<AuditEntry, 'index' | 'kind' | 'keyId' | 'stationId' | 'subject'>;
 
+/** An entry of a log as read: whole, or withheld to its leaf hash (docs/sync-spec.md S20). */
+export type LogEntry = StoredEntry | WithheldEntry;
+
+/** Whether an entry was served as its leaf hash only. */
+export function isWithheld(entry: LogEntry): entry is WithheldEntry {
+  return !('entry' in entry);
+}
+
 /** What checking one entry found. */
 export type EntryCheck =
   /** Wrong in itself, whatever came before: the verification fails here. */
   | { ok: false; reason: string }
+  /** Withheld: its content and signatures cannot be checked; its RFC 9162 leaf hash, as served, can only enter the tree. */
+  | { ok: 'withheld'; leaf: Uint8Array }
   | {
       ok: true;
       /** What verify.ts reads of the entry: the subject only where it names a key (see {@link applyHints}). */
@@ -139,7 +153,8 @@ export function stationSignatureValid(event: StationEvent, key: StationKey): boo
  * Checks one entry with the keys the hints hold, then updates them with what it names (after its
  * own signature: a rotation is signed by the key before it).
  */
-export function checkEntry(stored: StoredEntry, hints: KeyHints, options: CheckOptions = {}): EntryCheck {
+export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOptions = {}): EntryCheck {
+  if (isWithheld(stored)) return withheldLeaf(stored);
   let entry: AuditEntry;
   try {
     entry = JSON.parse(stored.entry) as AuditEntry;
@@ -183,4 +198,18 @@ export function checkEntry(stored: StoredEntry, hints: KeyHints, options: CheckO
     ...(namesKey && entry.subject !== undefined ? { subject: entry.subject } : {}),
   };
   return { ok: true, entry: head, server, ...(event === undefined ? {} : { event }), leaf: leafHash(entryBytes(stored.entry), nodeSha256) };
+}
+
+/** A SHA-256 leaf hash is 32 bytes. */
+const LEAF_BYTES = 32;
+
+function withheldLeaf(withheld: WithheldEntry): EntryCheck {
+  let leaf: Uint8Array;
+  try {
+    leaf = fromBase64(withheld.leafHash);
+  } catch {
+    return { ok: false, reason: 'the entry is withheld and its leaf hash is not base64' };
+  }
+  if (leaf.length !== LEAF_BYTES) return { ok: false, reason: `the entry is withheld and its leaf hash has ${leaf.length} bytes, not ${LEAF_BYTES}` };
+  return { ok: 'withheld', leaf };
 }

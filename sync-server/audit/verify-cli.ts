@@ -7,25 +7,34 @@
  * The log is read page by page and checked as it comes, on every core (verify.ts,
  * verifyLogParallel): a log of millions of entries is never all in memory, unless `--out` asks for
  * a bundle of it.
+ *
+ * With the credential of a station not cleared for every program, the server withholds the entries
+ * of the other programs to their leaf hash (docs/sync-spec.md S20). They are verified as far as a
+ * hash allows: each goes into the Merkle tree, so every checkpoint's root and so the consistency of
+ * the checkpoints still hold only if none was changed, removed or moved. The verdict says how many
+ * were withheld, and how many receipts' station signatures could not be checked because their
+ * station's enrollment entry was among them; it still exits 0 when everything it could check verifies.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import { openSqlClient } from '../store/sql-client.ts';
+import type { LogEntry } from './entry-check.ts';
 import { createVerifierPool } from './verifier-pool.ts';
 import { verifyLogParallel, type Verdict } from './verify.ts';
 
 /** Everything an auditor needs to verify a log offline. */
 export interface AuditBundle {
-  entries: StoredEntry[];
+  /** Whole, or withheld to their leaf hash when read with a station credential not cleared for every program. */
+  entries: LogEntry[];
   checkpoints: string[];
 }
 
 /** A log being read: its checkpoints (read first, so every one covers entries still to come), then its entries in pages. */
 export interface LogSource {
   checkpoints: string[];
-  pages: AsyncIterable<StoredEntry[]> | Iterable<StoredEntry[]>;
+  pages: AsyncIterable<LogEntry[]> | Iterable<LogEntry[]>;
 }
 
 /** Entries per page read from a server (its limit) or a data directory. */
@@ -40,9 +49,9 @@ export async function sourceFromUrl(url: string, credential: string | undefined)
     return (await response.json()) as T;
   };
   const { checkpoints } = await get<{ checkpoints: Array<{ note: string }> }>('/api/audit/checkpoints');
-  async function* pages(): AsyncGenerator<StoredEntry[]> {
+  async function* pages(): AsyncGenerator<LogEntry[]> {
     for (let start = 0; ; start += URL_PAGE) {
-      const page = await get<{ entries: StoredEntry[] }>(`/api/audit/entries?start=${start}&end=${start + URL_PAGE}`);
+      const page = await get<{ entries: LogEntry[] }>(`/api/audit/entries?start=${start}&end=${start + URL_PAGE}`);
       yield page.entries;
       if (page.entries.length < URL_PAGE) return;
     }
@@ -87,7 +96,7 @@ export function sourceFromBundle(bundle: AuditBundle): LogSource {
 
 /** Reads a whole source into a bundle. */
 export async function readBundle(source: LogSource): Promise<AuditBundle> {
-  const entries: StoredEntry[] = [];
+  const entries: LogEntry[] = [];
   for await (const page of source.pages) for (const entry of page) entries.push(entry);
   return { entries, checkpoints: source.checkpoints };
 }
@@ -105,9 +114,24 @@ export async function bundleFromDataDir(dataDir: string): Promise<AuditBundle> {
 /** The message a verdict prints. */
 export function describeVerdict(verdict: Verdict): string {
   if (verdict.ok) {
-    return `OK: ${verdict.entries} entries, ${verdict.checkpoints} checkpoints, ${verdict.stationSignatures} station signatures verified`;
+    const lines = [`OK: ${verdict.entries} entries, ${verdict.checkpoints} checkpoints, ${verdict.stationSignatures} station signatures verified`];
+    if (verdict.withheld > 0) {
+      lines.push(
+        `WITHHELD: ${plural(verdict.withheld, 'entry was', 'entries were')} withheld by the server (programs this credential is not cleared for) and checked by leaf hash only:` +
+          ' each is in the Merkle tree every checkpoint signed, but its content, server signature and station signature were not verified.',
+      );
+    }
+    if (verdict.stationSignaturesUnchecked > 0) {
+      lines.push(`NOT CHECKED: the station signature of ${plural(verdict.stationSignaturesUnchecked, 'receipt', 'receipts')}, whose station's enrollment entry is withheld.`);
+    }
+    if (verdict.withheld > 0) lines.push('Verify with the credential of a station cleared for every program, or with --data, to check every entry.');
+    return lines.join('\n');
   }
   return verdict.index === null ? `FAILED: ${verdict.reason}` : `FAILED at entry ${verdict.index}: ${verdict.reason}`;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 function argument(args: readonly string[], name: string): string | undefined {
@@ -119,7 +143,7 @@ function argument(args: readonly string[], name: string): string | undefined {
 class ReadFailure extends Error {}
 
 /** The pages of a source, with any failure to read them marked as such. */
-async function* reading(pages: LogSource['pages']): AsyncGenerator<StoredEntry[]> {
+async function* reading(pages: LogSource['pages']): AsyncGenerator<LogEntry[]> {
   try {
     yield* pages;
   } catch (error) {

@@ -10,8 +10,13 @@
  * checks, hashes), and the ordered rest here (places, which key is in force, chains, the tree).
  * {@link verifyLog} runs both on the calling thread; {@link verifyLogParallel} runs the first on
  * the worker pool over a stream of pages, and reaches the same verdict.
+ *
+ * A log read with the credential of a station not cleared for every program has entries withheld to
+ * their leaf hash (docs/sync-spec.md S20). Those go into the tree as served, so every checkpoint's
+ * root still has to match (a withheld leaf hash changed or moved fails there), but their content,
+ * server signature and station signature cannot be checked, nor a receipt's station signature whose
+ * station's enrollment entry may be among them. The verdict counts both, and says so.
  */
-import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import { fromBase64, toBase64 } from '../../src/audit/canonical.ts';
 import { noteKeyId, parseCheckpoint, type Checkpoint } from '../../src/audit/checkpoint.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
@@ -20,12 +25,14 @@ import {
   applyHints,
   checkedEvent,
   checkEntry,
+  isWithheld,
   mayNameKey,
   serverSignatureValid,
   stationSignatureValid,
   type CheckOptions,
   type EntryCheck,
   type KeyHints,
+  type LogEntry,
   type StationKey,
 } from './entry-check.ts';
 import { nodeSha256 } from './entry-signing.ts';
@@ -35,7 +42,16 @@ import type { KeyObject } from 'node:crypto';
 
 /** What a verification found. */
 export type Verdict =
-  | { ok: true; entries: number; checkpoints: number; stationSignatures: number }
+  | {
+      ok: true;
+      entries: number;
+      checkpoints: number;
+      stationSignatures: number;
+      /** Entries served as their leaf hash only (program clearance): in the tree, their content and signatures not checked. */
+      withheld: number;
+      /** Receipts whose station signature was not checked because their station's enrollment entry was withheld. */
+      stationSignaturesUnchecked: number;
+    }
   | { ok: false; index: number | null; reason: string };
 
 /** Options of {@link verifyLog}. */
@@ -50,7 +66,7 @@ export interface VerifyOptions extends CheckOptions {
 
 /** Checks chunks of entries off the calling thread: the worker pool (verifier-pool.ts). */
 export interface EntryChecker {
-  checkEntries(entries: readonly StoredEntry[], hints: KeyHints, options: CheckOptions): Promise<EntryCheck[]>;
+  checkEntries(entries: readonly LogEntry[], hints: KeyHints, options: CheckOptions): Promise<EntryCheck[]>;
 }
 
 const encoder = new TextEncoder();
@@ -67,7 +83,7 @@ interface LogKey {
 /** The ordered half: fed each entry with its check, in index order; see the module comment. */
 interface OrderedCheck {
   /** A failure at this entry, or null to go on. */
-  next(stored: StoredEntry, check: EntryCheck): Verdict | null;
+  next(stored: LogEntry, check: EntryCheck): Verdict | null;
   /** The checkpoints, once every entry has been fed. */
   finish(): Verdict;
 }
@@ -83,6 +99,8 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
   let frontier: Frontier = { size: 0, nodes: [] };
   let nextCheckpoint = 0;
   let stationSignatures = 0;
+  let withheld = 0;
+  let stationSignaturesUnchecked = 0;
   const rootsAt = new Map<number, Uint8Array>();
 
   return {
@@ -90,6 +108,14 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
       const i = frontier.size;
       if (stored.index !== i) return fail(i, stored.index > i ? `entry ${i} is missing (the next stored is ${stored.index})` : `entry ${stored.index} appears again at position ${i}`);
       if (!check.ok) return fail(i, check.reason);
+      if (check.ok === 'withheld' || isWithheld(stored)) {
+        // A check answers for the entry as read: a withheld leaf is never taken for a checked entry.
+        if (check.ok !== 'withheld' || !isWithheld(stored)) return fail(i, 'the check of this entry does not fit the entry as read');
+        if (i === 0) return fail(0, 'entry 0 (log.created, which names the log\'s first key) is withheld: nothing after it can be checked with this credential');
+        withheld += 1;
+        appendChecked(check.leaf);
+        return null;
+      }
       const { entry } = check;
       if (entry.index !== i) return fail(i, `the entry says it is entry ${entry.index}: entries were moved or swapped`);
 
@@ -100,7 +126,10 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
         keys.push({ keyId: subject.keyId, keyName: subject.keyName, publicKey: subject.publicKey, object: ed25519PublicKey(fromBase64(subject.publicKey)), from: 0 });
       }
       const current = keys.at(-1) as LogKey;
-      if (entry.keyId !== current.keyId) return fail(i, `signed by key ${entry.keyId}, but the log's key from entry ${current.from} is ${current.keyId} (no rotation signed by the old key)`);
+      if (entry.keyId !== current.keyId) {
+        const hidden = withheld > 0 ? `; ${withheld} entries before it were withheld, and a rotation among them could not be read` : '';
+        return fail(i, `signed by key ${entry.keyId}, but the log's key from entry ${current.from} is ${current.keyId} (no rotation signed by the old key${hidden})`);
+      }
       if (options.skipEntrySignatures !== true) {
         // Taken from the check only if it used the key in force; otherwise checked again here.
         const valid = check.server !== 'not-base64' && check.server.publicKey !== current.publicKey ? serverSignatureValid(stored, current.publicKey) : check.server === 'not-base64' ? check.server : check.server.valid;
@@ -127,8 +156,10 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           if (event === undefined) break;
           const stationId = entry.stationId as string;
           const station = stations.get(stationId);
-          if (station === undefined) return fail(i, `event ${event.id} is from station ${stationId}, which no enrollment entry names`);
-          if (options.skipStationSignatures !== true) {
+          if (station === undefined && withheld === 0) return fail(i, `event ${event.id} is from station ${stationId}, which no enrollment entry names`);
+          // With entries withheld before it, the station's enrollment may be one of them: its key is not known here.
+          if (station === undefined) stationSignaturesUnchecked += 1;
+          else if (options.skipStationSignatures !== true) {
             const checkedWith = event.station.key;
             const valid =
               checkedWith !== null && checkedWith.key === station.key && checkedWith.alg === station.alg
@@ -148,11 +179,7 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           break;
       }
 
-      frontier = appendLeaf(frontier, check.leaf, nodeSha256).frontier;
-      while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]?.size === frontier.size) {
-        rootsAt.set(frontier.size, frontierRoot(frontier, nodeSha256));
-        nextCheckpoint += 1;
-      }
+      appendChecked(check.leaf);
       return null;
     },
 
@@ -174,9 +201,18 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           return fail(checkpoint.size - 1, `the Merkle root of the first ${checkpoint.size} entries is not the root checkpoint ${checkpoint.size} signed (${toBase64(checkpoint.root).slice(0, 12)}…): an entry up to ${checkpoint.size - 1} was changed, removed or moved`);
         }
       }
-      return { ok: true, entries: size, checkpoints: checkpoints.length, stationSignatures };
+      return { ok: true, entries: size, checkpoints: checkpoints.length, stationSignatures, withheld, stationSignaturesUnchecked };
     },
   };
+
+  /** Adds a leaf to the tree, keeping the root at each checkpoint's size. */
+  function appendChecked(leaf: Uint8Array): void {
+    frontier = appendLeaf(frontier, leaf, nodeSha256).frontier;
+    while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]?.size === frontier.size) {
+      rootsAt.set(frontier.size, frontierRoot(frontier, nodeSha256));
+      nextCheckpoint += 1;
+    }
+  }
 }
 
 function parseCheckpoints(notes: readonly string[]): Checkpoint[] | Verdict {
@@ -195,7 +231,7 @@ function checkOptions(options: VerifyOptions): CheckOptions {
 }
 
 /** Verifies entries (in index order, all of them) and checkpoints (any order), on the calling thread. */
-export function verifyLog(entries: Iterable<StoredEntry>, checkpointNotes: readonly string[], options: VerifyOptions = {}): Verdict {
+export function verifyLog(entries: Iterable<LogEntry>, checkpointNotes: readonly string[], options: VerifyOptions = {}): Verdict {
   const checkpoints = parseCheckpoints(checkpointNotes);
   if (!Array.isArray(checkpoints)) return checkpoints;
   const ordered = orderedCheck(checkpoints, options);
@@ -220,7 +256,7 @@ const IN_FLIGHT = 8;
  * entries as they are read (so a log is never all in memory and reading overlaps checking).
  */
 export async function verifyLogParallel(
-  pages: AsyncIterable<readonly StoredEntry[]> | Iterable<readonly StoredEntry[]>,
+  pages: AsyncIterable<readonly LogEntry[]> | Iterable<readonly LogEntry[]>,
   checkpointNotes: readonly string[],
   checker: EntryChecker,
   options: VerifyOptions = {},
@@ -232,7 +268,7 @@ export async function verifyLogParallel(
   // The hints each chunk is checked with: the keys the entries before it name, read (without
   // verifying) as chunks are sent. Only entries that may name a key are parsed here.
   const hints: KeyHints = { server: null, stations: new Map() };
-  const underway: Array<{ entries: readonly StoredEntry[]; checks: Promise<EntryCheck[]> }> = [];
+  const underway: Array<{ entries: readonly LogEntry[]; checks: Promise<EntryCheck[]> }> = [];
 
   const settle = async (): Promise<Verdict | null> => {
     const job = underway.shift();
@@ -250,7 +286,7 @@ export async function verifyLogParallel(
       const entries = page.slice(start, start + CHUNK);
       const snapshot: KeyHints = { server: hints.server, stations: new Map(hints.stations) };
       for (const stored of entries) {
-        if (!mayNameKey(stored.entry)) continue;
+        if (isWithheld(stored) || !mayNameKey(stored.entry)) continue;
         try {
           applyHints(JSON.parse(stored.entry) as AuditEntry, hints);
         } catch {

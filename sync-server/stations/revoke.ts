@@ -11,6 +11,7 @@ import { REVOKE_MEANING } from '../../schemas/stations.ts';
 import { ApiFailure } from '../api-error.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Station } from '../store/store.ts';
+import { recordRefusals } from './refusals.ts';
 import { STATION_ADMIN_ROLES, withSigner, type SignerContext } from './signer.ts';
 
 /** What a revocation needs besides the request. */
@@ -19,8 +20,12 @@ export interface RevokeContext extends SignerContext {
   audit: AuditLog;
 }
 
-/** A station as a supervisor's list shows it (no credential hash, no programs). */
-export function stationSummary(station: Station): StationSummary {
+/**
+ * A station as a supervisor's list at station `viewer` shows it: no credential hash, and of its
+ * programs only those the viewer is cleared for too (the others are counted).
+ */
+export function stationSummary(station: Station, viewer: Station): StationSummary {
+  const programs = station.programs.filter((program) => viewer.programs.includes(program));
   return {
     id: station.id,
     name: station.name,
@@ -28,8 +33,13 @@ export function stationSummary(station: Station): StationSummary {
     enrolledAt: station.enrolledAt,
     revokedAt: station.revokedAt,
     keyAlg: station.keyAlg,
+    programs: [...programs].sort(),
+    otherPrograms: station.programs.length - programs.length,
   };
 }
+
+/** The action as a refusal names it. */
+const REVOKE_ACTION = 'revoke a station';
 
 /**
  * Revokes station `stationId` on the signature in `request`, asked from station `from`. Throws
@@ -39,7 +49,9 @@ export function stationSummary(station: Station): StationSummary {
 export async function revokeStation(context: RevokeContext, from: Station, stationId: string, request: RevokeRequest): Promise<RevokeResponse> {
   const reason = request.reason.trim();
   if (reason === '') throw new ApiFailure(400, 'invalid-request', 'body/reason must say why the station is revoked; it is part of the signed record');
-  return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action: 'revoke a station' }, async (signer) => {
+  const named = (await context.store.listStations()).find((station) => station.id === stationId);
+  const onRefused = recordRefusals({ ...context, from, action: REVOKE_ACTION, target: { stationId, name: named?.name ?? null } });
+  return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action: REVOKE_ACTION, onRefused }, async (signer) => {
     const { store, audit } = context;
     const target = (await store.listStations()).find((station) => station.id === stationId);
     if (target === undefined) throw new ApiFailure(404, 'not-found', `No station ${stationId} is enrolled`);
@@ -66,7 +78,7 @@ export async function revokeStation(context: RevokeContext, from: Station, stati
       ]);
       return index;
     });
-    return { station: stationSummary({ ...target, revokedAt: signedAt }), signature, auditIndex };
+    return { station: stationSummary({ ...target, revokedAt: signedAt }, from), signature, auditIndex };
   });
 }
 

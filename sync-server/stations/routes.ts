@@ -1,15 +1,17 @@
 /**
  * Station administration over HTTP, behind the station credential: the list of enrolled stations,
- * and revocation under a supervisor's or quality engineer's e-signature (docs/sync-spec.md S19).
- * Enrollment itself is registered in app.ts, since it carries its own authentication.
+ * revocation and the change of a station's programs, each under a supervisor's or quality
+ * engineer's e-signature (docs/sync-spec.md S19, S22). Enrollment itself is registered in app.ts,
+ * since it carries its own authentication.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { revokeRequestSchema, type RevokeRequest, type StationListResponse } from '../../schemas/stations.ts';
+import { programsRequestSchema, revokeRequestSchema, type ProgramsRequest, type RevokeRequest, type StationListResponse } from '../../schemas/stations.ts';
 import type { Station } from '../store/store.ts';
+import { changeStationPrograms, type ProgramsContext } from './programs.ts';
 import { revokeStation, stationSummary, type RevokeContext } from './revoke.ts';
 
 /** Options of {@link registerStationRoutes}. */
-export interface StationRoutesOptions extends RevokeContext {
+export interface StationRoutesOptions extends RevokeContext, ProgramsContext {
   /** The authenticated station of a request; throws a 401 otherwise. */
   authenticated: (request: FastifyRequest) => Station;
   /** Checks `protocolVersion` before the body's schema (app.ts), so an old station is told to update. */
@@ -20,12 +22,18 @@ export interface StationRoutesOptions extends RevokeContext {
 export function registerStationRoutes(app: FastifyInstance, options: StationRoutesOptions): void {
   app.get('/api/stations', async (request): Promise<StationListResponse> => {
     const self = options.authenticated(request);
-    return { stations: (await options.store.listStations()).map(stationSummary), self: self.id };
+    return { stations: (await options.store.listStations()).map((station) => stationSummary(station, self)), self: self.id, clearable: [...self.programs].sort() };
   });
 
   app.post<{ Params: { stationId: string }; Body: RevokeRequest }>(
     '/api/stations/:stationId/revoke',
     { schema: { body: revokeRequestSchema }, preValidation: options.protocolFirst },
     async (request) => revokeStation(options, options.authenticated(request), request.params.stationId, request.body),
+  );
+
+  app.post<{ Params: { stationId: string }; Body: ProgramsRequest }>(
+    '/api/stations/:stationId/programs',
+    { schema: { body: programsRequestSchema }, preValidation: options.protocolFirst },
+    async (request) => changeStationPrograms(options, options.authenticated(request), request.params.stationId, request.body),
   );
 }

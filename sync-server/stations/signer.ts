@@ -1,10 +1,12 @@
 /**
  * A badge and PIN checked at the server, for the actions a station cannot decide offline: enrolling
- * a station and revoking one. Both share one wrong-PIN record per badge (the store's
- * `enrollmentLockout`): five wrong PINs at either lock the badge for both for five minutes, so the
- * revocation route buys an attacker no extra guesses.
+ * a station, revoking one, changing its programs. All share one wrong-PIN record per badge (the
+ * store's `enrollmentLockout`): five wrong PINs at any of them lock the badge for all for five
+ * minutes, so no route buys an attacker extra guesses. A caller may be told of each refusal
+ * ({@link SignerRefusal}) to record it as attempted unauthorized use (./refusals.ts).
  */
 import type { Role } from '../../schemas/common.ts';
+import type { LockoutRecord } from '../../src/domain/lockout.ts';
 import type { Operator, PinHash } from '../../schemas/operator.ts';
 import { verifyPin } from '../../src/auth/pin.ts';
 import { afterFailure, afterSuccess, lockedFor } from '../../src/domain/lockout.ts';
@@ -13,6 +15,15 @@ import type { Store } from '../store/store.ts';
 
 /** Roles whose badge and PIN may enroll or revoke a station. */
 export const STATION_ADMIN_ROLES: readonly Role[] = ['supervisor', 'quality'];
+
+/** Why a signer was refused, as the refusal hook of {@link withSigner} is told (never the PIN). */
+export type SignerRefusal =
+  /** A wrong PIN, or a badge the roster does not have (the answer does not tell them apart). */
+  | { kind: 'wrong-pin'; badge: string; lockout: LockoutRecord; lockedNow: boolean }
+  /** The badge was already locked out: its PIN was not checked. */
+  | { kind: 'locked-out'; badge: string; lockout: LockoutRecord }
+  /** The right PIN, but a role that may not do the action. */
+  | { kind: 'role'; badge: string; role: Role };
 
 /** What checking a signer needs. */
 export interface SignerContext {
@@ -60,12 +71,14 @@ function lockedOut(badge: string, ms: number, action: string): ApiFailure {
  * Checks `badge` and `pin` against the roster and that the badge's role is one of `roles`, then runs
  * `act` with the signer, one attempt per badge at a time (so the action sees the check it follows).
  * Throws {@link ApiFailure}: 429 while locked out, 401 for a wrong PIN or unknown badge (the same
- * answer), 403 for a role that may not `action`. A refusal changes nothing but the wrong-PIN record.
+ * answer), 403 for a role that may not `action`. A refusal changes nothing but the wrong-PIN record
+ * and what `onRefused` records; it is told before the refusal is thrown, so the caller sees the same
+ * answer, recorded or not.
  */
 export function withSigner<T>(
   context: SignerContext,
   signer: { badge: string; pin: string },
-  options: { roles: readonly Role[]; action: string },
+  options: { roles: readonly Role[]; action: string; onRefused?: (refusal: SignerRefusal) => Promise<void> },
   act: (operator: Operator) => Promise<T>,
 ): Promise<T> {
   return context.oneAtATime(signer.badge, async () => {
@@ -73,7 +86,10 @@ export function withSigner<T>(
     const badge = signer.badge;
     const lockout = await store.enrollmentLockout(badge);
     const locked = lockedFor(lockout, now().getTime());
-    if (locked > 0) throw lockedOut(badge, locked, options.action);
+    if (locked > 0) {
+      await options.onRefused?.({ kind: 'locked-out', badge, lockout });
+      throw lockedOut(badge, locked, options.action);
+    }
 
     const operator = (await store.getView('operator', badge))?.data;
     const pinMatches = await verifyPin(signer.pin, operator?.pin ?? (await context.decoyPinHash()));
@@ -82,12 +98,14 @@ export function withSigner<T>(
       const next = afterFailure(lockout, at);
       await store.saveEnrollmentLockout(next);
       const lockedNow = lockedFor(next, at);
+      await options.onRefused?.({ kind: 'wrong-pin', badge, lockout: next, lockedNow: lockedNow > 0 });
       if (lockedNow > 0) throw lockedOut(badge, lockedNow, options.action);
       throw new ApiFailure(401, 'invalid-credentials', 'Badge or PIN is wrong');
     }
     if (lockout.failures > 0) await store.saveEnrollmentLockout(afterSuccess(lockout));
 
     if (!options.roles.includes(operator.role)) {
+      await options.onRefused?.({ kind: 'role', badge, role: operator.role });
       throw new ApiFailure(403, 'forbidden', `Badge ${badge} has role ${operator.role}; only a supervisor or quality engineer can ${options.action}`);
     }
     return act(operator);

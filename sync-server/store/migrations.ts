@@ -129,6 +129,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'programs taken away from a station',
+    sql: `
+      -- A program a station was no longer cleared for from server sequence number at_seq on: its next
+      -- pull across that number names the program's views for it to drop (docs/sync-spec.md S22).
+      CREATE TABLE station_program_drops (
+        station_id text NOT NULL,
+        program text NOT NULL,
+        at_seq bigint NOT NULL,
+        PRIMARY KEY (station_id, program, at_seq)
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations `sql` has not recorded yet and returns the versions it applied. */

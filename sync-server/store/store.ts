@@ -103,6 +103,20 @@ export interface LockedStore {
   addStation(station: NewStation): Promise<Station>;
   /** Revokes a station inside the transaction; false if unknown or already revoked. */
   revokeStation(stationId: string, at: Date): Promise<boolean>;
+  /** Sets the programs an unrevoked station is cleared for, inside the transaction; false if unknown or revoked. */
+  setStationPrograms(stationId: string, programs: readonly string[]): Promise<boolean>;
+  /**
+   * Gives every view of these programs the next server sequence numbers, in their present order, and
+   * moves the sequence past them: every station's next pull carries them again, so a station newly
+   * cleared for a program receives what was written before its checkpoint. Returns the new sequence.
+   */
+  renumberProgramViews(programs: readonly string[]): Promise<number>;
+  /**
+   * Records that a station is no longer cleared for these programs, at the next server sequence
+   * number (the sequence moves to it): its next pull across that number names their views to drop.
+   * Returns the new sequence.
+   */
+  recordProgramDrops(stationId: string, programs: readonly string[]): Promise<number>;
   /** The transaction's SQL, for the audit log (sync-server/audit/), which shares this transaction. */
   readonly sql: SqlClient;
   /** Writes the batch and moves the server sequence to `batch.sequence`. */
@@ -127,6 +141,12 @@ export interface Store {
   viewsSince(checkpoint: number, limit: number, filter?: ViewFilter): Promise<ViewPage>;
   /** This station's receipts that became visible in (after, upTo], in server order. */
   receiptsFor(stationId: string, after: number, upTo: number): Promise<Receipt[]>;
+  /**
+   * The ids (`kind:key`) of the views of every program the station was taken off in (after, upTo]
+   * and is not cleared for again (`programs`): what it must drop. None for a station that holds no
+   * views yet (`after` 0).
+   */
+  viewsToDrop(stationId: string, after: number, upTo: number, programs: readonly string[]): Promise<string[]>;
   /** The server sequence: the highest number given to an event or view so far. */
   sequence(): Promise<number>;
   /** Runs `fn` in one transaction holding the server sequence; see {@link LockedStore}. */
@@ -305,6 +325,41 @@ function lockedStore(tx: SqlClient, sequence: number): LockedStore {
     sql: tx,
     addStation: (station) => insertStation(tx, station),
     revokeStation: (stationId, at) => revoke(tx, stationId, at),
+
+    async setStationPrograms(stationId, programs) {
+      const rows = await tx.query<{ id: string }>('UPDATE stations SET programs = $2::text[] WHERE id = $1 AND revoked_at IS NULL RETURNING id', [stationId, [...programs]]);
+      return rows.length > 0;
+    },
+
+    async renumberProgramViews(programs) {
+      const from = await readSequence(tx);
+      if (programs.length === 0) return from;
+      // New numbers are all above the sequence, so none collides with a number a view holds.
+      const [row] = await tx.query<{ count: string | number }>(
+        `WITH renumbered AS (
+           UPDATE views SET server_seq = $1::bigint + x.n
+           FROM (SELECT kind, key, row_number() OVER (ORDER BY server_seq) AS n FROM views WHERE program = ANY($2::text[])) AS x
+           WHERE views.kind = x.kind AND views.key = x.key
+           RETURNING 1
+         )
+         SELECT count(*) AS count FROM renumbered`,
+        [from, [...programs]],
+      );
+      const next = from + Number(row?.count ?? 0);
+      await tx.query('UPDATE server_sequence SET value = $1::bigint WHERE id = 1', [next]);
+      return next;
+    },
+
+    async recordProgramDrops(stationId, programs) {
+      const [row] = await tx.query<{ value: string | number }>('UPDATE server_sequence SET value = value + 1 WHERE id = 1 RETURNING value');
+      if (row === undefined) throw new Error('server_sequence is missing its row; run the migrations');
+      const at = Number(row.value);
+      await tx.query(
+        'INSERT INTO station_program_drops (station_id, program, at_seq) SELECT $1, p, $3::bigint FROM unnest($2::text[]) AS p ON CONFLICT DO NOTHING',
+        [stationId, [...programs], at],
+      );
+      return at;
+    },
 
     async stationChainHead(stationId) {
       const [row] = await tx.query<{ last_seq: string | number; last_hash: string | null }>('SELECT last_seq, last_hash FROM stations WHERE id = $1', [stationId]);
@@ -503,6 +558,19 @@ export function createStore(sql: SqlClient): Store {
         [stationId, after, upTo],
       );
       return rows.map(toReceipt);
+    },
+
+    async viewsToDrop(stationId, after, upTo, programs) {
+      if (after === 0 || upTo <= after) return [];
+      const rows = await sql.query<{ id: string }>(
+        `SELECT v.kind || ':' || v.key AS id FROM views v
+         WHERE v.program IN (
+           SELECT program FROM station_program_drops WHERE station_id = $1 AND at_seq > $2 AND at_seq <= $3
+         ) AND NOT (v.program = ANY($4::text[]))
+         ORDER BY v.server_seq`,
+        [stationId, after, upTo, [...programs]],
+      );
+      return rows.map((row) => row.id);
     },
 
     sequence: () => readSequence(sql),

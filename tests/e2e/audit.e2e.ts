@@ -3,13 +3,14 @@
  * SN-1003-02 under signature, an operator starts OP10 on it, the station syncs, and the supervisor
  * opens the trail and sees each entry verified (leaf hash, inclusion proof, checkpoint and server
  * signatures under the key pinned at enrollment, station signature) with the release's
- * manifestation. Then a supervisor revokes another station under signature from the Stations
- * screen, and that station is refused from then on.
+ * manifestation. Then a supervisor takes F-35-ACT off another station under signature from the
+ * Stations screen (a wrong PIN first: refused and recorded), that station drops the F-35-ACT
+ * traveler from its queue at its next pull, and once revoked it is refused from then on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from './harness.ts';
 import { startStack } from './harness.ts';
-import { AuditPage, StationsPage } from './pages/audit-page.ts';
+import { AuditPage, PROGRAMS_LABELS, StationsPage } from './pages/audit-page.ts';
 import { HoldsPage } from './pages/holds-page.ts';
 import { QueuePage } from './pages/queue-page.ts';
 import { SetupPage } from './pages/setup-page.ts';
@@ -111,7 +112,7 @@ describe('audit trail', () => {
     await started.getByText(/^✓ included in the log at checkpoint/).waitFor();
   });
 
-  it('[S19] revokes another station under signature from the Stations screen; that station is then refused', async () => {
+  it('[S19][S22] changes another station\'s programs, then revokes it, under signature from the Stations screen; that station drops, then is refused', async () => {
     // The station to be revoked: enrolled, signed in, syncing.
     const lost = await stack.newStation();
     const lostSetup = new SetupPage(lost.page);
@@ -142,6 +143,36 @@ describe('audit trail', () => {
     expect(await stations.row('Supervisor desk').innerText()).toMatch(/this station/);
     expect(await stations.row('Supervisor desk').getByRole('button').count()).toBe(0);
 
+    // The tablet, signed in, lists WO-1001 (F-35-ACT) in its queue.
+    const lostSignIn = new SignInPage(lost.page);
+    const lostQueue = new QueuePage(lost.page);
+    const lostShell = new Shell(lost.page);
+    await lost.page.bringToFront();
+    await lostSignIn.signIn('B-1001', '1111');
+    await lostShell.expectSignedIn('Ana Ortiz');
+    await lostQueue.workOrderLink('WO-1001').waitFor({ timeout: 30_000 });
+    await page.bringToFront();
+
+    // [S22] Its programs: shown, and changed under signature. A wrong PIN is refused in the dialog,
+    // changes nothing and is itself recorded; the right one takes F-35-ACT away.
+    expect(await stations.row('Lost tablet').innerText()).toMatch(/COMMERCIAL, F-35-ACT/);
+    await stations.changePrograms('Lost tablet', { 'F-35-ACT': false, COMMERCIAL: true }, 'Tablet moves to the commercial cell', 'B-3001', '0000');
+    await stations.refusal.filter({ hasText: 'Badge or PIN is wrong' }).waitFor();
+    expect((await stack.server.store.listStations()).find((s) => s.name === 'Lost tablet')?.programs).toEqual(['COMMERCIAL', 'F-35-ACT']);
+    await stations.sign('Tablet moves to the commercial cell', 'B-3001', '9999', PROGRAMS_LABELS);
+    await stations.programsRecorded.waitFor();
+    expect(await stations.programsRecorded.innerText()).toMatch(/cleared for COMMERCIAL[\s\S]*approved: station cleared for these programs[\s\S]*Tablet moves to the commercial cell/);
+    await stations.row('Lost tablet').filter({ hasText: /COMMERCIAL/ }).filter({ hasNotText: /F-35-ACT/ }).waitFor();
+    expect((await stack.server.store.listStations()).find((s) => s.name === 'Lost tablet')?.programs).toEqual(['COMMERCIAL']);
+    const kinds = (await stack.server.store.sql.query<{ kind: string }>('SELECT kind FROM audit_entries ORDER BY idx')).map((row) => row.kind);
+    expect(kinds.slice(-2)).toEqual(['signature.refused', 'station.programs-changed']);
+    // The tablet drops the F-35-ACT traveler at its next pull: WO-1001 leaves its queue, WO-1003 stays.
+    await lost.page.bringToFront();
+    await lostQueue.workOrderLink('WO-1001').waitFor({ state: 'detached', timeout: 45_000 });
+    expect(await lostQueue.workOrderLink('WO-1003').count()).toBe(1);
+    await lostShell.signOut();
+    await page.bringToFront();
+
     // A wrong PIN is refused in the dialog and revokes nothing; the right one is recorded.
     await stations.revoke('Lost tablet', 'Tablet left the building on second shift', 'B-3001', '0000');
     await stations.refusal.filter({ hasText: 'Badge or PIN is wrong' }).waitFor();
@@ -160,7 +191,6 @@ describe('audit trail', () => {
     // before choosing its work center: src/app/use-sync.ts), is refused by the server and says so.
     await lost.page.bringToFront();
     await lost.page.reload();
-    const lostSignIn = new SignInPage(lost.page);
     await lostSignIn.signIn('B-1001', '1111');
     await new Shell(lost.page).expectSignedIn('Ana Ortiz');
     await lost.page.getByRole('contentinfo', { name: 'Station status' }).getByText(/Station not enrolled or revoked/).waitFor({ timeout: 30_000 });

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { StationEvent } from '../../schemas/event.ts';
-import { canonicalText, toBase64Url } from '../../src/audit/canonical.ts';
+import { canonicalText, fromBase64, toBase64, toBase64Url } from '../../src/audit/canonical.ts';
+import { entryLeafHash } from '../../src/audit/entry.ts';
 import { createAuditLog, type AuditLog, type EntryDraft } from '../../sync-server/audit/audit-log.ts';
-import { checkEntry, type KeyHints } from '../../sync-server/audit/entry-check.ts';
+import { checkEntry, type KeyHints, type LogEntry } from '../../sync-server/audit/entry-check.ts';
 import { nodeSha256, signEntryTexts } from '../../sync-server/audit/entry-signing.ts';
 import { prepareEvent } from '../../sync-server/audit/prepared-event.ts';
 import { newServerKey, signWith as serverSign, type ServerKey } from '../../sync-server/audit/server-key.ts';
@@ -112,9 +113,9 @@ describe('the parallel verifier', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const pages = (list: readonly StoredEntry[]): StoredEntry[][] => Array.from({ length: Math.ceil(list.length / 300) }, (_, i) => list.slice(i * 300, (i + 1) * 300));
+  const pages = (list: readonly LogEntry[]): LogEntry[][] => Array.from({ length: Math.ceil(list.length / 300) }, (_, i) => list.slice(i * 300, (i + 1) * 300));
 
-  async function bothVerdicts(list: readonly StoredEntry[], notes = checkpoints, checker: EntryChecker = pool): Promise<Verdict> {
+  async function bothVerdicts(list: readonly LogEntry[], notes = checkpoints, checker: EntryChecker = pool): Promise<Verdict> {
     const inline = verifyLog(list, notes);
     const parallel = await verifyLogParallel(pages(list), notes, checker);
     expect(parallel).toEqual(inline);
@@ -176,5 +177,72 @@ describe('the parallel verifier', () => {
     const forged = replaced(600, (e) => ({ ...e, note: 'x' }), firstKey);
     const verdict = await bothVerdicts(forged, checkpoints, blind);
     expect(verdict).toMatchObject({ ok: false, index: 600 });
+  });
+  describe('[S20] entries withheld to their leaf hash', () => {
+    const kindOf = (stored: StoredEntry): AuditEntry => JSON.parse(stored.entry) as AuditEntry;
+    /** Station ST-3's enrollment and every fifth receipt from entry 100 on, as a station not cleared for them reads them. */
+    const isHidden = (stored: StoredEntry): boolean => {
+      const entry = kindOf(stored);
+      return (entry.kind === 'station.enrolled' && entry.stationId === 'ST-3') || (entry.kind === 'receipt' && stored.index >= 100 && stored.index % 5 === 0);
+    };
+    const withhold = (list: readonly StoredEntry[]): LogEntry[] =>
+      list.map((stored) => (isHidden(stored) ? { index: stored.index, leafHash: toBase64(entryLeafHash(stored.entry)) } : stored));
+    const served = (): LogEntry[] => withhold(entries);
+    const hiddenIndexes = (): number[] => entries.filter(isHidden).map((e) => e.index);
+
+    it('verifies what it can read, builds the tree with the withheld leaves, and counts both', async () => {
+      const hidden = entries.filter(isHidden);
+      const hiddenReceipts = hidden.filter((e) => kindOf(e).kind === 'receipt').length;
+      // ST-3's receipts that are still readable: their station key is in the withheld enrollment.
+      const unchecked = entries.filter((e) => !isHidden(e) && kindOf(e).kind === 'receipt' && kindOf(e).stationId === 'ST-3').length;
+      expect(hidden.length).toBeGreaterThan(100);
+      expect(unchecked).toBeGreaterThan(50);
+      const verdict = await bothVerdicts(served());
+      expect(verdict).toEqual({
+        ok: true, entries: entries.length, checkpoints: checkpoints.length, withheld: hidden.length, stationSignaturesUnchecked: unchecked, stationSignatures: 690 - hiddenReceipts - unchecked,
+      });
+    });
+
+    it('fails on a withheld leaf hash changed, moved or malformed, and on a withheld first entry', async () => {
+      const [first, second] = hiddenIndexes().filter((i) => i > 300);
+      const at = (index: number, change: (leaf: Uint8Array) => string): LogEntry[] =>
+        served().map((e) => (e.index === index && 'leafHash' in e ? { index, leafHash: change(fromBase64(e.leafHash)) } : e));
+      const flipped = at(first!, (leaf) => toBase64(leaf.map((byte, i) => (i === 0 ? byte ^ 1 : byte))));
+      const verdict = await bothVerdicts(flipped);
+      expect(verdict).toMatchObject({ ok: false, reason: expect.stringMatching(/Merkle root/) });
+      const covering = checkpoints.map((note) => Number(note.split('\n')[1])).filter((size) => size > first!).sort((a, b) => a - b)[0]!;
+      expect(verdict).toMatchObject({ index: covering - 1 });
+
+      // Two withheld leaves swapped: each is a valid hash, in the wrong place.
+      const list = served();
+      const a = list[first!] as LogEntry & { leafHash: string };
+      const b = list[second!] as LogEntry & { leafHash: string };
+      list[first!] = { index: first!, leafHash: b.leafHash };
+      list[second!] = { index: second!, leafHash: a.leafHash };
+      expect(await bothVerdicts(list)).toMatchObject({ ok: false, reason: expect.stringMatching(/Merkle root/) });
+
+      expect(await bothVerdicts(at(first!, () => '!!not base64'))).toMatchObject({ ok: false, index: first, reason: expect.stringMatching(/not base64/) });
+      expect(await bothVerdicts(at(first!, (leaf) => toBase64(leaf.subarray(0, 31))))).toMatchObject({ ok: false, index: first, reason: expect.stringMatching(/31 bytes/) });
+      const noFirst = served().map((e, i) => (i === 0 && 'entry' in e ? { index: 0, leafHash: toBase64(entryLeafHash(e.entry)) } : e));
+      expect(await bothVerdicts(noFirst)).toMatchObject({ ok: false, index: 0, reason: expect.stringMatching(/entry 0/) });
+    });
+
+    it('takes no answer for a withheld entry that the checker checked as a whole one, nor the reverse', async () => {
+      // A checker that answers for the whole entry where only its leaf hash was read, or the reverse.
+      const swapped = (toWhole: boolean): EntryChecker => ({
+        checkEntries: (list, hints, options) =>
+          Promise.resolve(
+            list.map((read) => {
+              const original = entries[read.index] as StoredEntry;
+              return checkEntry(toWhole ? original : { index: original.index, leafHash: toBase64(entryLeafHash(original.entry)) }, hints, options);
+            }),
+          ),
+      });
+      const index = hiddenIndexes()[0];
+      const whole = await verifyLogParallel(pages(served()), checkpoints, swapped(true));
+      expect(whole).toMatchObject({ ok: false, index, reason: expect.stringMatching(/does not fit/) });
+      const asHidden = await verifyLogParallel(pages(entries), checkpoints, swapped(false));
+      expect(asHidden).toMatchObject({ ok: false, index: 0, reason: expect.stringMatching(/does not fit/) });
+    });
   });
 });

@@ -13,16 +13,16 @@ import { receiptSchema } from '../../schemas/receipt.ts';
 import { viewDataSchemas } from '../../schemas/view-doc.ts';
 import { auditEntrySchema, storedEntrySchema } from '../../schemas/audit-entry.ts';
 import { checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSchema, keysResponseSchema, proofResponseSchema, trailResponseSchema } from '../../schemas/audit-api.ts';
-import { revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
+import { programsRequestSchema, programsResponseSchema, revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
 
 /** The hash of the protocol schemas at PROTOCOL_VERSION. */
-const PINNED = { version: 4, hash: '00975a5691f76670e289671736b65070a97b369bb9504ec14f675aab460db081' };
+const PINNED = { version: 5, hash: '5464f9a003a57c0e82effc0b29ed8e6cf7366dc4d351fe98871880bc5caca14b' };
 
 describe('protocol version', () => {
   it('[S3] pins a hash of the protocol schemas', () => {
     const schemas = [pushRequestSchema, pushResponseSchema, pullRequestSchema, pullResponseSchema, receiptSchema, eventSchema, eventPayloadSchemas, viewDataSchemas, enrollRequestSchema,
       auditEntrySchema, storedEntrySchema, checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSchema, proofResponseSchema, keysResponseSchema, trailResponseSchema,
-      enrollResponseSchema, stationListResponseSchema, revokeRequestSchema, revokeResponseSchema];
+      enrollResponseSchema, stationListResponseSchema, revokeRequestSchema, revokeResponseSchema, programsRequestSchema, programsResponseSchema];
     const hash = createHash('sha256').update(JSON.stringify(schemas)).digest('hex');
     expect(
       { version: PROTOCOL_VERSION, hash },

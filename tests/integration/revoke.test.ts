@@ -36,14 +36,17 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     (await server.store.viewsSince(0, 1_000_000)).documents.flatMap((doc) => (doc.kind === 'quarantine' ? [doc.data] : []));
   const freshOrder = () => addWorkOrder(server, `WO-R${backend === 'PGlite' ? 'L' : 'P'}${++orders}`);
 
-  /** What a refusal must leave as it was: the station, and the audit log. */
-  async function unchanged(target: TestStation, act: () => Promise<void>): Promise<void> {
+  /** What a refusal must leave as it was: the station, and the audit log but for `added` entries of refused signatures. */
+  async function unchanged(target: TestStation, act: () => Promise<void>, added = 0): Promise<AuditEntry[]> {
     const before = { station: await stationOf(target.id), log: (await entries()).length };
     await act();
     expect(await stationOf(target.id)).toEqual(before.station);
-    expect((await entries()).length).toBe(before.log);
+    const after = (await entries()).slice(before.log);
+    expect(after).toHaveLength(added);
+    expect(after.every((e) => e.kind === 'signature.refused' || e.kind === 'signature.locked-out')).toBe(true);
     // And the station still syncs.
     expect((await target.pullPage(0, { limit: 1 })).status).toBe(200);
+    return after;
   }
 
   beforeAll(async () => {
@@ -67,15 +70,25 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     });
   });
 
-  it('refuses a wrong PIN, and an unknown badge alike, changing nothing', async () => {
+  it('refuses a wrong PIN, and an unknown badge alike, changing nothing but recording each attempt', async () => {
     const tablet = await enrollStation(server, clock, 'Wrong PIN target');
-    await unchanged(tablet, async () => {
-      const wrong = await revoke(tablet.id, signedBy('B-3001', '0000'));
-      expect(wrong.status).toBe(401);
-      expect(errorOf(wrong)).toEqual({ code: 'invalid-credentials', message: 'Badge or PIN is wrong' });
-      const unknown = await revoke(tablet.id, signedBy('B-0000', '1234'));
-      expect(unknown.body).toEqual(wrong.body);
-    });
+    const recorded = await unchanged(
+      tablet,
+      async () => {
+        const wrong = await revoke(tablet.id, signedBy('B-3001', '0000'));
+        expect(wrong.status).toBe(401);
+        expect(errorOf(wrong)).toEqual({ code: 'invalid-credentials', message: 'Badge or PIN is wrong' });
+        const unknown = await revoke(tablet.id, signedBy('B-0000', '1234'));
+        expect(unknown.body).toEqual(wrong.body);
+      },
+      2,
+    );
+    const subject = { action: 'revoke a station', refusal: 'wrong-pin', failures: 1, lockedUntil: null, target: { stationId: tablet.id, name: 'Wrong PIN target' }, requestedFrom: { stationId: office.id, name: 'Supervisor office PC' } };
+    expect(recorded).toEqual([
+      expect.objectContaining({ kind: 'signature.refused', actor: 'B-3001', stationId: tablet.id, subject }),
+      expect.objectContaining({ kind: 'signature.refused', actor: 'B-0000', stationId: tablet.id, subject }),
+    ]);
+    expect(JSON.stringify(recorded)).not.toContain('1234');
     // A right PIN clears the wrong-PIN count.
     expect((await server.store.enrollmentLockout('B-3001')).failures).toBe(1);
   });
@@ -85,11 +98,16 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     ['inspector', 'B-2001'],
   ])('refuses an %s, whose role may not revoke, even with the right PIN', async (_, badge) => {
     const tablet = await enrollStation(server, clock, `Target of ${badge}`);
-    await unchanged(tablet, async () => {
-      const answer = await revoke(tablet.id, signedBy(badge));
-      expect(answer.status).toBe(403);
-      expect(errorOf(answer)).toMatchObject({ code: 'forbidden', message: expect.stringContaining(badge) });
-    });
+    const [recorded] = await unchanged(
+      tablet,
+      async () => {
+        const answer = await revoke(tablet.id, signedBy(badge));
+        expect(answer.status).toBe(403);
+        expect(errorOf(answer)).toMatchObject({ code: 'forbidden', message: expect.stringContaining(badge) });
+      },
+      1,
+    );
+    expect(recorded).toMatchObject({ kind: 'signature.refused', actor: badge, subject: { refusal: 'role', action: 'revoke a station' } });
   });
 
   it('refuses another meaning, an empty reason, an old protocol, an unknown station, changing nothing', async () => {
@@ -114,7 +132,7 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     expect(answer.status, answer.text).toBe(200);
     const revokedAt = clock.now().toISOString();
     expect(answer.body).toEqual({
-      station: { id: tablet.id, name: 'Lost tablet', enrolledBy: 'B-3001', enrolledAt: expect.any(String), revokedAt, keyAlg: 'Ed25519' },
+      station: { id: tablet.id, name: 'Lost tablet', enrolledBy: 'B-3001', enrolledAt: expect.any(String), revokedAt, keyAlg: 'Ed25519', programs: ['COMMERCIAL', 'F-35-ACT'], otherPrograms: 0 },
       signature: { signerBadge: 'B-4001', printedName: 'Quinn Lee', meaning: REVOKE_MEANING, reason: 'Tablet lost on second shift', signedAt: revokedAt },
       auditIndex: before,
     });
@@ -153,7 +171,7 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     expect(await verifyCli(['--url', server.url, '--credential', office.credential])).toBe(0);
   });
 
-  it('lists the enrolled stations, revoked ones marked, without their programs', async () => {
+  it('lists the enrolled stations, revoked ones marked, with the programs the caller is cleared for', async () => {
     const answer = await send<StationListResponse>(server.url, '/api/stations', { credential: office.credential });
     expect(answer.status).toBe(200);
     expect(answer.body.self).toBe(office.id);
@@ -161,20 +179,25 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     expect(names).toEqual(expect.arrayContaining(['Supervisor office PC', 'Lost tablet']));
     expect(answer.body.stations.find((s) => s.name === 'Lost tablet')?.revokedAt).toEqual(expect.any(String));
     expect(answer.body.stations.find((s) => s.id === office.id)?.revokedAt).toBeNull();
-    expect(answer.text).not.toContain('programs');
+    expect(answer.body.stations.find((s) => s.id === office.id)).toMatchObject({ programs: answer.body.clearable, otherPrograms: 0 });
     expect(answer.text).not.toContain('credential');
   });
 
   it('counts wrong PINs at revocation and at enrollment together: five lock the badge for both', async () => {
     const badge = 'B-3002';
     const tablet = await enrollStation(server, clock, 'Lockout target');
-    await unchanged(tablet, async () => {
-      for (let attempt = 1; attempt <= 4; attempt++) expect((await revoke(tablet.id, signedBy(badge, '0000'))).status).toBe(401);
-      const fifth = await revoke(tablet.id, signedBy(badge, '0000'));
-      expect(fifth.status).toBe(429);
-      expect(fifth.headers.get('retry-after')).toBe('300');
-      expect((await revoke(tablet.id, signedBy(badge))).status).toBe(429);
-    });
+    const recorded = await unchanged(
+      tablet,
+      async () => {
+        for (let attempt = 1; attempt <= 4; attempt++) expect((await revoke(tablet.id, signedBy(badge, '0000'))).status).toBe(401);
+        const fifth = await revoke(tablet.id, signedBy(badge, '0000'));
+        expect(fifth.status).toBe(429);
+        expect(fifth.headers.get('retry-after')).toBe('300');
+        expect((await revoke(tablet.id, signedBy(badge))).status).toBe(429);
+      },
+      7,
+    );
+    expect(recorded.map((e) => e.kind)).toEqual([...Array<string>(5).fill('signature.refused'), 'signature.locked-out', 'signature.refused']);
     const enroll = await send(server.url, '/api/stations/enroll', {
       body: { protocolVersion: V, stationName: 'During lockout', supervisorBadge: badge, pin: pinOf(badge), publicKey: tablet.key.publicKey, keyAlg: tablet.key.alg },
     });

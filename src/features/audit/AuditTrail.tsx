@@ -42,6 +42,9 @@ const KIND_NAMES: Record<string, string> = {
   'station.enrolled': 'Station enrolled',
   'station.approved': 'Station enrollment approved',
   'station.revoked': 'Station revoked',
+  'station.programs-changed': "Station's programs changed",
+  'signature.refused': 'Signature refused at the server',
+  'signature.locked-out': 'Badge locked out after wrong PINs',
   quarantine: 'Input refused into quarantine',
   'master-data.changed': 'Master data changed',
 };

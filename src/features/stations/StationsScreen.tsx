@@ -1,14 +1,17 @@
 /**
- * The plant's enrolled stations, for a supervisor or quality engineer, with a Revoke button on each
- * active one (docs/sync-spec.md S19). A revocation is an electronic signature (badge and PIN again,
- * the stated meaning, a typed reason) checked by the server, which records it in the audit log; the
- * revoked station's later pushes are refused into quarantine. It needs the network: the server keeps
- * the list, and only it can revoke. This station's own row has no button: it would lock itself out
- * mid-task; revoke it from another station.
+ * The plant's enrolled stations, for a supervisor or quality engineer, with the programs each is
+ * cleared for and, on each active one, buttons to change its programs and to revoke it
+ * (docs/sync-spec.md S19, S22). Each is an electronic signature (badge and PIN again, the stated
+ * meaning, a typed reason) checked by the server, which records it in the audit log; a revoked
+ * station's later pushes are refused into quarantine, a station's new programs apply from its next
+ * pull. Only the programs this station is cleared for are shown or offered: the server withholds the
+ * names of the others and counts them. It needs the network: the server keeps the list, and only it
+ * can change it. This station's own row has no buttons: it would lock itself out mid-task; change it
+ * from another station.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { RevokeRequest, RevokeResponse, StationListResponse, StationSummary } from '../../../schemas/stations.ts';
-import { REVOKE_MEANING } from '../../../schemas/stations.ts';
+import type { ProgramsRequest, ProgramsResponse, RevokeRequest, RevokeResponse, StationListResponse, StationSummary } from '../../../schemas/stations.ts';
+import { PROGRAMS_MEANING, REVOKE_MEANING } from '../../../schemas/stations.ts';
 import { PROTOCOL_VERSION } from '../../../schemas/protocol-version.ts';
 import { formatDateTime } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
@@ -23,13 +26,25 @@ const REVOKING_ROLES: readonly string[] = ['supervisor', 'quality'];
 
 type ListState = { kind: 'loading' } | { kind: 'offline' } | { kind: 'failed'; message: string } | { kind: 'shown'; list: StationListResponse };
 
+/** What was last signed here, shown with its manifestation. */
+type Recorded = { action: 'revoked' | 'programs'; name: string; programs: string[]; manifestation: Manifestation };
+
+/** The programs of a station as this station may see them. */
+function programsText(station: StationSummary): string {
+  const named = station.programs.length === 0 ? 'None' : station.programs.join(', ');
+  if (station.otherPrograms === 0) return named;
+  const others = `${station.otherPrograms} other${station.otherPrograms === 1 ? '' : 's'} not shown`;
+  return station.programs.length === 0 ? others : `${named}, and ${others}`;
+}
+
 export function StationsScreen() {
   const { rt, config } = useStation();
   const { session } = useSession();
   const plant = usePlant(rt);
   const [state, setState] = useState<ListState>({ kind: 'loading' });
   const [revoking, setRevoking] = useState<StationSummary | null>(null);
-  const [revoked, setRevoked] = useState<{ name: string; manifestation: Manifestation } | null>(null);
+  const [recorded, setRecorded] = useState<Recorded | null>(null);
+  const [editing, setEditing] = useState<{ station: StationSummary; chosen: string[] } | null>(null);
   const request = useRef(0);
 
   const refresh = useCallback(async () => {
@@ -72,15 +87,41 @@ export function StationsScreen() {
     }
   };
 
+  const signPrograms = async ({ badge, pin, reason }: { badge: string; pin: string; reason: string }): Promise<SignOutcome> => {
+    if (editing === null) return { ok: false, message: 'No station chosen' };
+    const body: ProgramsRequest = { protocolVersion: PROTOCOL_VERSION, signerBadge: badge, pin, meaning: PROGRAMS_MEANING, reason: reason.trim(), programs: editing.chosen };
+    try {
+      const answer = await rt.transport.post<ProgramsResponse>(`/api/stations/${encodeURIComponent(editing.station.id)}/programs`, body, config.credential);
+      const { printedName, signedAt, meaning } = answer.signature;
+      return { ok: true, manifestation: { printedName, signedAt, meaning, reason: answer.signature.reason } };
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 0) return { ok: false, message: "The server could not be reached: changing a station's programs needs the network. Nothing was changed." };
+      if (error instanceof ApiFailure) return { ok: false, message: `Not changed: ${error.message}` };
+      throw error;
+    }
+  };
+
+  const toggle = (program: string, on: boolean) =>
+    setEditing((current) => (current === null ? null : { ...current, chosen: on ? [...current.chosen, program].sort() : current.chosen.filter((p) => p !== program) }));
+
   return (
     <main className="screen">
       <h1>Stations</h1>
-      {revoked !== null && (
+      {recorded?.action === 'revoked' && (
         <section className="panel" aria-label="Revocation recorded">
           <p role="status">
-            Station <strong>{revoked.name}</strong> is revoked: the server refuses its credential and keeps anything it pushes in quarantine.
+            Station <strong>{recorded.name}</strong> is revoked: the server refuses its credential and keeps anything it pushes in quarantine.
           </p>
-          <SignatureManifestation manifestation={revoked.manifestation} />
+          <SignatureManifestation manifestation={recorded.manifestation} />
+        </section>
+      )}
+      {recorded?.action === 'programs' && (
+        <section className="panel" aria-label="Programs change recorded">
+          <p role="status">
+            Station <strong>{recorded.name}</strong> is now cleared for {recorded.programs.length === 0 ? 'none of your programs' : recorded.programs.join(', ')}. It receives the
+            change at its next sync, and drops what it holds of a program taken away.
+          </p>
+          <SignatureManifestation manifestation={recorded.manifestation} />
         </section>
       )}
       {state.kind === 'loading' && <p role="status">Fetching the stations…</p>}
@@ -104,9 +145,10 @@ export function StationsScreen() {
               <tr>
                 <th scope="col">Station</th>
                 <th scope="col">Enrolled</th>
+                <th scope="col">Programs</th>
                 <th scope="col">Status</th>
                 <th scope="col">
-                  <span className="visually-hidden">Action</span>
+                  <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>
@@ -121,12 +163,23 @@ export function StationsScreen() {
                   <td>
                     {formatDateTime(station.enrolledAt)} by {personName(plant, station.enrolledBy)}
                   </td>
+                  <td>{programsText(station)}</td>
                   <td>{station.revokedAt === null ? 'Active' : `Revoked ${formatDateTime(station.revokedAt)}`}</td>
                   <td>
                     {station.revokedAt === null && station.id !== state.list.self && (
-                      <button type="button" className="button" onClick={() => setRevoking(station)} aria-label={`Revoke ${station.name}`}>
-                        Revoke
-                      </button>
+                      <>
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => setEditing({ station, chosen: [...station.programs] })}
+                          aria-label={`Change programs of ${station.name}`}
+                        >
+                          Programs
+                        </button>{' '}
+                        <button type="button" className="button" onClick={() => setRevoking(station)} aria-label={`Revoke ${station.name}`}>
+                          Revoke
+                        </button>
+                      </>
                     )}
                   </td>
                 </tr>
@@ -150,11 +203,41 @@ export function StationsScreen() {
           submitLabel="Sign and revoke"
           onSign={sign}
           onSigned={(manifestation) => {
-            setRevoked({ name: revoking.name, manifestation });
+            setRecorded({ action: 'revoked', name: revoking.name, programs: [], manifestation });
             setRevoking(null);
             void refresh();
           }}
           onCancel={() => setRevoking(null)}
+        />
+      )}
+      {editing !== null && state.kind === 'shown' && (
+        <SignatureDialog
+          title={`Programs of station ${editing.station.name}`}
+          subject={
+            <fieldset className="form">
+              <legend>Cleared for</legend>
+              {state.list.clearable.map((program) => (
+                <label key={program} className="checkbox">
+                  <input type="checkbox" checked={editing.chosen.includes(program)} onChange={(event) => toggle(program, event.target.checked)} /> {program}
+                </label>
+              ))}
+              <p className="small muted">
+                A station sees and records only the work of the programs it is cleared for. It takes the change at its next sync and drops what it holds of a program taken away.
+                {editing.station.otherPrograms > 0 && ` Its ${editing.station.otherPrograms} other program${editing.station.otherPrograms === 1 ? '' : 's'}, which this station is not cleared for, stay as they are.`}
+              </p>
+            </fieldset>
+          }
+          meaning={PROGRAMS_MEANING}
+          reasonLabel="Reason for the change"
+          reasonRequired="Type why the station's programs change; it is part of the signed record"
+          submitLabel="Sign and change programs"
+          onSign={signPrograms}
+          onSigned={(manifestation) => {
+            setRecorded({ action: 'programs', name: editing.station.name, programs: editing.chosen, manifestation });
+            setEditing(null);
+            void refresh();
+          }}
+          onCancel={() => setEditing(null)}
         />
       )}
     </main>

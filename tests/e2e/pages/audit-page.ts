@@ -43,6 +43,9 @@ export class AuditPage {
  * The supervisor's list of enrolled stations and its revocation signature (src/features/stations).
  * Kept beside the audit page: a revocation is an audit entry, and this file is the audit pages' model.
  */
+/** The labels of the programs dialog. */
+export const PROGRAMS_LABELS = { reason: 'Reason for the change', submit: 'Sign and change programs' };
+
 export class StationsPage {
   constructor(readonly page: Page) {}
 
@@ -65,14 +68,27 @@ export class StationsPage {
     await this.sign(reason, badge, pin);
   }
 
-  /** Fills and submits the open signature dialog. */
-  async sign(reason: string, badge: string, pin: string): Promise<void> {
+  /** Fills and submits the open signature dialog (a revocation unless told otherwise). */
+  async sign(reason: string, badge: string, pin: string, labels = { reason: 'Reason for revocation', submit: 'Sign and revoke' }): Promise<void> {
     const dialog = this.dialog;
     await dialog.waitFor();
-    await dialog.getByRole('textbox', { name: 'Reason for revocation' }).fill(reason);
+    await dialog.getByRole('textbox', { name: labels.reason }).fill(reason);
     await dialog.getByRole('textbox', { name: 'Badge' }).fill(badge);
     await dialog.getByLabel('PIN').fill(pin);
-    await dialog.getByRole('button', { name: 'Sign and revoke' }).click();
+    await dialog.getByRole('button', { name: labels.submit }).click();
+  }
+
+  /** Opens the programs of `name`, sets each program's box as `programs` says, and signs. */
+  async changePrograms(name: string, programs: Record<string, boolean>, reason: string, badge: string, pin: string): Promise<void> {
+    await this.row(name).getByRole('button', { name: `Change programs of ${name}` }).click();
+    await this.dialog.waitFor();
+    for (const [program, on] of Object.entries(programs)) await this.dialog.getByRole('checkbox', { name: program }).setChecked(on);
+    await this.sign(reason, badge, pin, PROGRAMS_LABELS);
+  }
+
+  /** The recorded change of programs with its signature manifestation. */
+  get programsRecorded(): Locator {
+    return this.page.getByRole('region', { name: 'Programs change recorded' });
   }
 
   get refusal(): Locator {

@@ -6,6 +6,8 @@
 import { HttpResponse, delay, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../../schemas/protocol-version.ts';
+import { PROGRAMS_MEANING } from '../../../schemas/stations.ts';
 import { readPullCheckpoint } from '../../../src/db/receipts.ts';
 import { routingOf, stepKey } from '../../../src/domain/plant.ts';
 import { backoffDelay } from '../../../src/sync/scheduler.ts';
@@ -208,6 +210,36 @@ describe('pull', () => {
     await station.scheduler.advance(750);
     await until(async () => (await station.db.views.count().exec()) > 0, 'views after recovery');
     expect(await station.db.views.findOne('workCenter:WC-X').exec()).toBeNull();
+  });
+
+  it('[S22] drops the views of a program taken off the station at its next pull, and receives them again once granted', async () => {
+    const station = await newStation('clearance');
+    await station.start();
+    const programs = () => new Set([...station.plant.get().workOrders.values()].map((wo) => wo.program));
+    const sequence = await server.server.store.sequence();
+    await until(async () => (await readPullCheckpoint(station.db)).serverSeq >= sequence, 'first pull');
+    await until(() => programs().has('F-35-ACT'), 'F-35-ACT work orders');
+    // Asked from a supervisor's station cleared for every program (a station cannot grant back what it lost).
+    const office = await enroll(url, 'clearance-office');
+    const change = async (list: string[]) => {
+      const answer = await fetch(`${url}/api/stations/${station.stationId}/programs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${office.credential}` },
+        body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, signerBadge: 'B-3001', pin: '9999', meaning: PROGRAMS_MEANING, reason: 'Clearance review', programs: list }),
+      });
+      expect(answer.status, await answer.text()).toBe(200);
+    };
+
+    await change(['COMMERCIAL']);
+    await station.scheduler.advance(30_000);
+    await until(() => !programs().has('F-35-ACT'), 'F-35-ACT views dropped');
+    expect(await station.db.views.findOne('workOrder:WO-1001').exec()).toBeNull();
+    expect(programs().has('COMMERCIAL')).toBe(true);
+
+    await change(['COMMERCIAL', 'F-35-ACT']);
+    await station.scheduler.advance(30_000);
+    await until(() => programs().has('F-35-ACT'), 'F-35-ACT views back');
+    expect(await station.db.views.findOne('workOrder:WO-1001').exec()).not.toBeNull();
   });
 
   it('[S14] pulls every 30 s while the live stream is down', async () => {

@@ -1,0 +1,90 @@
+/**
+ * Changing the programs a station is cleared for (docs/sync-spec.md S22): a supervisor or quality
+ * engineer signs, badge and PIN entered again, with the stated meaning and a typed reason, as for a
+ * revocation (./revoke.ts), with the same shared wrong-PIN lockout. A station may grant or take away
+ * only programs it is cleared for itself; the target's other programs stay as they are.
+ *
+ * The new list, a `station.programs-changed` audit entry (before and after) and the renumbering of
+ * the views of every program gained commit in one transaction. The change takes effect at the
+ * station's next request: pull and push read its programs then (S10, S12), and the renumbered views
+ * come in its next pull even though they were written before its checkpoint. Views of a program
+ * taken away are no longer served; the station is told which to drop by its next pull (S22).
+ */
+import type { ProgramsRequest, ProgramsResponse } from '../../schemas/stations.ts';
+import { PROGRAMS_MEANING } from '../../schemas/stations.ts';
+import { ApiFailure } from '../api-error.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Station } from '../store/store.ts';
+import { recordRefusals } from './refusals.ts';
+import { stationSummary } from './revoke.ts';
+import { STATION_ADMIN_ROLES, withSigner, type SignerContext } from './signer.ts';
+
+/** What a change of programs needs besides the request. */
+export interface ProgramsContext extends SignerContext {
+  audit: AuditLog;
+  /** Told the server sequence after a change moved it (the live stream), so stations pull at once. */
+  onViewsRenumbered?: (sequence: number) => void;
+}
+
+/** The action as a refusal names it. */
+const PROGRAMS_ACTION = "change a station's programs";
+
+/**
+ * Sets station `stationId`'s programs, of those station `from` is cleared for, to `request.programs`.
+ * Throws {@link ApiFailure}: 400 for an empty reason, 403 for a program `from` is not cleared for,
+ * the signer's refusals (./signer.ts, each recorded as an audit entry, ./refusals.ts), 404 for an
+ * unknown station, 409 for a revoked one or a list that changes nothing. A refusal changes neither
+ * the station nor the views; the log gains only the entries of a refused signature.
+ */
+export async function changeStationPrograms(context: ProgramsContext, from: Station, stationId: string, request: ProgramsRequest): Promise<ProgramsResponse> {
+  const reason = request.reason.trim();
+  if (reason === '') throw new ApiFailure(400, 'invalid-request', "body/reason must say why the station's programs change; it is part of the signed record");
+  const beyond = request.programs.filter((program) => !from.programs.includes(program));
+  if (beyond.length > 0) {
+    throw new ApiFailure(403, 'forbidden', `This station is not cleared for ${beyond.join(', ')}; it may grant or take away only programs it is cleared for`);
+  }
+  const named = (await context.store.listStations()).find((station) => station.id === stationId);
+  const onRefused = recordRefusals({ ...context, from, action: PROGRAMS_ACTION, target: { stationId, name: named?.name ?? null } });
+  return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action: PROGRAMS_ACTION, onRefused }, async (signer) => {
+    const { store, audit } = context;
+    const target = (await store.listStations()).find((station) => station.id === stationId);
+    if (target === undefined) throw new ApiFailure(404, 'not-found', `No station ${stationId} is enrolled`);
+    if (target.revokedAt !== null) throw revoked(target.name);
+
+    const before = [...target.programs].sort();
+    const after = [...new Set([...before.filter((program) => !from.programs.includes(program)), ...request.programs])].sort();
+    const added = after.filter((program) => !before.includes(program));
+    const removed = before.filter((program) => !after.includes(program));
+    if (added.length === 0 && removed.length === 0) {
+      throw new ApiFailure(409, 'invalid-request', `Station ${target.name} is already cleared for exactly these programs; nothing was changed`);
+    }
+
+    const signedAt = context.now().toISOString();
+    const signature = { signerBadge: signer.badge, printedName: signer.name, meaning: PROGRAMS_MEANING, reason, signedAt } as const;
+    const { auditIndex, sequence } = await store.locked(async (tx) => {
+      // Checked again under the lock: a revocation may have committed since the read above.
+      if (!(await tx.setStationPrograms(stationId, after))) throw revoked(target.name);
+      const index = await audit.size(tx.sql);
+      await audit.append(tx.sql, [
+        {
+          kind: 'station.programs-changed',
+          recordedAt: signedAt,
+          actor: signer.badge,
+          role: signer.role,
+          stationId,
+          reason,
+          signature,
+          subject: { name: target.name, before, after, added, removed, requestedFrom: { stationId: from.id, name: from.name } },
+        },
+      ]);
+      const renumbered = await tx.renumberProgramViews(added);
+      return { auditIndex: index, sequence: removed.length > 0 ? await tx.recordProgramDrops(stationId, removed) : renumbered };
+    });
+    context.onViewsRenumbered?.(sequence);
+    return { station: stationSummary({ ...target, programs: after }, from), signature, auditIndex };
+  });
+}
+
+function revoked(name: string): ApiFailure {
+  return new ApiFailure(409, 'invalid-request', `Station ${name} is revoked; its programs can no longer be changed`);
+}
