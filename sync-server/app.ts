@@ -248,7 +248,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });
     registerStationRoutes(stationRoutes, {
       store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst,
-      onViewsRenumbered: (sequence) => live.publish(sequence),
+      onViewsRenumbered: onCommit,
     });
 
     // Stations read this with a streaming fetch (the credential goes in a header, which EventSource cannot send).
