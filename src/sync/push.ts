@@ -69,8 +69,8 @@ function invalidIn(error: unknown, batch: readonly StationEvent[]): string[] {
  * Sends events (in sequence order, at most {@link MAX_PUSH_EVENTS} a request) until the server has
  * answered each with a receipt or refused it as malformed; refusals are stored here, the receipts
  * are returned for the caller to store. Retries transient failures (see withRetry); with `refresh`,
- * a retry sends what it reads instead, so the events recorded while the server was out of reach go
- * with it rather than in batches of their own behind it.
+ * a retry sends what it returns instead (the same events and any recorded since), so the events
+ * recorded while the server was out of reach go with it rather than in batches of their own.
  */
 export async function sendEvents(
   context: PushContext,
@@ -191,8 +191,7 @@ export function startPusher(options: PusherOptions): Pusher {
 
   /** Pushes everything found after the cursor; the next batch is read while this one is answered. */
   async function drain(): Promise<void> {
-    let sentThrough = answeredThrough;
-    let batch = await readBatch(db, sentThrough, options.batchSize);
+    let batch = await readBatch(db, answeredThrough, options.batchSize);
     let storing: Promise<void> = Promise.resolve();
     let busy = false;
     try {
@@ -204,10 +203,13 @@ export function startPusher(options: PusherOptions): Pusher {
         // Events never change once recorded, so the next batch can be read now.
         const reading = readBatch(db, batch.through, options.batchSize);
         reading.catch(() => undefined);
-        const from = sentThrough;
+        // A retry sends the same events again (S7) and those recorded since, up to a full batch.
         let refreshed = false;
         const refresh = async () => {
-          batch = await readBatch(db, from, options.batchSize);
+          const room = options.batchSize - batch.events.length;
+          if (room <= 0) return batch.events;
+          const more = await readBatch(db, batch.through, room);
+          batch = { events: [...batch.events, ...more.events], through: more.through };
           refreshed = true;
           return batch.events;
         };
@@ -220,10 +222,9 @@ export function startPusher(options: PusherOptions): Pusher {
           answeredThrough = Math.max(answeredThrough, through);
         });
         storing.catch(() => undefined);
-        sentThrough = batch.through;
         const next = await reading;
-        // Read on from the batch sent if it was read again, or if events were recorded since a short read.
-        batch = refreshed || (woken && next.events.length < options.batchSize) ? await readBatch(db, sentThrough, options.batchSize) : next;
+        // Read on from the batch sent if a retry added to it, or if events were recorded since a short read.
+        batch = refreshed || (woken && next.events.length < options.batchSize) ? await readBatch(db, through, options.batchSize) : next;
       }
       await storing;
       answeredThrough = Math.max(answeredThrough, batch.through);
@@ -236,13 +237,17 @@ export function startPusher(options: PusherOptions): Pusher {
   const done = (async () => {
     try {
       await Promise.race([options.leading, untilAborted(signal)]);
-      answeredThrough = saved = (await readSetting<PushCursor>(db, PUSH_CURSOR_ID))?.seq ?? 0;
+      let cursorRead = false;
       for (let failures = 0; !signal.aborted; ) {
         if (!woken) await untilWoken();
         wakeUp = null;
         if (signal.aborted) return;
         woken = false;
         try {
+          if (!cursorRead) {
+            answeredThrough = saved = (await readSetting<PushCursor>(db, PUSH_CURSOR_ID))?.seq ?? 0;
+            cursorRead = true;
+          }
           await drain();
           failures = 0;
         } catch (error) {
