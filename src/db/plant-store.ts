@@ -36,8 +36,8 @@ export interface PlantStore {
    */
   applyRecorded(event: StationEvent): void;
   /**
-   * Holds back rebuilds caused by views, receipts and the pull checkpoint until the returned
-   * function is called, then rebuilds once. A pull writes views first and its checkpoint after; a
+   * Holds back rebuilds caused by views and the pull checkpoint until the returned function is
+   * called, then rebuilds once (receipts are applied as they come, against the views shown). A pull writes views first and its checkpoint after; a
    * rebuild in between would apply an event twice (once in the views, once from the overlay) and
    * the screen would flicker.
    */
@@ -67,6 +67,9 @@ export function createPlantStore(db: StationDb): PlantStore {
   /** This station's pending events in sequence order, with the receipts known for them. */
   let pending: StationEvent[] = [];
   let receipts = new Map<string, ReceiptDoc>();
+  /** The views and pull checkpoint of the state shown: receipts are applied against these. */
+  let shownBase: PlantState = base;
+  let shownCheckpoint = 0;
   let state: PlantState = emptyPlant();
   let outbox: Outbox = NO_OUTBOX;
   let lastSeq = 0;
@@ -74,7 +77,7 @@ export function createPlantStore(db: StationDb): PlantStore {
   let rebuildWanted = false;
   let rebuildQueued = false;
   /**
-   * Bumped by every change of views, receipts or the pull checkpoint. A rebuild reads views, then
+   * Bumped by every change of views or the pull checkpoint. A rebuild reads views, then
    * the checkpoint, then receipts, each a separate read: if any of them changed meanwhile, or a
    * pull began, the reads may not belong together (views that hold an event with a checkpoint that
    * does not yet cover it would show the event twice), so the rebuild is not shown and runs again.
@@ -128,6 +131,8 @@ export function createPlantStore(db: StationDb): PlantStore {
     // never comes back: only the pending ones are looked at again.
     pending = pending.filter((event) => isPending(found.get(event.id), checkpoint));
     receipts = found;
+    shownBase = base;
+    shownCheckpoint = checkpoint;
     state = reduceEvents(base, pending);
     outbox = computeOutbox();
     notify();
@@ -185,6 +190,33 @@ export function createPlantStore(db: StationDb): PlantStore {
     else await catchUp();
   }
 
+  /** Receipts stored since the overlay last looked, as their change events carried them. */
+  let answered: ReceiptDoc[] = [];
+
+  /**
+   * Applies new receipts from their change events rather than reading every pending event's receipt
+   * again: a station catching up stores hundreds at a time, and a rebuild per batch read them all.
+   * They are weighed against the views and checkpoint the shown state was built from, so the state
+   * stays consistent while a pull is writing newer views.
+   */
+  function applyAnswered(): Promise<void> {
+    const docs = answered;
+    answered = [];
+    if (docs.length === 0 || closed) return Promise.resolve();
+    let left = false;
+    for (const doc of docs) {
+      receipts.set(doc.eventId, doc);
+      if (!isPending(doc, shownCheckpoint)) left = true;
+    }
+    if (left) {
+      pending = pending.filter((event) => isPending(receipts.get(event.id), shownCheckpoint));
+      state = reduceEvents(shownBase, pending);
+    }
+    outbox = computeOutbox();
+    notify();
+    return Promise.resolve();
+  }
+
   let work: Promise<void> = Promise.resolve();
   const serially = (task: () => Promise<void>) => {
     work = work.then(task, task);
@@ -216,9 +248,17 @@ export function createPlantStore(db: StationDb): PlantStore {
     }),
   );
   subscriptions.push(
-    db.receipts.$.subscribe(() => {
-      changes += 1;
-      wantRebuild();
+    db.receipts.$.subscribe((change) => {
+      // Applied after any rebuild under way, which may have read the receipts before this one. A
+      // receipt only ever takes an event out of the overlay, against the same views and checkpoint,
+      // so it cannot make a rebuild's reads disagree.
+      if (change.operation === 'DELETE') {
+        changes += 1;
+        wantRebuild();
+        return;
+      }
+      answered.push(change.documentData);
+      if (answered.length === 1) serially(applyAnswered);
     }),
   );
   subscriptions.push(

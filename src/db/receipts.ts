@@ -42,11 +42,21 @@ export async function resetPulledViews(db: StationDb): Promise<void> {
 
 /**
  * Stores the server's receipts. A receipt is the server's word on an event and never changes (the
- * server answers a retry with the same receipt), so storing one twice is harmless.
+ * server answers a retry with the same receipt), so one already stored is left as it is: a pull
+ * brings again the receipts of events it just pushed, and rewriting them would cost a write and a
+ * rebuild of the plant each. Only the station's own refusal of an event (S9) gives way to the
+ * server's receipt.
  */
 export async function storeReceipts(db: StationDb, receipts: readonly Receipt[]): Promise<void> {
   if (receipts.length === 0) return;
-  await db.receipts.bulkUpsert(receipts.map((receipt): ReceiptDoc => ({ ...receipt, origin: 'receipt' })));
+  const docs = receipts.map((receipt): ReceiptDoc => ({ ...receipt, origin: 'receipt' }));
+  const { error } = await db.receipts.bulkInsert(docs);
+  const replace = new Set<string>();
+  for (const failure of error) {
+    if (failure.status !== 409) throw new Error(`A receipt could not be stored (${failure.status}) for event ${failure.documentId}`);
+    if (failure.documentInDb?.origin !== 'receipt') replace.add(failure.documentId);
+  }
+  if (replace.size > 0) await db.receipts.bulkUpsert(docs.filter((doc) => replace.has(doc.eventId)));
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * Two-way sync with the server on RxDB's replication (`replicateRxCollection`): the `events`
- * collection is pushed (push only), the `views` collection is pulled (pull only) from a `serverSeq`
- * checkpoint, receipts arrive with both, and the live stream or, while it is down, a periodic timer
- * says when to pull. Every request retries with backoff and jitter (src/sync/retry.ts); a server that
- * refuses the station for good (too old, not enrolled) stops syncing and says so in the status.
- * The handlers throw only when the engine stops or the station's own database fails, so RxDB's fixed
+ * Two-way sync with the server: the pusher (src/sync/push.ts) sends the events that have no receipt
+ * yet, the `views` collection is pulled on RxDB's replication (`replicateRxCollection`, pull only)
+ * from a `serverSeq` checkpoint, receipts arrive with both, and the live stream or, while it is
+ * down, a periodic timer says when to pull. While the pusher is sending, pulls wait and one pull
+ * follows its last batch: a station catching up does not pull its own changes after every batch.
+ * Every request retries with backoff and jitter (src/sync/retry.ts); a server that refuses the
+ * station for good (too old, not enrolled) stops syncing and says so in the status. The pull
+ * handler throws only when the engine stops or the station's own database fails, so RxDB's fixed
  * `retryTime` never paces requests to the server.
  */
 import type { Subscription } from 'rxjs';
@@ -13,12 +15,12 @@ import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { viewKinds } from '../../schemas/view-doc.ts';
-import type { StationDb, StoredEvent, StoredView } from '../db/database.ts';
+import type { StationDb, StoredView } from '../db/database.ts';
 import type { PlantStore } from '../db/plant-store.ts';
 import { readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
 import { watchLive } from './live.ts';
 import { pullPage } from './pull.ts';
-import { eventOfDocument, pushEvents } from './push.ts';
+import { startPusher } from './push.ts';
 import type { RetryContext, StopKind } from './retry.ts';
 import { messageOf, withRetry } from './retry.ts';
 import type { BackoffPolicy, Scheduler } from './scheduler.ts';
@@ -27,7 +29,7 @@ import type { Transport } from './transport.ts';
 
 /** Pull this often while the live stream is down. */
 export const POLL_EVERY_MS = 30_000;
-/** Events per push handler call; a request carries at most MAX_PUSH_EVENTS. */
+/** Events per push request; the protocol allows up to MAX_PUSH_EVENTS. */
 export const PUSH_BATCH_SIZE = 500;
 /** Views per pull request. */
 export const PULL_BATCH_SIZE = 1000;
@@ -54,9 +56,8 @@ export interface SyncEngine {
   syncNow(): void;
   /** The network may be back: cut retry and reconnect waits short. */
   nudge(): void;
-  /** The replications, for tests that wait on them. */
+  /** The views' pull replication, for tests that wait on it (events are pushed without RxDB's). */
   readonly replications: {
-    events: RxReplicationState<StoredEvent, unknown>;
     views: RxReplicationState<StoredView, { serverSeq: number }>;
   };
   stop(): Promise<void>;
@@ -103,8 +104,8 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     if (halted) return;
     halted = true;
     setStatus({ phase: kind, lastError: messageOf(error), retryAt: null, live: false });
-    // Stop asking: the replications end, and requests waiting in withRetry end with the signal.
-    void Promise.all([events.cancel(), views.cancel()]).finally(() => controller.abort());
+    // Stop asking: the replication and the pusher end, and requests waiting in withRetry end with the signal.
+    void views.cancel().finally(() => controller.abort());
   };
 
   const retry: RetryContext = {
@@ -117,42 +118,32 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     onStop: halt,
   };
 
+  const subscriptions: Subscription[] = [];
+
   // The pull checkpoint as committed (views up to it are stored) and as fetched (handed to RxDB).
   let committed = (await readPullCheckpoint(db)).serverSeq;
   let fetched = committed;
   let moreWaiting = false;
   const pullTrigger = new Subject<RxReplicationPullStreamItem<StoredView, { serverSeq: number }>>();
-  const resync = () => {
+  const pullNow = () => {
     if (!halted && !signal.aborted) pullTrigger.next('RESYNC');
   };
-
-  // Pushes one call at a time, so that the server gets this station's events in sequence order even
-  // when RxDB hands over several batches at once.
-  let pushQueue: Promise<unknown> = Promise.resolve();
-  const events = replicateRxCollection<StoredEvent, unknown>({
-    replicationIdentifier: `travelog-events-to-server:${options.stationId}`,
-    collection: db.events,
-    live: true,
-    waitForLeadership: options.waitForLeadership ?? true,
-    push: {
-      batchSize: Math.min(options.pushBatchSize ?? PUSH_BATCH_SIZE, PUSH_BATCH_SIZE),
-      handler: (rows) => {
-        const batch = rows.map((row) => eventOfDocument(row.newDocumentState as StoredEvent));
-        const run = pushQueue.then(() =>
-          pushEvents(
-            { db, transport: options.transport, stationId: options.stationId, credential: options.credential, now: () => scheduler.now(), retry, onPushed: succeeded },
-            batch,
-          ),
-        );
-        pushQueue = run.catch(() => undefined);
-        // Events never change once recorded: there is never a conflict to hand back.
-        return run.then(() => {
-          resync();
-          return [];
-        });
-      },
-    },
-  });
+  /**
+   * While the pusher sends a backlog, the server's `changed` after each batch is mostly this
+   * station's own receipts: one pull after the last batch brings them all. A pull asked for
+   * meanwhile waits for that one, or goes at once if a push has to wait for a retry.
+   */
+  let pushing = false;
+  let pullWaiting = false;
+  const resync = () => {
+    if (pushing) pullWaiting = true;
+    else pullNow();
+  };
+  const pullIfWaiting = () => {
+    if (!pullWaiting) return;
+    pullWaiting = false;
+    pullNow();
+  };
 
   const views = replicateRxCollection<StoredView, { serverSeq: number }>({
     // One replication state per scope: RxDB's own checkpoint must not carry over to another scope.
@@ -193,13 +184,42 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     },
   });
 
+  // RxDB's leader election among tabs, as for the views (the replication plugin adds it).
+  const leading = (options.waitForLeadership ?? true) ? db.waitForLeadership() : Promise.resolve(true);
+  const pusher = startPusher({
+    db,
+    transport: options.transport,
+    stationId: options.stationId,
+    credential: options.credential,
+    now: () => scheduler.now(),
+    retry: {
+      ...retry,
+      onRetry: (error, delayMs, attempt) => {
+        retry.onRetry?.(error, delayMs, attempt);
+        pullIfWaiting();
+      },
+    },
+    onPushed: succeeded,
+    batchSize: Math.min(options.pushBatchSize ?? PUSH_BATCH_SIZE, PUSH_BATCH_SIZE),
+    onBusy: (busy) => {
+      pushing = busy;
+      // The receipts just stored become visible (S13) once the views up to them are pulled.
+      if (!busy) {
+        pullWaiting = false;
+        pullNow();
+      }
+    },
+    onError: (error) => setStatus({ lastError: messageOf(error) }),
+    leading,
+  });
+  subscriptions.push(db.events.insert$.subscribe(() => pusher.wake()));
+
   /**
    * Views are written by RxDB after the handler returns; the checkpoint is written only once RxDB
    * is idle again, that is once those views are stored, and the plant is rebuilt once after that.
    */
   let releaseRebuilds: (() => void) | null = null;
   let active = false;
-  const subscriptions: Subscription[] = [];
   subscriptions.push(
     views.active$.subscribe((isActive) => {
       active = isActive;
@@ -267,20 +287,20 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     syncNow() {
       nudge.fire();
       resync();
-      if (!halted && !signal.aborted) events.reSync();
+      pusher.wake();
     },
     nudge: () => nudge.fire(),
-    replications: { events, views },
+    replications: { views },
     async stop() {
       if (!signal.aborted) {
         controller.abort();
-        await Promise.all([events.cancel(), views.cancel()]);
+        await views.cancel();
       }
       subscriptions.forEach((s) => s.unsubscribe());
       pullTrigger.complete();
       releaseRebuilds?.();
       releaseRebuilds = null;
-      await Promise.all([liveDone, pollDone]);
+      await Promise.all([liveDone, pollDone, pusher.done]);
       if (status.phase === 'running') setStatus({ phase: 'stopped', live: false });
       listeners.clear();
     },

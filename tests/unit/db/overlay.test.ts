@@ -134,6 +134,33 @@ describe('pending events', () => {
     expect(remaining(plant.get())).toBe(96);
   });
 
+  it('[S6][S9] a receipt already stored is left as it was; the server\'s receipt replaces the station\'s own refusal', async () => {
+    const { db, recorder } = await station();
+    const first = await recorder.record(consume(4));
+    const second = await recorder.record(consume(2));
+    await storeReceipts(db, [receipt(first)]);
+    const revision = (await db.receipts.findOne(first.id).exec())?.revision;
+    await storeInvalidEventRefusals(db, [second.id], 'events/0/payload is invalid', new Date('2026-11-21T08:01:00Z'));
+    await storeReceipts(db, [receipt(first), receipt(second, { serverSeq: 2 })]);
+    expect((await db.receipts.findOne(first.id).exec())?.revision).toBe(revision);
+    expect((await db.receipts.findOne(second.id).exec())?.toJSON()).toMatchObject({ origin: 'receipt', outcome: 'accepted', serverSeq: 2 });
+  });
+
+  it('[S13] a receipt stored while a pull is being written empties the outbox at once, and the event stays shown once', async () => {
+    const { db, plant, recorder } = await station();
+    const event = await recorder.record(consume(4));
+    const release = plant.deferRebuilds();
+    await db.views.bulkUpsert(serverViews([event], BASE_SEQ + 1));
+    await storeReceipts(db, [receipt(event)]);
+    await until(() => plant.outbox().waiting === 0);
+    expect(plant.outbox().pending).toBe(1);
+    expect(remaining(plant.get())).toBe(96);
+    await writePullCheckpoint(db, { serverSeq: BASE_SEQ + 1 });
+    release();
+    await until(() => plant.outbox().pending === 0);
+    expect(remaining(plant.get())).toBe(96);
+  });
+
   it('[S13] picks up where it was after the station is reopened', async () => {
     const factory = new IDBFactory();
     db = await openStationDb({ name: 'overlay-reopen', indexedDB: factory, IDBKeyRange });

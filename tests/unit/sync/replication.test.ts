@@ -3,7 +3,7 @@
  * back off with jitter and recover, malformed events are refused and kept, and a server that will
  * not talk to this station stops sync with a reason. Waits run on a virtual clock.
  */
-import { HttpResponse, delay, http, passthrough } from 'msw';
+import { HttpResponse, bypass, delay, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../../schemas/protocol-version.ts';
@@ -76,6 +76,50 @@ describe('push', () => {
     expect((pushed[0] as { events: Array<{ seq: number }> }).events.map((e) => e.seq)).toEqual([1, 2, 3]);
     await until(() => station.plant.outbox().waiting === 0, 'empty outbox');
     expect(station.engine?.status()).toMatchObject({ phase: 'running', reachable: true, lastError: null });
+  });
+
+  it('[S5][S15] pushes a backlog one batch at a time in sequence order, and pulls once after the last', async () => {
+    const station = await newStation('push-backlog');
+    for (let i = 0; i < 12; i++) await station.recorder.record(signedIn());
+    const requests: Array<{ path: 'push' | 'pull'; seqs: number[] }> = [];
+    let inFlight = 0;
+    let overlapped = false;
+    network.use(
+      http.post(`${url}/api/sync/:kind`, async ({ request, params }) => {
+        const body = (await request.clone().json()) as { events?: Array<{ seq: number }> };
+        const path = params['kind'] === 'push' ? 'push' : 'pull';
+        requests.push({ path, seqs: (body.events ?? []).map((e) => e.seq) });
+        if (path !== 'push') return passthrough();
+        inFlight += 1;
+        overlapped ||= inFlight > 1;
+        try {
+          const answer = await fetch(bypass(request));
+          return new HttpResponse(await answer.text(), { status: answer.status, headers: answer.headers });
+        } finally {
+          inFlight -= 1;
+        }
+      }),
+    );
+    await station.start({ pushBatchSize: 5 });
+    await until(async () => (await receiptCount(station)) === 12 && station.plant.outbox().pending === 0, 'every event answered and in the pulled views');
+    const pushes = requests.flatMap((r, i) => (r.path === 'push' ? [i] : []));
+    expect(pushes.map((i) => requests[i]?.seqs)).toEqual([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12]]);
+    expect(overlapped).toBe(false);
+    // The first pull may be the station's start-up pull; none follows a batch until the last.
+    expect(requests.slice(pushes[1], pushes.at(-1)).some((r) => r.path === 'pull')).toBe(false);
+    expect(requests.slice((pushes.at(-1) ?? 0) + 1).some((r) => r.path === 'pull')).toBe(true);
+  });
+
+  it('[S15] a retried push takes along the events recorded while it waited', async () => {
+    const station = await newStation('push-retry-refresh');
+    await station.recorder.record(signedIn());
+    const pushed = faults('/api/sync/push', () => HttpResponse.json({ code: 'unavailable', message: 'Database restarting' }, { status: 503 }));
+    await station.start();
+    await until(() => pushed.length === 1 && station.scheduler.pending().includes(750), 'retry wait');
+    for (let i = 0; i < 3; i++) await station.recorder.record(signedIn());
+    await station.scheduler.advance(750);
+    await until(async () => (await receiptCount(station)) === 4, 'four receipts');
+    expect(pushed.map((body) => (body as { events: Array<{ seq: number }> }).events.map((e) => e.seq))).toEqual([[1], [1, 2, 3, 4]]);
   });
 
   it('[S15] backs off with jitter on 503, 500 and a dropped connection, then recovers', async () => {
