@@ -67,23 +67,28 @@ export const revokeRequestSchema = {
   additionalProperties: false,
 } as const;
 
+/** A signature's manifestation as the server recorded it, for one stated meaning. */
+function signatureSchema<Meaning extends string>(meaning: Meaning) {
+  return {
+    type: 'object',
+    properties: {
+      signerBadge: identifierSchema,
+      printedName: { type: 'string', minLength: 1, maxLength: 120 },
+      meaning: { const: meaning },
+      reason: { type: 'string', minLength: 1, maxLength: 2000 },
+      signedAt: isoTimeSchema,
+    },
+    required: ['signerBadge', 'printedName', 'meaning', 'reason', 'signedAt'],
+    additionalProperties: false,
+  } as const;
+}
+
 /** The revoked station, the signature's manifestation as recorded, and its audit entry's index. */
 export const revokeResponseSchema = {
   type: 'object',
   properties: {
     station: stationSummarySchema,
-    signature: {
-      type: 'object',
-      properties: {
-        signerBadge: identifierSchema,
-        printedName: { type: 'string', minLength: 1, maxLength: 120 },
-        meaning: { const: REVOKE_MEANING },
-        reason: { type: 'string', minLength: 1, maxLength: 2000 },
-        signedAt: isoTimeSchema,
-      },
-      required: ['signerBadge', 'printedName', 'meaning', 'reason', 'signedAt'],
-      additionalProperties: false,
-    },
+    signature: signatureSchema(REVOKE_MEANING),
     auditIndex: { type: 'integer', minimum: 0 },
   },
   required: ['station', 'signature', 'auditIndex'],
@@ -120,18 +125,7 @@ export const programsResponseSchema = {
   type: 'object',
   properties: {
     station: stationSummarySchema,
-    signature: {
-      type: 'object',
-      properties: {
-        signerBadge: identifierSchema,
-        printedName: { type: 'string', minLength: 1, maxLength: 120 },
-        meaning: { const: PROGRAMS_MEANING },
-        reason: { type: 'string', minLength: 1, maxLength: 2000 },
-        signedAt: isoTimeSchema,
-      },
-      required: ['signerBadge', 'printedName', 'meaning', 'reason', 'signedAt'],
-      additionalProperties: false,
-    },
+    signature: signatureSchema(PROGRAMS_MEANING),
     auditIndex: { type: 'integer', minimum: 0 },
   },
   required: ['station', 'signature', 'auditIndex'],
