@@ -13,7 +13,7 @@ import { emptyPlant, plantFromViews, reduceEvents } from '../domain/plant.ts';
 import type { StationDb, StoredEvent } from './database.ts';
 import { asEvent, asView } from './database.ts';
 import { allEvents } from './events.ts';
-import { PULL_CHECKPOINT_ID, isPending, readPullCheckpoint, receiptsFor } from './receipts.ts';
+import { PULL_CHECKPOINT_ID, isPending, readOverlaySettled, readPullCheckpoint, receiptsFor, writeOverlaySettled } from './receipts.ts';
 
 /** What the station still has to hear back about from the server. */
 export interface Outbox {
@@ -73,6 +73,8 @@ export function createPlantStore(db: StationDb): PlantStore {
   let state: PlantState = emptyPlant();
   let outbox: Outbox = NO_OUTBOX;
   let lastSeq = 0;
+  /** Every event up to this one is settled, as last stored (see OVERLAY_SETTLED_ID). */
+  let settledThrough = 0;
   let deferrals = 0;
   let rebuildWanted = false;
   let rebuildQueued = false;
@@ -136,11 +138,22 @@ export function createPlantStore(db: StationDb): PlantStore {
     state = reduceEvents(base, pending);
     outbox = computeOutbox();
     notify();
+    // Every event before the first pending one has left the overlay for good: a restart need not read it.
+    const settled = (pending[0]?.seq ?? lastSeq + 1) - 1;
+    if (settled > settledThrough) {
+      settledThrough = settled;
+      await writeOverlaySettled(db, settled);
+    }
   }
 
+  /**
+   * Reads the events after the last settled one (all of them on a station that never settled
+   * any): a station with a long history starts without reading what can no longer be pending.
+   */
   async function load(): Promise<void> {
-    const events = await allEvents(db);
-    lastSeq = events.at(-1)?.seq ?? 0;
+    settledThrough = await readOverlaySettled(db);
+    const events = settledThrough === 0 ? await allEvents(db) : (await db.events.find({ selector: { seq: { $gt: settledThrough } }, sort: [{ seq: 'asc' }] }).exec()).map(asEvent);
+    lastSeq = events.at(-1)?.seq ?? settledThrough;
     pending = events;
     await rebuild();
   }

@@ -25,6 +25,26 @@ export async function writePullCheckpoint(db: StationDb, checkpoint: PullCheckpo
   await writeSetting(db, PULL_CHECKPOINT_ID, checkpoint);
 }
 
+/**
+ * The settings document saying up to which sequence number this station's events are settled:
+ * each has its receipt, and is rejected or in the views stored (checkpoint ≥ visibleAt). A settled
+ * event never returns to the overlay (receipts never change and the checkpoint only grows), so the
+ * plant store reads only the events after it when the station starts (src/db/plant-store.ts).
+ */
+export const OVERLAY_SETTLED_ID = 'overlay-settled';
+
+export interface OverlaySettled {
+  seq: number;
+}
+
+export async function readOverlaySettled(db: StationDb): Promise<number> {
+  return (await readSetting<OverlaySettled>(db, OVERLAY_SETTLED_ID))?.seq ?? 0;
+}
+
+export async function writeOverlaySettled(db: StationDb, seq: number): Promise<void> {
+  await writeSetting<OverlaySettled>(db, OVERLAY_SETTLED_ID, { seq });
+}
+
 /** Views every station gets whatever its work center (docs/sync-spec.md S12): kept across a move. */
 const PLANT_WIDE_KINDS = ['workCenter', 'part', 'routing', 'operator', 'identifierFormat'];
 
@@ -37,6 +57,8 @@ const PLANT_WIDE_KINDS = ['workCenter', 'part', 'routing', 'operator', 'identifi
  */
 export async function resetPulledViews(db: StationDb): Promise<void> {
   await writePullCheckpoint(db, { serverSeq: 0 });
+  // The checkpoint went back: a station started now reads every event again.
+  await writeOverlaySettled(db, 0);
   await db.views.find({ selector: { kind: { $nin: PLANT_WIDE_KINDS } } }).remove();
 }
 

@@ -15,7 +15,7 @@ import type { EventRecorder } from '../../../src/db/events.ts';
 import { createEventRecorder } from '../../../src/db/events.ts';
 import type { PlantStore } from '../../../src/db/plant-store.ts';
 import { createPlantStore } from '../../../src/db/plant-store.ts';
-import { isPending, storeInvalidEventRefusals, storeReceipts, writePullCheckpoint } from '../../../src/db/receipts.ts';
+import { isPending, readOverlaySettled, resetPulledViews, storeInvalidEventRefusals, storeReceipts, writeOverlaySettled, writePullCheckpoint } from '../../../src/db/receipts.ts';
 import type { PlantState } from '../../../src/domain/plant.ts';
 import { applyEventToDraft, changePlant, plantFromViews, viewData } from '../../../src/domain/plant.ts';
 import { fixtureViews } from '../domain/fixture.ts';
@@ -179,5 +179,53 @@ describe('pending events', () => {
     expect(remaining(store.get())).toBe(94);
     expect(store.outbox()).toMatchObject({ waiting: 1, pending: 1 });
     expect(waiting.seq).toBe(2);
+  });
+
+  it('[S13] notes how far events are settled, and a reopened station reads only the events after that', async () => {
+    const factory = new IDBFactory();
+    db = await openStationDb({ name: 'overlay-settled', indexedDB: factory, IDBKeyRange });
+    await db.views.bulkUpsert(fixtureViews());
+    await writePullCheckpoint(db, { serverSeq: BASE_SEQ });
+    store = createPlantStore(db);
+    await store.ready;
+    const recorder = createEventRecorder(db, { signer: testSigner(), stationId: 'ST-1' });
+    const first = await recorder.record(consume(4));
+    const second = await recorder.record(consume(3));
+    const third = await recorder.record(consume(2));
+    await until(() => store?.outbox().pending === 3);
+    expect(await readOverlaySettled(db)).toBe(0);
+
+    // The first two are accepted and pulled; the third is answered but not yet in the views.
+    await storeReceipts(db, [receipt(first), receipt(second), receipt(third, { visibleAt: BASE_SEQ + 9 })]);
+    await db.views.bulkUpsert(serverViews([first, second], BASE_SEQ + 1));
+    await writePullCheckpoint(db, { serverSeq: BASE_SEQ + 1 });
+    await until(() => store?.outbox().pending === 1);
+    await until(() => store !== null && remaining(store.get()) === 91);
+    for (let i = 0; i < 100 && (await readOverlaySettled(db)) !== second.seq; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readOverlaySettled(db)).toBe(second.seq);
+    store.close();
+    await db.close();
+
+    db = await openStationDb({ name: 'overlay-settled', indexedDB: factory, IDBKeyRange });
+    store = createPlantStore(db);
+    await store.ready;
+    expect(remaining(store.get())).toBe(91);
+    expect(store.outbox()).toMatchObject({ waiting: 0, pending: 1 });
+    // What it reads is the tail only: told (wrongly) that the third is settled too, it no longer shows it.
+    store.close();
+    await writeOverlaySettled(db, third.seq);
+    store = createPlantStore(db);
+    await store.ready;
+    expect(remaining(store.get())).toBe(93);
+    expect(store.outbox().pending).toBe(0);
+    // A new recording follows on from the last event all the same.
+    const fourth = await createEventRecorder(db, { signer: testSigner(), stationId: 'ST-1' }).record(consume(1));
+    expect(fourth.seq).toBe(4);
+    store.applyRecorded(fourth);
+    expect(remaining(store.get())).toBe(92);
+
+    // A move to another work center pulls afresh: every event is read again at the next start.
+    await resetPulledViews(db);
+    expect(await readOverlaySettled(db)).toBe(0);
   });
 });
