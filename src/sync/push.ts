@@ -15,7 +15,7 @@ import type { StationEvent } from '../../schemas/event.ts';
 import { MAX_PUSH_EVENTS } from '../../schemas/push.ts';
 import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
 import type { StationDb, StoredEvent } from '../db/database.ts';
-import { storeInvalidEventRefusals, storeReceipts } from '../db/receipts.ts';
+import { readOverlaySettled, storeInvalidEventRefusals, storeReceipts } from '../db/receipts.ts';
 import { readSetting, writeSetting } from '../db/settings.ts';
 import type { RetryContext } from './retry.ts';
 import { classifyFailure, withRetry } from './retry.ts';
@@ -245,7 +245,10 @@ export function startPusher(options: PusherOptions): Pusher {
         woken = false;
         try {
           if (!cursorRead) {
-            answeredThrough = saved = (await readSetting<PushCursor>(db, PUSH_CURSOR_ID))?.seq ?? 0;
+            // A settled event (src/db/plant-store.ts) has its receipt too: a station that has no
+            // cursor yet (its first start with this pusher) need not look through what is settled.
+            saved = (await readSetting<PushCursor>(db, PUSH_CURSOR_ID))?.seq ?? 0;
+            answeredThrough = Math.max(saved, await readOverlaySettled(db));
             cursorRead = true;
           }
           await drain();
