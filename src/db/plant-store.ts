@@ -139,10 +139,14 @@ export function createPlantStore(db: StationDb): PlantStore {
     outbox = computeOutbox();
     notify();
     // Every event before the first pending one has left the overlay for good: a restart need not read it.
+    // Only a saving at the next start: a write that fails (storage full) must not stop this one.
     const settled = (pending[0]?.seq ?? lastSeq + 1) - 1;
     if (settled > settledThrough) {
+      const before = settledThrough;
       settledThrough = settled;
-      await writeOverlaySettled(db, settled);
+      await writeOverlaySettled(db, settled).catch(() => {
+        settledThrough = before;
+      });
     }
   }
 

@@ -228,4 +228,24 @@ describe('pending events', () => {
     await resetPulledViews(db);
     expect(await readOverlaySettled(db)).toBe(0);
   });
+
+  it('[S13] starts and shows the plant even when the settled mark cannot be written (storage full)', async () => {
+    const { db, plant, recorder } = await station();
+    const event = await recorder.record(consume(4));
+    const upsert = db.settings.upsert.bind(db.settings);
+    db.settings.upsert = (doc: Parameters<typeof upsert>[0]) =>
+      doc.id === 'overlay-settled' ? Promise.reject(new DOMException('quota', 'QuotaExceededError')) : upsert(doc);
+    await storeReceipts(db, [receipt(event)]);
+    await db.views.bulkUpsert(serverViews([event], BASE_SEQ + 1));
+    await writePullCheckpoint(db, { serverSeq: BASE_SEQ + 1 });
+    await until(() => plant.outbox().pending === 0);
+    expect(remaining(plant.get())).toBe(96);
+    expect(await readOverlaySettled(db)).toBe(0);
+    // A store opened now reads every event, and shows the same.
+    const again = createPlantStore(db);
+    await again.ready;
+    expect(remaining(again.get())).toBe(96);
+    expect(again.outbox().pending).toBe(0);
+    again.close();
+  });
 });
