@@ -182,11 +182,16 @@ export function startPusher(options: PusherOptions): Pusher {
       signal.addEventListener('abort', done, { once: true });
     });
 
+  /** Only a saving at the next start: a write that fails (storage full) is tried again next time, and pushing goes on. */
   async function saveCursor(): Promise<void> {
     if (answeredThrough <= saved) return;
     const seq = answeredThrough;
-    await writeSetting<PushCursor>(db, PUSH_CURSOR_ID, { seq });
-    saved = Math.max(saved, seq);
+    try {
+      await writeSetting<PushCursor>(db, PUSH_CURSOR_ID, { seq });
+      saved = Math.max(saved, seq);
+    } catch {
+      // Kept in memory: the events up to it are answered whether or not the cursor is stored.
+    }
   }
 
   /** Pushes everything found after the cursor; the next batch is read while this one is answered. */

@@ -78,6 +78,19 @@ describe('push', () => {
     expect(station.engine?.status()).toMatchObject({ phase: 'running', reachable: true, lastError: null });
   });
 
+  it('[S5] pushes on when its cursor cannot be stored (storage full), and says nothing is wrong', async () => {
+    const station = await newStation('push-cursor-full');
+    const upsert = station.db.settings.upsert.bind(station.db.settings);
+    station.db.settings.upsert = (doc: Parameters<typeof upsert>[0]) =>
+      doc.id === 'push-cursor' ? Promise.reject(new DOMException('quota', 'QuotaExceededError')) : upsert(doc);
+    for (let i = 0; i < 2; i++) await station.recorder.record(signedIn());
+    await station.start();
+    await until(async () => (await receiptCount(station)) === 2, 'two receipts');
+    await station.recorder.record(signedIn());
+    await until(async () => (await receiptCount(station)) === 3, 'a third receipt after the failed cursor write');
+    expect(station.engine?.status()).toMatchObject({ phase: 'running', reachable: true, lastError: null });
+  });
+
   it('[S5][S15] pushes a backlog one batch at a time in sequence order, and pulls once after the last', async () => {
     const station = await newStation('push-backlog');
     for (let i = 0; i < 12; i++) await station.recorder.record(signedIn());
