@@ -2,9 +2,9 @@
  * Appending many rows to a table in one statement, the way each database takes them fastest:
  * PGlite through `COPY … FROM '/dev/blob'` (the rows as COPY text, parsed straight into columns),
  * PostgreSQL through `INSERT … SELECT FROM json_to_recordset($1)` (one parameter, not thousands).
- * On PGlite the COPY costs about a third less CPU than the JSON statement for the same rows (the
- * JSON text is parsed once more, and the serializer copies it once more), and ingest writes every
- * event, entry and tree node this way (bench/ingest.ts).
+ * On PGlite, 20,000 rows of 1.4 KB took about a quarter less CPU by COPY than by the JSON statement
+ * (which parses the JSON text once more, and whose serializer copies it once more); ingest writes
+ * every event, entry, tree node and unit this way, a gain of a few per cent there (README).
  */
 
 /** A column: its name and SQL type (`text`, `bigint`, `integer`, `jsonb`, `timestamptz`, …). */

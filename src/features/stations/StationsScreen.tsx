@@ -73,32 +73,34 @@ export function StationsScreen() {
     );
   }
 
+  /** Posts a signed action on a station: the manifestation the server recorded, or why nothing changed. */
+  const postSigned = async (path: string, body: RevokeRequest | ProgramsRequest, unreachable: string, refused: string): Promise<SignOutcome> => {
+    try {
+      const answer = await rt.transport.post<RevokeResponse | ProgramsResponse>(path, body, config.credential);
+      const { printedName, signedAt, meaning, reason } = answer.signature;
+      return { ok: true, manifestation: { printedName, signedAt, meaning, reason } };
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 0) return { ok: false, message: unreachable };
+      if (error instanceof ApiFailure) return { ok: false, message: `${refused}: ${error.message}` };
+      throw error;
+    }
+  };
+
   const sign = async ({ badge, pin, reason }: { badge: string; pin: string; reason: string }): Promise<SignOutcome> => {
     if (revoking === null) return { ok: false, message: 'No station chosen' };
     const body: RevokeRequest = { protocolVersion: PROTOCOL_VERSION, signerBadge: badge, pin, meaning: REVOKE_MEANING, reason: reason.trim() };
-    try {
-      const answer = await rt.transport.post<RevokeResponse>(`/api/stations/${encodeURIComponent(revoking.id)}/revoke`, body, config.credential);
-      const { printedName, signedAt, meaning } = answer.signature;
-      return { ok: true, manifestation: { printedName, signedAt, meaning, reason: answer.signature.reason } };
-    } catch (error) {
-      if (error instanceof ApiFailure && error.status === 0) return { ok: false, message: 'The server could not be reached: revoking a station needs the network. Nothing was revoked.' };
-      if (error instanceof ApiFailure) return { ok: false, message: `Not revoked: ${error.message}` };
-      throw error;
-    }
+    return postSigned(`/api/stations/${encodeURIComponent(revoking.id)}/revoke`, body, 'The server could not be reached: revoking a station needs the network. Nothing was revoked.', 'Not revoked');
   };
 
   const signPrograms = async ({ badge, pin, reason }: { badge: string; pin: string; reason: string }): Promise<SignOutcome> => {
     if (editing === null) return { ok: false, message: 'No station chosen' };
     const body: ProgramsRequest = { protocolVersion: PROTOCOL_VERSION, signerBadge: badge, pin, meaning: PROGRAMS_MEANING, reason: reason.trim(), programs: editing.chosen };
-    try {
-      const answer = await rt.transport.post<ProgramsResponse>(`/api/stations/${encodeURIComponent(editing.station.id)}/programs`, body, config.credential);
-      const { printedName, signedAt, meaning } = answer.signature;
-      return { ok: true, manifestation: { printedName, signedAt, meaning, reason: answer.signature.reason } };
-    } catch (error) {
-      if (error instanceof ApiFailure && error.status === 0) return { ok: false, message: "The server could not be reached: changing a station's programs needs the network. Nothing was changed." };
-      if (error instanceof ApiFailure) return { ok: false, message: `Not changed: ${error.message}` };
-      throw error;
-    }
+    return postSigned(
+      `/api/stations/${encodeURIComponent(editing.station.id)}/programs`,
+      body,
+      "The server could not be reached: changing a station's programs needs the network. Nothing was changed.",
+      'Not changed',
+    );
   };
 
   const toggle = (program: string, on: boolean) =>
