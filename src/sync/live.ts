@@ -129,7 +129,7 @@ export async function watchLive(options: LiveOptions): Promise<void> {
     failures = connected ? 0 : failures + 1;
     const delay = backoffDelay(failures, () => scheduler.random(), options.policy);
     try {
-      await waitOrNudge(scheduler, delay, signal, options.nudge);
+      if (await waitOrNudge(scheduler, delay, signal, options.nudge)) failures = 0;
     } catch {
       break;
     }

@@ -264,7 +264,7 @@ export function startPusher(options: PusherOptions): Pusher {
           // stay and are looked at again from the last stored receipt.
           options.onError?.(error);
           woken = true;
-          await waitOrNudge(retry.scheduler, backoffDelay(failures++, () => retry.scheduler.random(), retry.policy), signal, retry.nudge);
+          if (await waitOrNudge(retry.scheduler, backoffDelay(failures++, () => retry.scheduler.random(), retry.policy), signal, retry.nudge)) failures = 0;
         }
       }
     } catch (error) {

@@ -46,7 +46,7 @@ export interface RetryContext {
 
 /**
  * Runs `attempt` until it succeeds. Transient failures wait {@link backoffDelay} (cut short by a
- * nudge) and try again; a failure that stops syncing is reported once and never retried.
+ * nudge, which also restarts the backoff) and try again; a failure that stops syncing is reported once and never retried.
  */
 export async function withRetry<T>(attempt: () => Promise<T>, context: RetryContext): Promise<T> {
   const { scheduler, signal } = context;
@@ -64,7 +64,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, context: RetryCont
       }
       const delay = backoffDelay(failures, () => scheduler.random(), context.policy);
       context.onRetry?.(error, delay, failures);
-      await waitOrNudge(scheduler, delay, signal, context.nudge);
+      // Back online (or asked to sync now): a failure after this starts the backoff afresh, so
+      // one lost answer right after an outage is retried in about a second, not a minute.
+      if (await waitOrNudge(scheduler, delay, signal, context.nudge)) failures = -1;
     }
   }
 }

@@ -61,16 +61,24 @@ export class Nudge {
   }
 }
 
-/** Waits `ms`, or less if nudged; rejects if `signal` aborts. */
-export async function waitOrNudge(scheduler: Scheduler, ms: number, signal: AbortSignal, nudge?: Nudge): Promise<void> {
+/**
+ * Waits `ms`, or less if nudged; rejects if `signal` aborts. Resolves `true` if a nudge cut the wait
+ * short: the network is said to be back, so a caller counting failures starts its backoff afresh.
+ */
+export async function waitOrNudge(scheduler: Scheduler, ms: number, signal: AbortSignal, nudge?: Nudge): Promise<boolean> {
   const wake = new AbortController();
   const both = AbortSignal.any([signal, wake.signal]);
+  let nudged = false;
   try {
-    await Promise.race([scheduler.sleep(ms, both).catch(() => undefined), ...(nudge === undefined ? [] : [nudge.next(both)])]);
+    await Promise.race([
+      scheduler.sleep(ms, both).catch(() => undefined),
+      ...(nudge === undefined ? [] : [nudge.next(both).then(() => void (nudged = !both.aborted))]),
+    ]);
   } finally {
     wake.abort();
   }
   signal.throwIfAborted();
+  return nudged;
 }
 
 /** Waits until `signal` aborts, then rejects with its reason. */

@@ -169,6 +169,28 @@ describe('push', () => {
     expect(engine.status()).toMatchObject({ reachable: true, lastError: null, retryAt: null });
   });
 
+  it('[S15] starts the backoff afresh when the station comes back online', async () => {
+    const station = await newStation('push-online-again');
+    await station.recorder.record(signedIn());
+    const down = () => HttpResponse.error();
+    const pushed = faults('/api/sync/push', down, down, down, down);
+    const engine = await station.start();
+    const { scheduler } = station;
+    await until(() => pushed.length === 1 && scheduler.pending().includes(750), 'first retry wait');
+    await scheduler.advance(750);
+    await until(() => pushed.length === 2 && scheduler.pending().includes(1500), 'second retry wait');
+    await scheduler.advance(1500);
+    await until(() => pushed.length === 3 && scheduler.pending().includes(3000), 'third retry wait');
+    // The browser says it is online again (use-sync.ts calls syncNow): the wait is cut short, and
+    // the push that still fails (the network is not quite back) waits the first step again.
+    engine.syncNow();
+    await until(() => pushed.length === 4 && scheduler.pending().includes(750), 'a fresh first wait');
+    expect(scheduler.pending()).not.toContain(6000);
+    await scheduler.advance(750);
+    await until(async () => (await receiptCount(station)) === 1, 'receipt after recovery');
+    expect(pushed).toHaveLength(5);
+  });
+
   it('[S15] gives up on a request the server does not answer in time, and tries again', async () => {
     const station = await newStation('push-timeout');
     await station.recorder.record(signedIn());
