@@ -15,9 +15,9 @@ import { PROGRAMS_MEANING } from '../../schemas/stations.ts';
 import { ApiFailure } from '../api-error.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Station } from '../store/store.ts';
-import { recordRefusals } from './refusals.ts';
+import { signedStationAction } from './refusals.ts';
 import { stationSummary } from './revoke.ts';
-import { STATION_ADMIN_ROLES, withSigner, type SignerContext } from './signer.ts';
+import type { SignerContext } from './signer.ts';
 
 /** What a change of programs needs besides the request. */
 export interface ProgramsContext extends SignerContext {
@@ -43,12 +43,8 @@ export async function changeStationPrograms(context: ProgramsContext, from: Stat
   if (beyond.length > 0) {
     throw new ApiFailure(403, 'forbidden', `This station is not cleared for ${beyond.join(', ')}; it may grant or take away only programs it is cleared for`);
   }
-  const named = (await context.store.listStations()).find((station) => station.id === stationId);
-  const onRefused = recordRefusals({ ...context, from, action: PROGRAMS_ACTION, target: { stationId, name: named?.name ?? null } });
-  return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action: PROGRAMS_ACTION, onRefused }, async (signer) => {
+  return signedStationAction(context, from, stationId, request, PROGRAMS_ACTION, async (signer, target) => {
     const { store, audit } = context;
-    const target = (await store.listStations()).find((station) => station.id === stationId);
-    if (target === undefined) throw new ApiFailure(404, 'not-found', `No station ${stationId} is enrolled`);
     if (target.revokedAt !== null) throw revoked(target.name);
 
     const before = [...target.programs].sort();

@@ -10,9 +10,12 @@
  * Enrollment is not recorded this way: its route carries no station credential, so anyone on the
  * network could grow the signed log with made-up badges. Its wrong PINs count in the shared lockout.
  */
+import type { Operator } from '../../schemas/operator.ts';
+import { ApiFailure } from '../api-error.ts';
 import type { AuditLog, EntryDraft } from '../audit/audit-log.ts';
 import type { Station, Store } from '../store/store.ts';
-import type { SignerRefusal } from './signer.ts';
+import type { SignerContext, SignerRefusal } from './signer.ts';
+import { STATION_ADMIN_ROLES, withSigner } from './signer.ts';
 
 /** What a refusal entry says about the attempt besides the refusal itself. */
 export interface AttemptContext {
@@ -71,4 +74,28 @@ export function recordRefusals(context: AttemptContext): (refusal: SignerRefusal
     const entries = refusalEntries(context, refusal);
     await context.store.locked((tx) => context.audit.append(tx.sql, entries));
   };
+}
+
+/**
+ * A supervisor's signed action on station `stationId`, asked from station `from` (a revocation, a
+ * change of programs): the signer checked as {@link withSigner} does, each refusal recorded against
+ * the station, then `act` with the signer and the station as enrolled after the check. Throws 404
+ * if no such station is enrolled.
+ */
+export async function signedStationAction<T>(
+  context: SignerContext & { audit: AuditLog },
+  from: Station,
+  stationId: string,
+  request: { signerBadge: string; pin: string },
+  action: string,
+  act: (signer: Operator, target: Station) => Promise<T>,
+): Promise<T> {
+  const named = (await context.store.listStations()).find((station) => station.id === stationId);
+  const onRefused = recordRefusals({ ...context, from, action, target: { stationId, name: named?.name ?? null } });
+  return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action, onRefused }, async (signer) => {
+    // Read again: the station may have changed while the signature was checked.
+    const target = (await context.store.listStations()).find((station) => station.id === stationId);
+    if (target === undefined) throw new ApiFailure(404, 'not-found', `No station ${stationId} is enrolled`);
+    return act(signer, target);
+  });
 }

@@ -11,8 +11,8 @@ import { REVOKE_MEANING } from '../../schemas/stations.ts';
 import { ApiFailure } from '../api-error.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Station } from '../store/store.ts';
-import { recordRefusals } from './refusals.ts';
-import { STATION_ADMIN_ROLES, withSigner, type SignerContext } from './signer.ts';
+import { signedStationAction } from './refusals.ts';
+import type { SignerContext } from './signer.ts';
 
 /** What a revocation needs besides the request. */
 export interface RevokeContext extends SignerContext {
@@ -49,12 +49,8 @@ const REVOKE_ACTION = 'revoke a station';
 export async function revokeStation(context: RevokeContext, from: Station, stationId: string, request: RevokeRequest): Promise<RevokeResponse> {
   const reason = request.reason.trim();
   if (reason === '') throw new ApiFailure(400, 'invalid-request', 'body/reason must say why the station is revoked; it is part of the signed record');
-  const named = (await context.store.listStations()).find((station) => station.id === stationId);
-  const onRefused = recordRefusals({ ...context, from, action: REVOKE_ACTION, target: { stationId, name: named?.name ?? null } });
-  return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action: REVOKE_ACTION, onRefused }, async (signer) => {
+  return signedStationAction(context, from, stationId, request, REVOKE_ACTION, async (signer, target) => {
     const { store, audit } = context;
-    const target = (await store.listStations()).find((station) => station.id === stationId);
-    if (target === undefined) throw new ApiFailure(404, 'not-found', `No station ${stationId} is enrolled`);
     if (target.revokedAt !== null) throw alreadyRevoked(target.name, target.revokedAt);
 
     const at = context.now();
