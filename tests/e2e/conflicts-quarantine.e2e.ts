@@ -1,6 +1,7 @@
 /**
  * Quarantine (S9): an event the server refuses as malformed is kept raw with its reason, and the
- * quality role reads it on any station; operators do not get the screen.
+ * quality role reads it, with the sending station's name, on any station; operators do not get the
+ * screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from './harness.ts';
@@ -76,6 +77,7 @@ describe('quarantine', () => {
     const entry = quarantine.entry(eventId);
     await entry.waitFor();
     expect(await entry.innerText()).toMatch(/unit/);
+    await entry.filter({ hasText: /Station\s*Lathe tablet/ }).waitFor();
     const raw = await quarantine.showRaw(entry);
     expect(await raw.innerText()).toContain('"workOrderId": "WO-1003"');
     await stack.screenshot(page, '23-quarantine');

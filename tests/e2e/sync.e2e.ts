@@ -89,6 +89,8 @@ describe('two stations', () => {
     const card = conflicts.open('Completed twice');
     await card.waitFor();
     expect(await card.innerText()).toMatch(/Eli Novak/);
+    // The card names the station that recorded it as it was enrolled, not by its id alone.
+    await card.filter({ hasText: /Station\s*Mill B/ }).waitFor();
     await stack.screenshot(a.page, '21-conflict-queue');
     await conflicts.resolve('Completed twice', 'Accept as recorded', 'Eli completed it again while offline; first completion stands', 'B-3001', '9999');
     await conflicts.manifestation.filter({ hasText: 'Sam Reyes' }).waitFor();

@@ -6,20 +6,24 @@ import { CONFLICT_ROLES } from '../../app/StatusBar.tsx';
 import type { ResolveAction } from '../../domain/conflicts.ts';
 import type { Manifestation } from '../../station/actions.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
+import { StationName } from '../stations/StationName.tsx';
+import { useStationNames } from '../stations/station-names.ts';
 import { personName } from '../traveler/names.ts';
 import { ACTION_NAMES, FLAG_NAMES } from './names.ts';
 import { ResolveDialog } from './ResolveDialog.tsx';
 import './conflicts.css';
 
 /**
- * The supervisor queue: every open conflict item the server raised, with what happened, where and
- * by whom, and the records it concerns. Each is resolved under an electronic signature: accepted as
- * recorded, voided with a reason, or taken to a nonconformance report. Nothing is merged silently.
+ * The supervisor queue: every open conflict item the server raised, with what happened, where (the
+ * station by its name) and by whom, and the records it concerns. Each is resolved under an
+ * electronic signature: accepted as recorded, voided with a reason, or taken to a nonconformance
+ * report. Nothing is merged silently.
  */
 export function ConflictQueue() {
-  const { rt } = useStation();
+  const { rt, config } = useStation();
   const { session } = useSession();
   const plant = usePlant(rt);
+  const stationNames = useStationNames(rt, config);
   const [resolving, setResolving] = useState<{ conflict: Conflict; action: ResolveAction } | null>(null);
   const [signed, setSigned] = useState<{ conflict: Conflict; action: ResolveAction; manifestation: Manifestation } | null>(null);
   const mayResolve = CONFLICT_ROLES.includes(session.role);
@@ -58,7 +62,9 @@ export function ConflictQueue() {
               <dl className="facts">
                 <div>
                   <dt>Station</dt>
-                  <dd>{conflict.stationId}</dd>
+                  <dd>
+                    <StationName names={stationNames} stationId={conflict.stationId} />
+                  </dd>
                 </div>
                 <div>
                   <dt>Recorded by</dt>

@@ -2,13 +2,19 @@ import { formatDateTime } from '../../app/format.ts';
 import { useSession, useStation } from '../../app/station-context.ts';
 import { useQuarantine } from '../../app/use-records.ts';
 import { FLAG_NAMES } from '../conflicts/names.ts';
+import { StationName } from '../stations/StationName.tsx';
+import { useStationNames } from '../stations/station-names.ts';
 import '../conflicts/conflicts.css';
 
-/** Events the server refused, as they arrived, with the reason; quality reviews them. Never deleted. */
+/**
+ * Events the server refused, as they arrived, with the reason and the station that sent them (by
+ * name); quality reviews them. Never deleted.
+ */
 export function QuarantineList() {
-  const { rt } = useStation();
+  const { rt, config } = useStation();
   const { session } = useSession();
   const entries = useQuarantine(rt);
+  const stationNames = useStationNames(rt, config);
 
   if (session.role !== 'quality') {
     return (
@@ -32,7 +38,9 @@ export function QuarantineList() {
               <dl className="facts">
                 <div>
                   <dt>Station</dt>
-                  <dd>{entry.stationId}</dd>
+                  <dd>
+                    <StationName names={stationNames} stationId={entry.stationId} />
+                  </dd>
                 </div>
                 <div>
                   <dt>Received</dt>

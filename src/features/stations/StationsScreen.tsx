@@ -20,6 +20,7 @@ import { ApiFailure } from '../../sync/transport.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { SignatureDialog, type SignOutcome } from '../signature/SignatureDialog.tsx';
 import { personName } from '../traveler/names.ts';
+import { keepStationNames } from './station-names.ts';
 
 /** Roles that may revoke a station (the server checks the signer's role again). */
 const REVOKING_ROLES: readonly string[] = ['supervisor', 'quality'];
@@ -53,7 +54,10 @@ export function StationsScreen() {
       if (request.current === mine) setState(next);
     };
     try {
-      settle({ kind: 'shown', list: await rt.transport.get<StationListResponse>('/api/stations', config.credential) });
+      const list = await rt.transport.get<StationListResponse>('/api/stations', config.credential);
+      settle({ kind: 'shown', list });
+      // The conflict and quarantine screens name stations from what is kept, offline too.
+      void keepStationNames(rt.db, list);
     } catch (error) {
       if (error instanceof ApiFailure && error.status === 0) settle({ kind: 'offline' });
       else settle({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
