@@ -89,6 +89,9 @@ describe('two stations', () => {
     const card = conflicts.open('Completed twice');
     await card.waitFor();
     expect(await card.innerText()).toMatch(/Eli Novak/);
+    // The server's description, with badges by name and its UTC time in the station's local time.
+    expect(await card.innerText()).toMatch(/already completed by Ana Ortiz at \d{4}-\d{2}-\d{2} \d{2}:\d{2}; this second completion by Eli Novak/);
+    expect(await card.innerText()).not.toMatch(/T\d{2}:\d{2}:\d{2}/);
     // The card names the station that recorded it as it was enrolled, not by its id alone.
     await card.filter({ hasText: /Station\s*Mill B/ }).waitFor();
     await stack.screenshot(a.page, '21-conflict-queue');

@@ -9,6 +9,7 @@ import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { StationName } from '../stations/StationName.tsx';
 import { useStationNames } from '../stations/station-names.ts';
 import { personName } from '../traveler/names.ts';
+import { readableDescription } from './describe.ts';
 import { ACTION_NAMES, FLAG_NAMES } from './names.ts';
 import { ResolveDialog } from './ResolveDialog.tsx';
 import './conflicts.css';
@@ -27,6 +28,7 @@ export function ConflictQueue() {
   const [resolving, setResolving] = useState<{ conflict: Conflict; action: ResolveAction } | null>(null);
   const [signed, setSigned] = useState<{ conflict: Conflict; action: ResolveAction; manifestation: Manifestation } | null>(null);
   const mayResolve = CONFLICT_ROLES.includes(session.role);
+  const describe = (conflict: Conflict) => readableDescription(conflict.description, (token) => plant.operators.get(token)?.name ?? stationNames.get(token));
   const conflicts = [...plant.conflicts.values()];
   const open = conflicts.filter((c) => c.status === 'open').sort((a, b) => a.raisedAt.localeCompare(b.raisedAt));
   const resolved = conflicts
@@ -58,7 +60,7 @@ export function ConflictQueue() {
                 <span className="hold-tag">{FLAG_NAMES[conflict.flag]}</span> {conflict.workOrderId ?? ''}
                 {conflict.subject !== undefined && <span className="muted"> {describeSubject(conflict.subject)}</span>}
               </h2>
-              <p>{conflict.description}</p>
+              <p>{describe(conflict)}</p>
               <dl className="facts">
                 <div>
                   <dt>Station</dt>
@@ -122,6 +124,7 @@ export function ConflictQueue() {
       {resolving !== null && (
         <ResolveDialog
           conflict={resolving.conflict}
+          description={describe(resolving.conflict)}
           action={resolving.action}
           onCancel={() => setResolving(null)}
           onResolved={(manifestation) => {

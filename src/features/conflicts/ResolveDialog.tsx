@@ -10,11 +10,14 @@ import { ACTION_NAMES, FLAG_NAMES } from './names.ts';
 /** The resolution signature for one conflict item: accept, void or open an NCR. */
 export function ResolveDialog({
   conflict,
+  description,
   action,
   onCancel,
   onResolved,
 }: {
   conflict: Conflict;
+  /** The conflict's description as the queue shows it (./describe.ts). */
+  description: string;
   action: ResolveAction;
   onCancel: () => void;
   onResolved: (m: Manifestation) => void;
@@ -23,7 +26,7 @@ export function ResolveDialog({
   return (
     <SignatureDialog
       title={`${ACTION_NAMES[action]}: ${FLAG_NAMES[conflict.flag]}`}
-      subject={<p>{conflict.description}</p>}
+      subject={<p>{description}</p>}
       meaning={REVIEW_MEANINGS[action]}
       reasonLabel="Reason"
       reasonRequired="Type the reason for your decision; it is part of the signed record"
