@@ -8,7 +8,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../../schemas/protocol-version.ts';
 import { PROGRAMS_MEANING } from '../../../schemas/stations.ts';
-import { readPullCheckpoint } from '../../../src/db/receipts.ts';
+import { readPullCheckpoint, storeReceipts } from '../../../src/db/receipts.ts';
 import { routingOf, stepKey } from '../../../src/domain/plant.ts';
 import { backoffDelay } from '../../../src/sync/scheduler.ts';
 import type { TestServer, TestStation } from './station-harness.ts';
@@ -121,6 +121,23 @@ describe('push', () => {
     // The first pull may be the station's start-up pull; none follows a batch until the last.
     expect(requests.slice(pushes[1], pushes.at(-1)).some((r) => r.path === 'pull')).toBe(false);
     expect(requests.slice((pushes.at(-1) ?? 0) + 1).some((r) => r.path === 'pull')).toBe(true);
+  });
+
+  it('[S5][S7] skips the events a pull already brought receipts for, and pushes the rest', async () => {
+    const station = await newStation('push-skip-answered');
+    const events = [];
+    for (let i = 0; i < 6; i++) events.push(await station.recorder.record(signedIn()));
+    // Receipts for the first three, as a pull brings them after an answer was lost; their views not
+    // pulled yet (visibleAt far ahead), so they are not settled and the pusher has to look.
+    const receivedAt = new Date().toISOString();
+    await storeReceipts(
+      station.db,
+      events.slice(0, 3).map((event, i) => ({ eventId: event.id, outcome: 'accepted' as const, flags: [], serverSeq: 900 + i, visibleAt: 1e9, receivedAt })),
+    );
+    const pushed = faults('/api/sync/push');
+    await station.start();
+    await until(async () => (await receiptCount(station)) === 6, 'six receipts');
+    expect(pushed.map((body) => (body as { events: Array<{ seq: number }> }).events.map((e) => e.seq))).toEqual([[4, 5, 6]]);
   });
 
   it('[S15] a retried push takes along the events recorded while it waited', async () => {
