@@ -43,7 +43,7 @@ export async function changeStationPrograms(context: ProgramsContext, from: Stat
   if (beyond.length > 0) {
     throw new ApiFailure(403, 'forbidden', `This station is not cleared for ${beyond.join(', ')}; it may grant or take away only programs it is cleared for`);
   }
-  return signedStationAction(context, from, stationId, request, PROGRAMS_ACTION, async (signer, target) => {
+  return signedStationAction(context, from, stationId, request, { action: PROGRAMS_ACTION, meaning: PROGRAMS_MEANING, reason }, async (_signer, target, record) => {
     const { store, audit } = context;
     if (target.revokedAt !== null) throw revoked(target.name);
 
@@ -55,29 +55,16 @@ export async function changeStationPrograms(context: ProgramsContext, from: Stat
       throw new ApiFailure(409, 'invalid-request', `Station ${target.name} is already cleared for exactly these programs; nothing was changed`);
     }
 
-    const signedAt = context.now().toISOString();
-    const signature = { signerBadge: signer.badge, printedName: signer.name, meaning: PROGRAMS_MEANING, reason, signedAt } as const;
     const { auditIndex, sequence } = await store.locked(async (tx) => {
       // Checked again under the lock: a revocation may have committed since the read above.
       if (!(await tx.setStationPrograms(stationId, after))) throw revoked(target.name);
       const index = await audit.size(tx.sql);
-      await audit.append(tx.sql, [
-        {
-          kind: 'station.programs-changed',
-          recordedAt: signedAt,
-          actor: signer.badge,
-          role: signer.role,
-          stationId,
-          reason,
-          signature,
-          subject: { name: target.name, before, after, added, removed, requestedFrom: { stationId: from.id, name: from.name } },
-        },
-      ]);
+      await audit.append(tx.sql, [record.entry('station.programs-changed', { before, after, added, removed })]);
       const renumbered = await tx.renumberProgramViews(added);
       return { auditIndex: index, sequence: removed.length > 0 ? await tx.recordProgramDrops(stationId, removed) : renumbered };
     });
     context.onViewsRenumbered?.(sequence);
-    return { station: stationSummary({ ...target, programs: after }, from), signature, auditIndex };
+    return { station: stationSummary({ ...target, programs: after }, from), signature: record.signature, auditIndex };
   });
 }
 

@@ -76,26 +76,43 @@ export function recordRefusals(context: AttemptContext): (refusal: SignerRefusal
   };
 }
 
+/** What a signed station action records: the signature's manifestation, and its audit entry. */
+export interface SignedRecord<Meaning extends string> {
+  signedAt: string;
+  signature: { signerBadge: string; printedName: string; meaning: Meaning; reason: string; signedAt: string };
+  /** The action's audit entry: signer, role, station, reason and signature, with `subject`. */
+  entry(kind: EntryDraft['kind'], subject: Record<string, unknown>): EntryDraft;
+}
+
 /**
  * A supervisor's signed action on station `stationId`, asked from station `from` (a revocation, a
  * change of programs): the signer checked as {@link withSigner} does, each refusal recorded against
- * the station, then `act` with the signer and the station as enrolled after the check. Throws 404
- * if no such station is enrolled.
+ * the station, then `act` with the signer, the station as enrolled after the check, and what the
+ * signature records (its manifestation with `meaning` and `reason`, and the entry to append).
+ * Throws 404 if no such station is enrolled.
  */
-export async function signedStationAction<T>(
+export async function signedStationAction<T, Meaning extends string>(
   context: SignerContext & { audit: AuditLog },
   from: Station,
   stationId: string,
   request: { signerBadge: string; pin: string },
-  action: string,
-  act: (signer: Operator, target: Station) => Promise<T>,
+  what: { action: string; meaning: Meaning; reason: string },
+  act: (signer: Operator, target: Station, record: SignedRecord<Meaning>) => Promise<T>,
 ): Promise<T> {
+  const { action, meaning, reason } = what;
   const named = (await context.store.listStations()).find((station) => station.id === stationId);
   const onRefused = recordRefusals({ ...context, from, action, target: { stationId, name: named?.name ?? null } });
   return withSigner(context, { badge: request.signerBadge, pin: request.pin }, { roles: STATION_ADMIN_ROLES, action, onRefused }, async (signer) => {
     // Read again: the station may have changed while the signature was checked.
     const target = (await context.store.listStations()).find((station) => station.id === stationId);
     if (target === undefined) throw new ApiFailure(404, 'not-found', `No station ${stationId} is enrolled`);
-    return act(signer, target);
+    const signedAt = context.now().toISOString();
+    const signature = { signerBadge: signer.badge, printedName: signer.name, meaning, reason, signedAt };
+    const requestedFrom = { stationId: from.id, name: from.name };
+    return act(signer, target, {
+      signedAt,
+      signature,
+      entry: (kind, subject) => ({ kind, recordedAt: signedAt, actor: signer.badge, role: signer.role, stationId, reason, signature, subject: { name: target.name, ...subject, requestedFrom } }),
+    });
   });
 }

@@ -49,32 +49,18 @@ const REVOKE_ACTION = 'revoke a station';
 export async function revokeStation(context: RevokeContext, from: Station, stationId: string, request: RevokeRequest): Promise<RevokeResponse> {
   const reason = request.reason.trim();
   if (reason === '') throw new ApiFailure(400, 'invalid-request', 'body/reason must say why the station is revoked; it is part of the signed record');
-  return signedStationAction(context, from, stationId, request, REVOKE_ACTION, async (signer, target) => {
+  return signedStationAction(context, from, stationId, request, { action: REVOKE_ACTION, meaning: REVOKE_MEANING, reason }, async (_signer, target, record) => {
     const { store, audit } = context;
     if (target.revokedAt !== null) throw alreadyRevoked(target.name, target.revokedAt);
 
-    const at = context.now();
-    const signedAt = at.toISOString();
-    const signature = { signerBadge: signer.badge, printedName: signer.name, meaning: REVOKE_MEANING, reason, signedAt } as const;
     const auditIndex = await store.locked(async (tx) => {
       // Checked again under the lock: another revocation may have committed since the read above.
-      if (!(await tx.revokeStation(stationId, at))) throw alreadyRevoked(target.name, null);
+      if (!(await tx.revokeStation(stationId, new Date(record.signedAt)))) throw alreadyRevoked(target.name, null);
       const index = await audit.size(tx.sql);
-      await audit.append(tx.sql, [
-        {
-          kind: 'station.revoked',
-          recordedAt: signedAt,
-          actor: signer.badge,
-          role: signer.role,
-          stationId,
-          reason,
-          signature,
-          subject: { name: target.name, requestedFrom: { stationId: from.id, name: from.name } },
-        },
-      ]);
+      await audit.append(tx.sql, [record.entry('station.revoked', {})]);
       return index;
     });
-    return { station: stationSummary({ ...target, revokedAt: signedAt }, from), signature, auditIndex };
+    return { station: stationSummary({ ...target, revokedAt: record.signedAt }, from), signature: record.signature, auditIndex };
   });
 }
 
