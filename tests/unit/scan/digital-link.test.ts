@@ -38,5 +38,5 @@ describe('GS1 Digital Link', () => {
   it('refuses a GTIN with a wrong check digit in the path', () => expect(error('https://id.gs1.org/01/09506000134353')).toMatch(/Digital Link path: \(01\).*expected 2/));
   it('refuses a bad date in the query', () => expect(error('https://id.gs1.org/01/09506000134352?17=251331')).toMatch(/Digital Link query: \(17\).*month 13/));
   it('refuses invalid percent-encoding', () => expect(error('https://id.gs1.org/01/09506000134352/10/%E0%A4%A')).toMatch(/not valid percent-encoding/));
-  it('warns about an unknown numeric query key', () => expect(ok('https://id.gs1.org/01/09506000134352?9999=1').warnings[0]).toMatch(/9999 is not a known Application Identifier/));
+  it('refuses an unknown numeric query key (numeric keys are reserved for AIs)', () => expect(error('https://id.gs1.org/01/09506000134352?9999=1')).toMatch(/query: 9999 is not a GS1 Application Identifier/));
 });
