@@ -9,7 +9,10 @@ import type { Gs1Element } from './gs1.ts';
 import { AI_TABLE } from './gs1-ai.ts';
 import { checkAiValue, pairingWarnings } from './gs1.ts';
 
-/** Short names from Digital Link 1.0 ("convenience alphas"), still met on older labels. */
+/**
+ * Short names from Digital Link 1.0 ("convenience alphas"), deprecated by the standard: a path that
+ * uses one is recognised, so that the refusal can say what the label should carry.
+ */
 const ALPHA: ReadonlyMap<string, string> = new Map([
   ['gtin', '01'], ['sscc', '00'], ['cpv', '22'], ['lot', '10'], ['ser', '21'], ['exp', '17'], ['bbd', '15'],
   ['gln', '414'], ['giai', '8004'], ['grai', '8003'], ['gsrn', '8018'], ['gsrnp', '8017'], ['gdti', '253'], ['gcn', '255'],
@@ -89,6 +92,8 @@ export function parseDigitalLink(uri: string, referenceYear?: number): DigitalLi
     return refuse(`Digital Link: ${JSON.stringify(bad)} is not a character a URI may hold`);
   }
   if (host === '') return refuse('Digital Link: no domain name before the path');
+  const badInHost = [...host].find((c) => "_~?#@!$&'()*+,;=%".includes(c));
+  if (badInHost !== undefined) return refuse(`Digital Link: ${JSON.stringify(badInHost)} is not a character a domain name may hold`);
   if (path.endsWith('/')) return refuse('Digital Link path: ends in "/"; the last AI has no value');
 
   // The primary key is the rightmost key from which the rest of the path reads as AI/value pairs.
@@ -109,21 +114,19 @@ export function parseDigitalLink(uri: string, referenceYear?: number): DigitalLi
   const warnings: string[] = [];
   const add = (ai: string, key: string, raw: string, where: 'path' | 'query'): string | null => {
     if (raw === '') return `Digital Link ${where}: (${ai}) has no value`;
-    if (key !== ai) warnings.push(`Digital Link ${where}: "${key}" is a Digital Link 1.0 short name; the standard now writes (${ai})`);
+    if (key !== ai) return `Digital Link ${where}: "${key}" is a Digital Link 1.0 short name, no longer in the standard; the label should carry /${ai}/`;
     const value = decode(raw, where === 'query');
     if (value === null) return `Digital Link ${where}: ${raw} is not valid percent-encoding`;
     const spec = AI_TABLE.get(ai);
     if (spec === undefined) return `Digital Link ${where}: ${ai} is not a GS1 Application Identifier`;
-    // Digital Link wants the GTIN in 14 digits; a GTIN-8, -12 or -13 is the same GTIN padded with zeros.
-    let normalized = value;
+    // The standard writes a GTIN in 14 digits: a GTIN-8, -12 or -13 padded with zeros.
     if (ai === '01' && /^\d{8}$|^\d{12,13}$/u.test(value)) {
-      normalized = value.padStart(14, '0');
-      warnings.push(`Digital Link ${where}: GTIN-${value.length} ${value} read as ${normalized}; the standard writes 14 digits`);
+      return `Digital Link ${where}: (01) GTIN needs 14 digits; GTIN-${value.length} ${value} is written ${value.padStart(14, '0')}`;
     }
-    const problem = checkAiValue(spec, normalized, referenceYear);
+    const problem = checkAiValue(spec, value, referenceYear);
     if (problem !== null) return `Digital Link ${where}: ${problem}`;
     if (elements.some((e) => e.ai === ai)) return `Digital Link: (${ai}) appears twice`;
-    elements.push({ ai, value: normalized });
+    elements.push({ ai, value });
     return null;
   };
 

@@ -157,10 +157,26 @@ export function hriOf(elements: readonly Gs1Element[]): string {
 
 /**
  * Turns the bracketed form people type from a label's text, `(01)09506000134352(10)ABC`, into an
- * element string; null when `text` is not in that form.
+ * element string; a `(` inside a value is written `\(`. Null when `text` is not in that form.
  */
 export function fromBracketed(text: string): string | null {
-  if (!/^(\(\d{2,4}\)[^()]*)+$/u.test(text)) return null;
-  const parts = [...text.matchAll(/\((\d{2,4})\)([^()]*)/gu)];
-  return parts.map((m, i) => `${m[1] ?? ''}${m[2] ?? ''}${i < parts.length - 1 ? GS : ''}`).join('');
+  const parts: string[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const ai = /^\((\d{2,4})\)/u.exec(text.slice(pos));
+    if (ai === null) return null;
+    pos += ai[0].length;
+    let value = '';
+    while (pos < text.length && text[pos] !== '(') {
+      if (text[pos] === '\\' && text[pos + 1] === '(') {
+        value += '(';
+        pos += 2;
+      } else {
+        value += text[pos] ?? '';
+        pos++;
+      }
+    }
+    parts.push(`${ai[1] ?? ''}${value}`);
+  }
+  return parts.length === 0 ? null : parts.join(GS);
 }
