@@ -142,10 +142,11 @@ function parse(raw: string, options: ParseOptions): ScanResult {
 }
 
 /**
- * GS1 identification keys: an unmarked string is only read as a GS1 element string when it holds
- * one, so that short text such as `9912` or `10AB` stays text.
+ * GS1 keys that carry a check digit (or, for a GMN, a check character pair): an unmarked string is
+ * only read as a GS1 element string when it holds one, so that short text such as `9912`, `10AB` or
+ * `401ABC` stays text. Keys without a check (GINC 401, GIAI 8004, CPID 8010) are no evidence.
  */
-const KEYS = new Set(['00', '01', '02', '03', '253', '255', '401', '402', '410', '411', '412', '413', '414', '415', '416', '417', '8003', '8004', '8006', '8010', '8013', '8017', '8018', '8026']);
+const KEYS = new Set(['00', '01', '02', '03', '253', '255', '402', '410', '411', '412', '413', '414', '415', '416', '417', '8003', '8006', '8013', '8017', '8018', '8026']);
 
 /** A key whose value starts with a fixed run of digits: its AI followed by that many digits marks GS1. */
 const KEY_PREFIX = /^(?:0[0-3]\d{14}|00\d{18}|25[35]\d{13}|402\d{17}|41[0-7]\d{13}|8003\d{14}|80(?:06|17|18|26)\d{18})/u;
@@ -161,7 +162,7 @@ function bareElementString(data: string, options: ParseOptions): ScanResult | nu
   const parsed = parseElementString(data, options.referenceYear === undefined ? {} : { referenceYear: options.referenceYear });
   if (!parsed.ok) return startsLikeGs1 ? fail(`Read as a GS1 element string without FNC1: ${parsed.error}`) : null;
   const hasKey = parsed.elements.some((e) => KEYS.has(e.ai));
-  if (!hasKey) return startsLikeGs1 ? fail('Read as a GS1 element string without FNC1, but it holds no GS1 key') : null;
+  if (!hasKey) return startsLikeGs1 ? fail('Read as a GS1 element string without FNC1, but it holds no GS1 key with a check digit') : null;
   // Without a symbology identifier only a wholly valid element string counts as GS1: the pairing
   // rules, warnings for marked GS1, refuse it here.
   const pairing = pairingWarnings(parsed.elements.map((e) => e.ai));

@@ -33,7 +33,8 @@ describe('a bare GS1 element string (no symbology identifier, no FNC1) is read a
   it('reads an SSCC alone', () => expect(ok('00106141411234567897').elements).toEqual([{ ai: '00', value: '106141411234567897' }]));
   it('reads an SSCC with content, count and lot', () => expect(ok(`00106141411234567897${'02'}${GTIN}${'37'}25${GS}10L1`)).toMatchObject({ quantity: 25, lot: 'L1' }));
   it('reads a GLN (414) with its extension (254)', () => expect(ok('4149521234543213254A1').elements.map((e) => e.ai)).toEqual(['414', '254']));
-  it('reads a GIAI (8004), a key without check digit', () => expect(ok('8004061414112345').elements).toEqual([{ ai: '8004', value: '061414112345' }]));
+  it('reads a GMN (8013), a key with a check character pair', () => expect(ok('80131987654Ad4X4bL5ttr2310c2K').elements).toEqual([{ ai: '8013', value: '1987654Ad4X4bL5ttr2310c2K' }]));
+  it('refuses a GMN (8013) with wrong check characters, with the expected pair', () => expect(error(']C180131987654Ad4X4bL5ttr2310c2L')).toMatch(/\(8013\) GMN .*check characters 2L; expected 2K/));
   it('reads a fixed-length AI outside the predefined table followed by GS', () => expect(ok(`01${GTIN}7003251231120${'0'}${GS}10A`).lot).toBe('A'));
   it('reads a value that holds digits that look like an AI: the lot is "10ABC"', () => expect(ok(`01${GTIN}1010ABC`).lot).toBe('10ABC'));
 });
@@ -56,7 +57,7 @@ describe('a bare string that looks like GS1 but fails is refused with the reason
 });
 
 describe('short text that merely starts with AI digits stays text', () => {
-  it.each(['100234', '10ABC', '9912345', '1525123110AB', '21XYZ', '4001', 'HELLO', 'SN-1001-01'])('reads %s as text', (raw) => {
+  it.each(['100234', '10ABC', '9912345', '1525123110AB', '21XYZ', '4001', '401ABC', '8004061414112345', 'HELLO', 'SN-1001-01'])('reads %s as text', (raw) => {
     expect(ok(raw)).toMatchObject({ dataType: 'text', elements: [{ value: raw }] });
   });
 });
