@@ -102,7 +102,9 @@ function parse(raw: string, options: ParseOptions): ScanResult {
 
   if (kind === 'gs1') return gs1(data, offset, id, options, []);
   if (kind === 'retail') return retail(data, id);
-  if (kind === 'itf' && /^\d{14}$/u.test(data)) return gtin(data, id);
+  if (kind === 'itf' && /^\d{14}$/u.test(data)) {
+    return hasValidCheckDigit(data) ? gtin(data, id) : fail(`ITF-14 ${data} has check digit ${data.slice(-1)}; expected ${expectedCheck(data)}`);
+  }
 
   // Without a GS1 symbology identifier: FNC1 sent as a leading GS, or the bracketed text of a label.
   if (data.startsWith(GS)) return gs1(data, offset, id, options, []);

@@ -98,5 +98,6 @@ describe('EAN/UPC with add-ons and UPC-E', () => {
   it('reads an unmarked UPC-E that is no EAN-8 as its GTIN', () => {
     expect(ok('04252614')).toMatchObject({ dataType: 'gtin', gtin: '00042100005264', warnings: ['Read as UPC-E 04252614, which stands for GTIN-12 042100005264'] });
   });
+  it('refuses an ITF-14 (]I1) with a wrong check digit', () => expect(error(']I109506000134353')).toMatch(/ITF-14 09506000134353 has check digit 3; expected 2/));
   it('reads 8 digits that are a valid EAN-8 as the EAN-8', () => expect(ok('95010014').gtin).toBe('00000095010014'));
 });
