@@ -162,13 +162,13 @@ const KEY_PREFIX = /^(?:0[0-3]\d{14}|00\d{18}|25[35]\d{13}|402\d{17}|41[0-7]\d{1
 function bareElementString(data: string, options: ParseOptions): ScanResult | null {
   const startsLikeGs1 = KEY_PREFIX.test(data) || (data.includes(GS) && aiAt(data, 0) !== undefined);
   const parsed = parseElementString(data, options.referenceYear === undefined ? {} : { referenceYear: options.referenceYear });
-  if (!parsed.ok) return startsLikeGs1 ? fail(`Read as a GS1 element string without FNC1: ${parsed.error}`) : null;
+  if (!parsed.ok) return startsLikeGs1 ? fail(`GS1 label sent without FNC1: ${parsed.error}`) : null;
   const hasKey = parsed.elements.some((e) => KEYS.has(e.ai));
-  if (!hasKey) return startsLikeGs1 ? fail('Read as a GS1 element string without FNC1, but it holds no GS1 key with a check digit') : null;
+  if (!hasKey) return startsLikeGs1 ? fail('GS1 label sent without FNC1, but it holds no GS1 key with a check digit') : null;
   // Without a symbology identifier only a wholly valid element string counts as GS1: the pairing
   // rules, warnings for marked GS1, refuse it here.
   const pairing = pairingWarnings(parsed.elements.map((e) => e.ai));
-  if (pairing.length > 0) return fail(`Read as a GS1 element string without FNC1: ${pairing.join('; ')}`);
+  if (pairing.length > 0) return fail(`GS1 label sent without FNC1: ${pairing.join('; ')}`);
   return success(null, 'gs1', parsed.elements.map(aiElement), ['GS1 element string without a symbology identifier or FNC1', ...parsed.warnings], {
     hri: hriOf(parsed.elements),
     ...fromAis(parsed.elements, options.referenceYear),

@@ -104,7 +104,7 @@ describe('wedge scanning in Chromium', () => {
     // A GS1-128 label from a scanner that sends no symbology identifier and drops FNC1: bare digits.
     // One whose GTIN check digit is wrong is refused with the reason, not looked up as text.
     await wedgeScan(page, '010950600013435310L-920-A');
-    await step.alert(/Not a readable label: Read as a GS1 element string without FNC1: \(01\) GTIN 09506000134353 has check digit 3; expected 2/).waitFor();
+    await step.alert(/Not a readable label: GS1 label sent without FNC1: \(01\) GTIN 09506000134353 has check digit 3; expected 2/).waitFor();
     await stack.screenshot(page, 'scan-03-bare-gs1-refused');
   });
 
