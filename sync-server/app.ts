@@ -236,7 +236,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     stationRoutes.post<{ Body: PullRequest }>(
       '/api/sync/pull',
       { schema: { body: pullRequestSchema }, preValidation: protocolFirst },
-      (request) => pull({ store, station: stationOf(request) }, request.body),
+      (request) => pull({ store, station: stationOf(request), plant }, request.body),
     );
 
     stationRoutes.post<{ Body: PushRequest }>(
