@@ -16,6 +16,7 @@ import { hashPin } from '../src/auth/pin.ts';
 import { ApiFailure } from './api-error.ts';
 import { checkProtocolVersion } from './protocol.ts';
 import { authenticateStation } from './stations/credentials.ts';
+import { createStationKeyCheck } from './audit/station-key-check.ts';
 import { enrollStation } from './stations/enroll.ts';
 import { registerStationRoutes } from './stations/routes.ts';
 import { oneAtATimePerBadge } from './stations/signer.ts';
@@ -187,6 +188,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (checkpointTimer !== null) clearInterval(checkpointTimer);
     if (options.verifier === undefined) await verifier.close();
   });
+  const checkStationKey = createStationKeyCheck({ sql: store.sql, audit, report: (details, message) => app.log.error(details, message) });
   app.decorate('plant', plant);
   app.decorate('live', live);
   // Open streams would keep close() waiting for ever.
@@ -226,6 +228,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // A revoked station's push is refused into quarantine with a security flag (S17), not just 401.
       const allowRevoked = request.method === 'POST' && request.url.split('?')[0] === '/api/sync/push';
       request.station = await authenticateStation(store, request.headers.authorization, { allowRevoked });
+      // The table's key must be the one the signed log recorded for the station (docs/audit.md).
+      await checkStationKey(request.station);
     });
 
     const stationOf = (request: FastifyRequest): Station => {
@@ -236,7 +240,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     stationRoutes.post<{ Body: PullRequest }>(
       '/api/sync/pull',
       { schema: { body: pullRequestSchema }, preValidation: protocolFirst },
-      (request) => pull({ store, station: stationOf(request) }, request.body),
+      (request) => pull({ store, station: stationOf(request), plant }, request.body),
     );
 
     stationRoutes.post<{ Body: PushRequest }>(

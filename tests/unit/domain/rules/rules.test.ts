@@ -243,6 +243,21 @@ describe('[C13] unknown reference', () => {
     const wrongUnit = event('op.started', 'B-OP', { workOrderId: 'WO-1', operationId: 'OP10', unit: { kind: 'serial', serial: 'SN-404' }, instructionRevision: 'D' });
     expect(decideOn(fixturePlant(), wrongUnit).decision.reason).toBe('SN-404 is not a unit of WO-1');
   });
+
+  it('[C13] a hold on a work order, serial or lot the server does not have is refused; one on a unit it has is placed', () => {
+    const hold = (subject: Parameters<typeof event<'hold.placed'>>[2]['subject']) => event('hold.placed', 'B-Q', { holdId: 'H-9', subject, reason: 'Suspect' });
+    for (const [subject, name] of [[{ kind: 'workOrder', workOrderId: 'WO-404' }, 'work order WO-404'], [{ kind: 'serial', serial: 'SN-404' }, 'serial SN-404'], [{ kind: 'lot', lotId: 'LOT-404' }, 'lot LOT-404']] as const) {
+      const result = decideOn(fixturePlant(), hold(subject));
+      expect(result.decision).toMatchObject({ outcome: 'rejected', flags: [], reason: `hold.placed names ${name}, which the server does not have` });
+      expect(result.changed).toEqual([]);
+    }
+    expect(decideOn(fixturePlant(), hold(SN1)).decision.outcome).toBe('accepted');
+  });
+
+  it('[C13] a resolution of a conflict item the server does not have is refused', () => {
+    const resolution = event('conflict.resolved', 'B-SUP', { conflictId: 'CF-404', action: 'accept', signature: signature('reviewed: accepted as recorded') });
+    expect(decideOn(fixturePlant(), resolution).decision).toMatchObject({ outcome: 'rejected', flags: [], reason: 'conflict.resolved names conflict item CF-404, which the server does not have' });
+  });
 });
 
 describe('conflict resolution', () => {
