@@ -94,7 +94,7 @@ describe('wedge scanning in Chromium', () => {
     expect(chordsLetThrough).toEqual([]);
     expect(passed.at(-1)).toBe(false); // the scan's Enter submits nothing
     await step.consumed('L-920-A').waitFor();
-    await step.material.getByText('L-920-A built in').waitFor();
+    await page.getByTestId('message-area').filter({ hasText: 'L-920-A built in' }).waitFor();
     await stack.screenshot(page, 'scan-01-15434-lot');
 
     // A GS1 label cut short is refused as unreadable, saying where.
