@@ -23,7 +23,7 @@ import { prepareEvent, type PreparedEvent } from '../audit/prepared-event.ts';
 import type { EntrySigner } from '../audit/verifier-pool.ts';
 import { GENESIS_HASH } from '../../src/audit/event-signing.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
-import { unitKey } from '../../src/domain/plant.ts';
+import { parseStepKey, unitKey } from '../../src/domain/plant.ts';
 import type { ViewWrite } from '../store/view-keys.ts';
 import { PLANT_WIDE } from '../store/view-keys.ts';
 import { plantPrograms, programIndex, programOfEvent, sameScope, scopeOf } from './scope.ts';
@@ -139,13 +139,21 @@ function rawForAudit(raw: unknown): unknown {
 
 /** The serial or lot an event is about, as the audit trail keys it. */
 function unitOfEvent(state: PlantState, event: StationEvent): string | undefined {
-  const payload = event.payload as { unit?: unknown; subject?: { unit?: unknown }; holdId?: unknown };
+  const payload = event.payload as { unit?: unknown; subject?: { unit?: unknown }; holdId?: unknown; conflictId?: unknown };
   const unit = (payload.unit ?? payload.subject?.unit) as Parameters<typeof unitKey>[0] | undefined;
   if (unit !== undefined && typeof unit === 'object') return unitKey(unit);
   // A release names only its hold: it belongs to the trail of the serial or lot the hold is on.
   if (event.type === 'hold.released' && typeof payload.holdId === 'string') {
     const subject = state.holds.get(payload.holdId)?.subject;
     if (subject?.kind === 'serial' || subject?.kind === 'lot') return unitKey(subject);
+  }
+  // A signed resolution names only its conflict item: it belongs to the trail of the unit the item is
+  // about, or of the unit of the step it acted on.
+  if (event.type === 'conflict.resolved' && typeof payload.conflictId === 'string') {
+    const conflict = state.conflicts.get(payload.conflictId);
+    if (conflict?.subject?.kind === 'serial' || conflict?.subject?.kind === 'lot') return unitKey(conflict.subject);
+    const step = conflict?.stepKey === undefined ? undefined : parseStepKey(conflict.stepKey);
+    if (step !== undefined) return unitKey(step.unit);
   }
   return undefined;
 }
