@@ -16,7 +16,7 @@ import { checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSch
 import { programsRequestSchema, programsResponseSchema, revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
 
 /** The hash of the protocol schemas at PROTOCOL_VERSION. */
-const PINNED = { version: 5, hash: '5464f9a003a57c0e82effc0b29ed8e6cf7366dc4d351fe98871880bc5caca14b' };
+const PINNED = { version: 6, hash: 'fef03705813407e4f799d7beb2385a2f401c0980b2d7e5631cbb3a3ac1d26ef5' };
 
 describe('protocol version', () => {
   it('[S3] pins a hash of the protocol schemas', () => {
