@@ -8,7 +8,8 @@
  * their serials and lots, and the holds, NCRs and conflict items scoped to them, and the program
  * names themselves. An entry concerns every program one of its tokens belongs to. This errs towards
  * withholding: an entry that merely mentions another program's serial in a reason is withheld too,
- * and an entry whose text cannot be read concerns every program.
+ * and an entry whose text cannot be read concerns every program, as does an entry of refused input
+ * that cannot be classified (not an event, or about something the plant does not have).
  */
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import type { PlantState } from '../../src/domain/plant.ts';
@@ -27,6 +28,10 @@ export function programsOfEntry(index: ProgramIndex, entryText: string): Set<str
   } catch {
     return new Set(index.programs);
   }
+  // Refused input that cannot be classified concerns every program, as its quarantine view does
+  // (S12): so a refusal about another program's work reads as one about work the plant does not have.
+  const refused = entry.kind === 'quarantine' || (entry.kind === 'receipt' && entry.outcome === 'rejected');
+  if (refused && 'event' in entry && index.unclassifiable?.(entry.event) === true) return new Set(index.programs);
   return programsNamedIn(index, entry);
 }
 

@@ -15,6 +15,12 @@ export interface ProgramIndex {
   programs: ReadonlySet<string>;
   /** Work order, serial, lot, hold, NCR and conflict ids → the program they belong to. */
   owners: ReadonlyMap<string, string>;
+  /**
+   * Whether refused input cannot be classified: it is not an event, or it names a work order, hold
+   * subject, hold or conflict item the plant does not have (which may be another program's, so it
+   * concerns every program). Absent: everything is classified by its tokens.
+   */
+  unclassifiable?: (raw: unknown) => boolean;
 }
 
 /** What a station is shown instead of an identifier or name of a program it is not cleared for. */

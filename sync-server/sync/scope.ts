@@ -170,7 +170,14 @@ export function programIndex(state: PlantState): ProgramIndex {
   for (const hold of state.holds.values()) own(hold.holdId, scopeOf(state, 'hold', hold).program);
   for (const ncr of state.nonconformances.values()) own(ncr.ncrId, scopeOf(state, 'nonconformance', ncr).program);
   for (const conflict of state.conflicts.values()) own(conflict.conflictId, scopeOf(state, 'conflict', conflict).program);
-  const index = { programs, owners };
+  const index: ProgramIndex = {
+    programs,
+    owners,
+    unclassifiable: (raw) => {
+      const event = validateEvent(raw);
+      return !event.ok || (programOfEvent(state, event.value) === null && refersToUnknown(state, event.value));
+    },
+  };
   indexes.set(state, index);
   return index;
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewDoc } from '../../schemas/view-doc.ts';
 import type { Receipt } from '../../schemas/receipt.ts';
-import { testClock } from './harness.ts';
+import { send, testClock } from './harness.ts';
 import { enrollStation, signature, startSyncServer, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 const clock = testClock('2026-11-20T08:00:00.000Z');
@@ -160,6 +160,18 @@ describe('segregation in every path (issue 11)', () => {
     const ids = [...foreign, ...unknown].map((r) => r.eventId);
     expect(page.documents.filter((doc) => ids.some((id) => JSON.stringify(doc).includes(id))).map((doc) => doc.id)).toEqual([]);
     expect(page.receipts.map((r) => r.eventId).sort()).toEqual([...ids].sort());
+
+    // The audit log answers the same for both: each receipt entry withheld to its leaf hash.
+    const served = async (eventId: string): Promise<string[]> => {
+      const [row] = await fixture.server.store.sql.query<{ idx: string | number }>("SELECT idx FROM audit_entries WHERE kind = 'receipt' AND entry LIKE $1", [`%${eventId}%`]);
+      const at = Number(row?.idx);
+      const answer = await send<{ entries: Array<Record<string, unknown>> }>(commercial.url, `/api/audit/entries?start=${at}&end=${at + 1}`, { credential: commercial.credential });
+      return Object.keys(answer.body.entries[0] ?? {}).sort();
+    };
+    for (const [i, receipt] of foreign.entries()) {
+      expect(await served(receipt.eventId)).toEqual(['index', 'leafHash']);
+      expect(await served(unknown[i]!.eventId)).toEqual(['index', 'leafHash']);
+    }
   });
 
   it('[S10] blanks an F-35-ACT identifier inside a view or a reason a station not cleared for it receives', async () => {

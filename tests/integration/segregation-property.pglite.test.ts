@@ -1,0 +1,3 @@
+import { runSegregationProperty } from './segregation-property.contract.ts';
+
+runSegregationProperty('PGlite');
