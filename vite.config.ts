@@ -33,6 +33,8 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/simulation/**/*.test.ts', 'src/**/*.test.ts', 'schemas/**/*.test.ts'],
     environment: 'node',
+    // The PostgreSQL suites' database: TEST_DATABASE_URL, or a PostgreSQL of the run's own.
+    globalSetup: ['tests/helpers/postgres-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

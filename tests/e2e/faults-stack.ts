@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { inject } from 'vitest';
 import type { RunningServer } from '../../sync-server/main.ts';
 import { startServer } from '../../sync-server/main.ts';
 import { SetupPage } from './pages/setup-page.ts';
@@ -17,7 +18,6 @@ import { Shell } from './pages/shell.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** As in harness.ts: headless Chromium on a build machine, nothing phoning home. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
@@ -45,7 +45,7 @@ export async function startFaultStack(): Promise<FaultStack> {
   await cp(resolve(ROOT, 'dist'), staticDir, { recursive: true });
   let server = await startServer({ port: 0, host: '127.0.0.1', dataDir, staticDir, logger: false });
   const port = Number(new URL(server.url).port);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
   let running = true;
   const stack: FaultStack = {
@@ -62,7 +62,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     },
     async persistentStation(userDataDir) {
       const context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
+        executablePath: inject('chromiumPath'),
         args: CHROMIUM_ARGS,
         baseURL: server.url,
         viewport: { width: 1280, height: 900 },

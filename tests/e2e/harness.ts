@@ -10,12 +10,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { inject } from 'vitest';
 import type { RunningServer } from '../../sync-server/main.ts';
 import { startServer } from '../../sync-server/main.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = resolve(ROOT, 'dist');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** Flags for headless Chromium on a build machine: no sandbox, no GPU, nothing phoning home. */
 const CHROMIUM_ARGS = [
@@ -46,7 +46,6 @@ export interface StackOptions {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('No built app in dist/: run `vite build` first (npm run test:e2e does)');
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   const dataDir = await mkdtemp(join(tmpdir(), 'travelog-e2e-'));
   const server = await startServer({
     port: 0,
@@ -58,7 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: CHROMIUM_ARGS });
   } catch (error) {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });

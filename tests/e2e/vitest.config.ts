@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     include: ['tests/e2e/**/*.e2e.ts'],
     environment: 'node',
+    // The Chromium to drive: Debian's (or CHROMIUM_PATH), installed with apt when the run is root.
+    globalSetup: ['tests/e2e/chromium-setup.ts'],
     fileParallelism: false,
     maxWorkers: 1,
     testTimeout: 180_000,

@@ -17,7 +17,7 @@ import { buildServer } from '../../sync-server/app.ts';
 import type { RunningServer } from '../../sync-server/main.ts';
 import { openStore, type Store } from '../../sync-server/store/store.ts';
 import { errorOf, send, testClock } from './harness.ts';
-import { TEST_DATABASE_URL, addWorkOrder, enrollStation, startSyncServer, type SyncFixture, type TestStation } from './sync-fixture.ts';
+import { testDatabaseUrl, addWorkOrder, enrollStation, startSyncServer, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 const F35 = 'F-35-ACT';
 
@@ -183,7 +183,7 @@ describe('[S20] a second server whose plant is stale', () => {
 
   beforeAll(async () => {
     fixture = await startSyncServer('PostgreSQL', { now: clock.now, defaultPrograms: ['COMMERCIAL'], checkpointSeconds: 0 });
-    secondStore = await openStore({ databaseUrl: TEST_DATABASE_URL, schema: fixture.schema });
+    secondStore = await openStore({ databaseUrl: testDatabaseUrl(), schema: fixture.schema });
     second = await buildServer({ store: secondStore, now: clock.now, auditKey: fixture.server.auditKey, checkpointSeconds: 0 });
     secondUrl = await second.listen({ port: 0, host: '127.0.0.1' });
   }, 60_000);

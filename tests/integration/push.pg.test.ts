@@ -1,4 +1,4 @@
-/** The push suite on the test PostgreSQL (TEST_DATABASE_URL), in a schema of its own dropped afterwards. */
+/** The push suite on the run's PostgreSQL (TEST_DATABASE_URL, or its own), in a schema of its own dropped afterwards. */
 import { runPushSuite } from './push.contract.ts';
 
 runPushSuite('PostgreSQL');

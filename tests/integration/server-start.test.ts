@@ -14,9 +14,10 @@ import type { PullResponse } from '../../schemas/pull.ts';
 import { startServer } from '../../sync-server/main.ts';
 import { makeTempDir, send } from './harness.ts';
 import { testKey } from '../helpers/signing.ts';
+import { testDatabaseUrl } from '../helpers/test-database.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const databaseUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = testDatabaseUrl();
 const enrollBody = { protocolVersion: PROTOCOL_VERSION, stationName: 'Start test', supervisorBadge: 'B-3001', pin: '9999', publicKey: testKey().publicKey, keyAlg: 'Ed25519' };
 
 let dataDir: Awaited<ReturnType<typeof makeTempDir>>;

@@ -1,14 +1,14 @@
 /**
  * The store contract on a real PostgreSQL, in a schema of its own that is dropped afterwards.
- * The server must be there (it is on the build machines and in CI); a missing one fails the run.
- * TEST_DATABASE_URL overrides the default postgres://postgres@127.0.0.1:5432/test.
+ * TEST_DATABASE_URL names the server; unset, the run starts one of its own (tests/helpers/postgres-setup.ts).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openSqlClient } from '../../sync-server/store/sql-client.ts';
 import { runStoreContract } from './store.contract.ts';
+import { testDatabaseUrl } from '../helpers/test-database.ts';
 
-const databaseUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = testDatabaseUrl();
 
 runStoreContract('PostgreSQL', async () => {
   const schema = `travelog_test_${randomBytes(6).toString('hex')}`;

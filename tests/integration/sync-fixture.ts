@@ -19,9 +19,11 @@ import { startServer, type RunningServer, type StartOptions } from '../../sync-s
 import { viewOf } from '../../sync-server/store/view-keys.ts';
 import { makeTempDir, send, type Answer, type TestClock } from './harness.ts';
 import { TestChain, testKey, type TestKey } from '../helpers/signing.ts';
+import { testDatabaseUrl } from '../helpers/test-database.ts';
 
 export const V = PROTOCOL_VERSION;
-export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The run's PostgreSQL (TEST_DATABASE_URL or the one the run started; tests/helpers/test-database.ts). */
+export { testDatabaseUrl };
 
 /** A running server and how to remove what it left behind. */
 export interface SyncFixture {
@@ -44,7 +46,7 @@ export async function startSyncServer(backend: Backend, options: Partial<StartOp
     dataDir: dataDir.path,
     // The fewest PBKDF2 iterations the schema allows: seeding stays fast, PINs still verify.
     hashPin: (pin) => hashPin(pin, 10_000),
-    ...(backend === 'PostgreSQL' ? { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema } : {}),
+    ...(backend === 'PostgreSQL' ? { databaseUrl: testDatabaseUrl(), databaseSchema: schema } : {}),
     ...options,
   });
   return {
@@ -60,7 +62,7 @@ export async function startSyncServer(backend: Backend, options: Partial<StartOp
 
 /** Drops a test schema on the test PostgreSQL. */
 export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

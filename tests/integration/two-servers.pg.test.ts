@@ -9,7 +9,7 @@ import { buildServer } from '../../sync-server/app.ts';
 import { openStore, type Store } from '../../sync-server/store/store.ts';
 import pg from 'pg';
 import { readUntil, testClock } from './harness.ts';
-import { enrollStation, startSyncServer, TEST_DATABASE_URL, TestStation, type SyncFixture } from './sync-fixture.ts';
+import { enrollStation, startSyncServer, testDatabaseUrl, TestStation, type SyncFixture } from './sync-fixture.ts';
 
 const clock = testClock('2026-11-20T08:00:00.000Z');
 let fixture: SyncFixture;
@@ -19,7 +19,7 @@ let secondUrl: string;
 
 beforeAll(async () => {
   fixture = await startSyncServer('PostgreSQL', { now: clock.now });
-  secondStore = await openStore({ databaseUrl: TEST_DATABASE_URL, schema: fixture.schema });
+  secondStore = await openStore({ databaseUrl: testDatabaseUrl(), schema: fixture.schema });
   second = await buildServer({ store: secondStore, now: clock.now, auditKey: fixture.server.auditKey });
   secondUrl = await second.listen({ port: 0, host: '127.0.0.1' });
 }, 60_000);
@@ -80,7 +80,7 @@ describe('two servers sharing one PostgreSQL', () => {
 
       // The database drops B's listening connection; B gets it back and says where the plant is,
       // since anything announced meanwhile is gone. A commit while it is down proves that.
-      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const admin = new pg.Client({ connectionString: testDatabaseUrl() });
       await admin.connect();
       try {
         const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN travelog_commits' AND pid <> pg_backend_pid()`);
