@@ -5,6 +5,7 @@ import type { StationRuntime } from '../station/runtime.ts';
 import { formatClock, formatDuration } from './format.ts';
 import { useAppUpdater } from './shell-context.ts';
 import { StorageStatus } from './StorageStatus.tsx';
+import { VerdictStatus } from '../features/traveler/VerdictStatus.tsx';
 import { usePlant } from './station-context.ts';
 import { useRefusedEvents } from './use-records.ts';
 import type { SyncView } from './use-sync.ts';
@@ -24,6 +25,22 @@ function useNow(everyMs: number): number {
 }
 
 /**
+ * Whether the server answers, not only whether the browser has a network: "Server reached 12:03"
+ * after an answered request, "Server not reached since 12:03" while requests fail or before the
+ * first one after a reload is answered. A tab that does not sync (another tab does) knows only the
+ * network.
+ */
+export function serverContact(online: boolean, sync: SyncView): { reached: boolean; text: string } {
+  const { status } = sync;
+  const last = status?.lastSyncAt ?? null;
+  const since = last === null ? 'Server not reached yet' : `Server not reached since ${formatClock(new Date(last))}`;
+  if (!online) return { reached: false, text: `Offline · ${since}` };
+  if (status === null) return { reached: online, text: sync.follower ? 'Online' : 'Online · not syncing yet' };
+  if (status.reachable && last !== null) return { reached: true, text: `Server reached ${formatClock(new Date(last))}` };
+  return { reached: false, text: since };
+}
+
+/**
  * Sync as the station sees it, always in view: network, events waiting for the server and the age
  * of the oldest, the last successful sync, refused events, open conflicts for those who resolve
  * them, and what to do when the server will not talk to this station. The station works the same
@@ -38,11 +55,12 @@ export function StatusBar({ rt, sync, role }: { rt: StationRuntime; sync: SyncVi
   const now = useNow(15_000);
   const openConflicts = role !== null && CONFLICT_ROLES.includes(role) ? [...plant.conflicts.values()].filter((c) => c.status === 'open').length : 0;
   const lastSync = status?.lastSyncAt ?? null;
+  const contact = serverContact(online, sync);
 
   return (
-    <footer className={`status-bar ${online ? 'online' : 'offline'}`} aria-label="Station status">
+    <footer className={`status-bar ${contact.reached ? 'online' : 'offline'}`} aria-label="Station status">
       <span className="status-dot" aria-hidden="true" />
-      <strong>{online ? 'Online' : 'Offline'}</strong>
+      <strong data-testid="server-contact">{contact.text}</strong>
       <span data-testid="outbox">
         {outbox.waiting === 0
           ? 'nothing waiting to send'
@@ -57,6 +75,7 @@ export function StatusBar({ rt, sync, role }: { rt: StationRuntime; sync: SyncVi
           {openConflicts} open {openConflicts === 1 ? 'conflict' : 'conflicts'}
         </Link>
       )}
+      <VerdictStatus rt={rt} />
       {refused.length > 0 && (
         <Link to="/sync" className="status-link status-warning">
           {refused.length} refused by the server

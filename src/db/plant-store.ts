@@ -29,6 +29,11 @@ export interface PlantStore {
   get(): PlantState;
   /** Changes with every change of the plant or of the outbox. */
   outbox(): Outbox;
+  /**
+   * This station's events still shown from the overlay (not yet confirmed by the server: no receipt,
+   * or the views with their effect not yet pulled), in sequence order. Read it when `get` changes.
+   */
+  pendingEvents(): readonly StationEvent[];
   subscribe(listener: () => void): () => void;
   /**
    * Shows an event this tab has just written at once, without waiting for the database's change
@@ -289,6 +294,7 @@ export function createPlantStore(db: StationDb): PlantStore {
   return {
     get: () => state,
     outbox: () => outbox,
+    pendingEvents: () => pending,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

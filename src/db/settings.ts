@@ -33,5 +33,20 @@ export async function writeSetting<T extends object>(db: StationDb, id: string, 
   await db.settings.upsert({ id, data: data as Record<string, unknown> });
 }
 
+/**
+ * The settings document holding when this station last exchanged with the server (a push or a pull
+ * answered), so that after a reload the status bar can say since when the server has not been
+ * reached.
+ */
+export const SERVER_CONTACT_ID = 'server-contact';
+
+export interface ServerContact {
+  /** ISO time of the last answered request. */
+  at: string;
+}
+
+export const readServerContact = async (db: StationDb): Promise<string | null> => (await readSetting<ServerContact>(db, SERVER_CONTACT_ID))?.at ?? null;
+export const writeServerContact = (db: StationDb, at: string) => writeSetting<ServerContact>(db, SERVER_CONTACT_ID, { at });
+
 export const readStationConfig = (db: StationDb) => readSetting<StationConfig>(db, 'station');
 export const writeStationConfig = (db: StationDb, config: StationConfig) => writeSetting(db, 'station', config);

@@ -18,6 +18,7 @@ import { viewKinds } from '../../schemas/view-doc.ts';
 import type { StationDb, StoredView } from '../db/database.ts';
 import type { PlantStore } from '../db/plant-store.ts';
 import { ensurePullScope, readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
+import { readServerContact, writeServerContact } from '../db/settings.ts';
 import { watchLive } from './live.ts';
 import { pullPage } from './pull.ts';
 import { startPusher } from './push.ts';
@@ -31,17 +32,19 @@ import type { Transport } from './transport.ts';
 export const POLL_EVERY_MS = 30_000;
 /** Events per push request; the protocol allows up to MAX_PUSH_EVENTS. */
 export const PUSH_BATCH_SIZE = 500;
+/** How often, at most, the time of the last exchange with the server is written to the station's store. */
+export const CONTACT_STORE_EVERY_MS = 10_000;
 /** Views per pull request. */
 export const PULL_BATCH_SIZE = 1000;
 
 export interface SyncStatus {
   /** `running` until the server refuses the station for good, or the engine is stopped. */
   phase: 'running' | StopKind | 'stopped';
-  /** The last request reached the server (false after a failure, until one succeeds). */
+  /** The last request reached the server: false until one succeeds, and after a failure until one does. */
   reachable: boolean;
   /** The live stream is connected. */
   live: boolean;
-  /** When a push or pull last succeeded (ISO), or null. */
+  /** When a push or pull last succeeded (ISO), in this run or before a reload (kept on the station), or null. */
   lastSyncAt: string | null;
   /** Why the last request failed, while it keeps failing. */
   lastError: string | null;
@@ -103,12 +106,21 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
   const { signal } = controller;
   const nudge = new Nudge();
   const listeners = new Set<() => void>();
-  let status: SyncStatus = { phase: 'running', reachable: true, live: false, lastSyncAt: null, lastError: null, retryAt: null };
+  // Until a request is answered the server is not known to be reachable (an offline reload).
+  let status: SyncStatus = { phase: 'running', reachable: false, live: false, lastSyncAt: await readServerContact(db), lastError: null, retryAt: null };
   const setStatus = (change: Partial<SyncStatus>) => {
     status = { ...status, ...change };
     listeners.forEach((listener) => listener());
   };
-  const succeeded = () => setStatus({ reachable: true, lastSyncAt: scheduler.now().toISOString(), lastError: null, retryAt: null });
+  let contactStoredAt = 0;
+  const succeeded = () => {
+    const at = scheduler.now();
+    setStatus({ reachable: true, lastSyncAt: at.toISOString(), lastError: null, retryAt: null });
+    // Kept for the next start; at most one write per CONTACT_STORE_EVERY_MS while exchanges go on.
+    if (at.getTime() - contactStoredAt < CONTACT_STORE_EVERY_MS) return;
+    contactStoredAt = at.getTime();
+    writeServerContact(db, at.toISOString()).catch(() => undefined);
+  };
 
   let halted = false;
   const halt = (kind: StopKind, error: unknown) => {

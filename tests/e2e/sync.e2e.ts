@@ -82,7 +82,8 @@ describe('two stations', () => {
     await shellA.signOut();
     await new SignInPage(a.page).signIn('B-3001', '9999');
     await shellA.expectSignedIn('Sam Reyes');
-    await shellA.statusBar.getByRole('link', { name: '1 open conflict' }).waitFor();
+    // Eli's completion (C1) and the second bar of L-920-A he built in (C17).
+    await shellA.statusBar.getByRole('link', { name: '2 open conflicts' }).waitFor();
     await shellA.nav('Conflicts').click();
     const conflicts = new ConflictsPage(a.page);
     await conflicts.heading.waitFor();
@@ -98,6 +99,8 @@ describe('two stations', () => {
     await conflicts.resolve('Completed twice', 'Accept as recorded', 'Eli completed it again while offline; first completion stands', 'B-3001', '9999');
     await conflicts.manifestation.filter({ hasText: 'Sam Reyes' }).waitFor();
     expect(await conflicts.manifestation.innerText()).toMatch(/reviewed: accepted as recorded/);
+    // Accepting the completion leaves the material beyond the bill to its own decision (docs/sync-spec.md R2).
+    await conflicts.resolve('Material beyond the bill', 'Void', 'One bar was used; the second goes back to its lot', 'B-3001', '9999');
     await a.page.getByText('No open conflicts.').waitFor();
     await shellA.statusBar.filter({ hasText: 'nothing waiting to send' }).waitFor();
     await stack.screenshot(a.page, '22-conflict-resolved');

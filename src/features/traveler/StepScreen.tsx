@@ -11,6 +11,7 @@ import { CharacteristicEntry } from '../inspection/CharacteristicEntry.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
 import { HoldBanner } from './HoldBanner.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
+import { StepAttention } from './StepAttention.tsx';
 import { personName } from './names.ts';
 import { STATUS_TEXT } from './TravelerScreen.tsx';
 
@@ -133,6 +134,7 @@ function StepScreenBody() {
         )}
       </ul>
       <HoldBanner plant={plant} holds={holds} />
+      <StepAttention target={stepTarget} />
       {ncrs.length > 0 && (
         <section className="ncr-list" aria-label="Nonconformances">
           {ncrs.map((ncr) => (

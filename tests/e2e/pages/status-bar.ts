@@ -12,8 +12,19 @@ export class StatusBar {
     await this.bar.filter({ hasText: 'Offline' }).waitFor();
   }
 
-  async waitForOnline(): Promise<void> {
-    await this.bar.filter({ hasText: 'Online' }).waitFor();
+  /** Waits until the bar says the server answered (not only that the browser has a network). */
+  async waitForOnline(timeout?: number): Promise<void> {
+    await this.serverContact.filter({ hasText: /^Server reached \d\d:\d\d:\d\d$/ }).waitFor(timeout === undefined ? {} : { timeout });
+  }
+
+  /** Waits until the bar says the server is not reached, since when it was last ("never" when not yet). */
+  async waitForServerNotReached(timeout?: number): Promise<void> {
+    await this.serverContact.filter({ hasText: /Server not reached (since \d\d:\d\d:\d\d|yet)$/ }).waitFor(timeout === undefined ? {} : { timeout });
+  }
+
+  /** What the bar says of the server: "Server reached 12:03:07", "Server not reached since …", "Offline · …". */
+  get serverContact(): Locator {
+    return this.bar.getByTestId('server-contact');
   }
 
   /** Waits until `count` events are shown waiting, with the age of the oldest. */
