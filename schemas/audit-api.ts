@@ -76,7 +76,7 @@ export const keysResponseSchema = {
 } as const;
 
 /**
- * `GET /api/audit/trail?serial=`: the entries about a serial, each with its inclusion proof at the
+ * `GET /api/audit/trail?q=` (or `?serial=`, `?lot=`): the entries about a serial, each with its inclusion proof at the
  * checkpoint; `withheld` counts those left out because they concern a program the station is not
  * cleared for (a unit of such a program has no trail at all for it, and 0 withheld).
  */
@@ -95,6 +95,12 @@ export const trailResponseSchema = {
       },
     },
     withheld: { type: 'integer', minimum: 0 },
+    /**
+     * A look-up by `?q=` (serial, lot, work order or part, any case): the trail subjects it was
+     * answered for (src/audit/subjects.ts), and the part number when it named a part.
+     */
+    subjects: { type: 'array', items: { type: 'string' } },
+    part: { type: 'string' },
   },
   required: ['checkpoint', 'keys', 'entries', 'withheld'],
   additionalProperties: false,

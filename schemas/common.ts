@@ -4,7 +4,11 @@ import type { FromSchema } from 'json-schema-to-ts';
 export const identifierSchema = { type: 'string', minLength: 1, maxLength: 80 } as const;
 export const isoTimeSchema = { type: 'string', format: 'date-time', maxLength: 40 } as const;
 export const isoDateSchema = { type: 'string', format: 'date', maxLength: 10 } as const;
-export const lengthUnitSchema = { type: 'string', enum: ['mm', 'in'] } as const;
+/**
+ * A unit a length is measured in: millimetres, inches, micrometres (`um`, shown µm) and microinches
+ * (`uin`, shown µin) — the last two for surface finish. ASCII ids, so scanners and keyboards type them.
+ */
+export const lengthUnitSchema = { type: 'string', enum: ['mm', 'in', 'um', 'uin'] } as const;
 export const roleSchema = { type: 'string', enum: ['operator', 'inspector', 'supervisor', 'quality'] } as const;
 
 /** A unit of production a traveler operation runs on: one serial, or one lot tracked by quantity. */

@@ -14,6 +14,7 @@ import type { ServerKeyInfo, TrailResponse } from '../../schemas/audit-api.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import { canonicalText, fromBase64, toHex } from './canonical.ts';
 import { noteKeyId, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { subjectsOf } from './subjects.ts';
 import { entryBytes, entryLeafHash } from './entry.ts';
 import { verifyEventSignature, type KeyAlg } from './event-signing.ts';
 import { verifyInclusion } from './merkle.ts';
@@ -39,6 +40,11 @@ export interface EntryVerdict {
   passed: string[];
   /** What was not checked and why (not a failure: say so beside the mark). */
   notes: string[];
+  /**
+   * The entry is newer than the latest checkpoint and passed every other check: its place in the log
+   * is proven at the next checkpoint. A normal state, shown as "awaiting checkpoint", not as a failure.
+   */
+  awaitingCheckpoint: boolean;
 }
 
 /** What was found about a whole trail. */
@@ -114,7 +120,7 @@ async function checkCheckpoint(note: string, servedSize: number, keys: readonly 
 
 /** The checks every entry gets: form, place, server signature, inclusion at the checkpoint. */
 async function checkStored(stored: TrailEntry, keys: readonly Key[], checkpoint: Checkpoint | null, checkpointOk: boolean): Promise<EntryVerdict> {
-  const verdict: EntryVerdict = { index: stored.index, entry: null, verified: false, failures: [], passed: [], notes: [] };
+  const verdict: EntryVerdict = { index: stored.index, entry: null, verified: false, failures: [], passed: [], notes: [], awaitingCheckpoint: false };
   let entry: AuditEntry;
   try {
     entry = JSON.parse(stored.entry) as AuditEntry;
@@ -152,8 +158,11 @@ async function checkStored(stored: TrailEntry, keys: readonly Key[], checkpoint:
 
   if (checkpoint === null || !checkpointOk) {
     verdict.failures.push('the checkpoint is not verified, so the entry\u2019s place in the log is not proven');
+  } else if (stored.proof === undefined && stored.index >= checkpoint.size) {
+    verdict.awaitingCheckpoint = true;
+    verdict.notes.push(`entry ${stored.index} is newer than the latest checkpoint (${checkpoint.size} entries): its place in the log is proven at the next one`);
   } else if (stored.proof === undefined) {
-    verdict.failures.push(`entry ${stored.index} is newer than the latest checkpoint (${checkpoint.size} entries): its place in the log is not proven yet`);
+    verdict.failures.push(`no inclusion proof was served for entry ${stored.index}, which checkpoint ${checkpoint.size} covers`);
   } else {
     let proof: Uint8Array[] | null = null;
     try {
@@ -207,6 +216,11 @@ async function checkStation(verdict: EntryVerdict, enrollments: ReadonlyMap<stri
   }
   const enrolled = await checkStored(enrollment, keys, checkpoint, checkpointOk);
   const subject = enrolled.entry?.subject as { publicKey?: string | null; keyAlg?: KeyAlg | null } | undefined;
+  if (enrolled.awaitingCheckpoint) {
+    // The key the signature is checked with is not proven in the log yet: neither is this entry.
+    verdict.awaitingCheckpoint = true;
+    verdict.notes.push(`station ${event.stationId}'s enrollment entry ${enrollment.index} awaits the next checkpoint`);
+  }
   if (enrolled.failures.length > 0) {
     verdict.failures.push(`station ${event.stationId}'s enrollment entry ${enrollment.index} is not verified: ${enrolled.failures[0] ?? ''}`);
   } else if (enrolled.entry?.kind !== 'station.enrolled' || enrolled.entry.stationId !== event.stationId) {
@@ -235,7 +249,13 @@ export async function verifyTrail(input: {
   enrollments: ReadonlyMap<string, Enrollment>;
   /** The unit the trail was asked for (`serial:SN-…`): an entry about another unit fails. */
   unit?: string;
+  /**
+   * The trail subjects the trail was asked for (src/audit/subjects.ts; a look-up's answer names
+   * them): an entry about none of them fails.
+   */
+  subjects?: readonly string[];
 }): Promise<TrailVerdict> {
+  const wanted = input.subjects ?? (input.unit === undefined ? undefined : [input.unit]);
   const imported = await importKeys(input.trustedKeys);
   const keys = imported.keys;
   const problems = [...imported.problems, ...(input.trustProblems ?? [])];
@@ -246,11 +266,14 @@ export async function verifyTrail(input: {
     const verdict = await checkStored(stored, keys, checkpoint, checkpointVerdict.verified);
     if (stored.index <= previous) verdict.failures.push(`entry ${stored.index} is out of order (after ${previous})`);
     previous = stored.index;
-    if (input.unit !== undefined && verdict.entry !== null && verdict.entry.unit !== input.unit) {
-      verdict.failures.push(`the entry is about ${verdict.entry.unit ?? 'no unit'}, not ${input.unit}`);
+    if (wanted !== undefined && verdict.entry !== null) {
+      const about = subjectsOf(verdict.entry);
+      if (!about.some((subject) => wanted.includes(subject))) {
+        verdict.failures.push(`the entry is about ${about.length === 0 ? 'no unit' : about.join(', ')}, not ${wanted.join(' or ')}`);
+      }
     }
     await checkStation(verdict, input.enrollments, keys, checkpoint, checkpointVerdict.verified);
-    verdict.verified = verdict.failures.length === 0;
+    verdict.verified = verdict.failures.length === 0 && !verdict.awaitingCheckpoint;
     entries.push(verdict);
   }
   return { checkpoint: checkpointVerdict, entries };

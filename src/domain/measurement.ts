@@ -4,7 +4,7 @@ import type { MeasurementInput } from './inspection.ts';
 import type { PlantState } from './plant.ts';
 import type { Resolved } from './refusal.ts';
 import type { StepRequest } from './traveler.ts';
-import { evaluateMeasurement } from './inspection.ts';
+import { evaluateMeasurement, liveVerdict } from './inspection.ts';
 import { stepKey, unitLabel } from './plant.ts';
 import { refuse } from './refusal.ts';
 import { resolveStep, statusOf } from './traveler.ts';
@@ -44,6 +44,10 @@ export function checkMeasurement(
   }
   const evaluated = evaluateMeasurement(characteristic, request.input);
   if (!evaluated.ok) return evaluated;
+  // A value not yet typed to the drawing's decimals is not recorded: "12" for 12.70 ± 0.02 would
+  // hold the unit and open an NCR for a keystroke.
+  const live = liveVerdict(characteristic, request.input);
+  if (live.kind === 'incomplete') return refuse('not-a-number', `Not recorded: ${live.message}`);
   const gaugeId = request.gaugeId.trim();
   if (characteristic.gaugeRequired && gaugeId === '') {
     return refuse('gauge-required', `${characteristic.name} needs the id of the gauge used`);

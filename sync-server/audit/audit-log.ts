@@ -11,6 +11,7 @@
  * (./verifier-pool.ts) and why {@link AuditLog.startAppend} lets a batch write its own rows while
  * the workers sign: see docs/audit.md and bench/ingest.ts.
  */
+import { subjectsOf } from '../../src/audit/subjects.ts';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { ServerKeyInfo } from '../../schemas/audit-api.ts';
 import { fromHex, toBase64 } from '../../src/audit/canonical.ts';
@@ -96,7 +97,7 @@ export interface AuditLog {
   inclusion(sql: SqlClient, index: number, size: number): Promise<string[]>;
   consistency(sql: SqlClient, first: number, second: number): Promise<string[]>;
   keys(sql: SqlClient): Promise<ServerKeyInfo[]>;
-  /** Indexes of the entries about a unit (`serial:SN-…` or `lot:…`), in order. */
+  /** Indexes of the entries about a trail subject (`serial:SN-…`, `lot:…`, `wo:…`; src/audit/subjects.ts), in order. */
   unitEntries(sql: SqlClient, unit: string): Promise<number[]>;
   /** Index of the latest `station.enrolled` entry of a station (which names its key), or null. */
   stationEnrollment(sql: SqlClient, stationId: string): Promise<number | null>;
@@ -148,9 +149,9 @@ async function withNodes<T>(sql: SqlClient, run: (node: NodeSource) => T): Promi
   return run((level, index) => nodes.get(`${level}:${index}`) ?? missingNode(level, index));
 }
 
-/** Units an entry is about, for a serial's or lot's trail. */
+/** The trail subjects an entry belongs to: its serial or lot, work order and material (src/audit/subjects.ts). */
 function unitsOf(draft: EntryDraft): string[] {
-  return draft.unit === undefined ? [] : [draft.unit];
+  return subjectsOf(draft);
 }
 
 /** Signs on the calling thread. */

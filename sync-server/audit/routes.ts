@@ -14,16 +14,28 @@ import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import { MAX_AUDIT_ENTRIES, type EntriesResponse, type TrailResponse } from '../../schemas/audit-api.ts';
 import { toBase64 } from '../../src/audit/canonical.ts';
 import { entryLeafHash } from '../../src/audit/entry.ts';
+import { subjectsOf } from '../../src/audit/subjects.ts';
+import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import { ApiFailure } from '../api-error.ts';
 import type { Station, Store } from '../store/store.ts';
 import type { PlantService } from '../sync/plant-service.ts';
 import { nodeSha256, type AuditLog } from './audit-log.ts';
 import { cleared, currentPlant, programIndex, programOfUnit, programsOfEntry, type ProgramIndex } from './clearance.ts';
+import { trailQuery } from './trail-query.ts';
 
 function integer(value: unknown, name: string, min = 0): number {
   const number = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(number) || number < min) throw new ApiFailure(400, 'invalid-request', `${name} must be a whole number of at least ${min}`);
   return number;
+}
+
+/** The trail subjects of a stored entry (none when its text cannot be read). */
+function subjectsOfStored(stored: StoredEntry): string[] {
+  try {
+    return subjectsOf(JSON.parse(stored.entry) as AuditEntry);
+  } catch {
+    return [];
+  }
 }
 
 /** Registers the audit routes on a scope that has authenticated the station (`authenticated` throws otherwise). */
@@ -88,28 +100,53 @@ export function registerAuditRoutes(
     const station = options.authenticated(request);
     const serial = request.query['serial'];
     const lot = request.query['lot'];
-    const unit = serial !== undefined && serial !== '' ? `serial:${serial}` : lot !== undefined && lot !== '' ? `lot:${lot}` : null;
-    if (unit === null) throw new ApiFailure(400, 'invalid-request', 'Name a serial (?serial=) or a lot (?lot=)');
+    const q = request.query['q'];
+    if (q !== undefined && q.length > 200) throw new ApiFailure(400, 'invalid-request', 'A look-up is at most 200 characters');
+    const byQuery = q !== undefined && q.trim() !== '';
+    if (!byQuery && (serial === undefined || serial === '') && (lot === undefined || lot === '')) {
+      throw new ApiFailure(400, 'invalid-request', 'Name a serial, lot, work order or part (?q=), or a serial (?serial=) or a lot (?lot=)');
+    }
     const checkpoint = await audit.latestCheckpoint(sql);
     if (checkpoint === null) throw new ApiFailure(404, 'not-found', 'The audit log has no checkpoint yet');
+    // The plant is read again after the entries below (see currentPlant) to classify them.
+    const before = programIndex(await currentPlant(plant, store));
+    // A subject of a program the station is not cleared for answers as one the plant does not know,
+    // with no entries: even that it has a trail is not disclosed.
+    const visibleIn = (index: ProgramIndex) => (subject: string) => {
+      const program = programOfUnit(index, subject);
+      return program === null || station.programs.includes(program);
+    };
+    let subjects: string[];
+    let part: string | undefined;
+    if (byQuery) {
+      const query = trailQuery(await currentPlant(plant, store), q, visibleIn(before));
+      subjects = query.subjects;
+      part = query.part;
+    } else subjects = [serial !== undefined && serial !== '' ? `serial:${serial}` : `lot:${lot ?? ''}`];
+    const indexes = new Set<number>();
+    for (const subject of subjects) for (const index of await audit.unitEntries(sql, subject)) indexes.add(index);
     const stored = await Promise.all(
-      (await audit.unitEntries(sql, unit)).slice(-MAX_AUDIT_ENTRIES).map(async (index) => {
-        const [entry] = await audit.entries(sql, index, index + 1);
-        if (entry === undefined) throw new Error(`Audit entry ${index} is missing`);
-        return entry;
-      }),
+      [...indexes]
+        .sort((a, b) => a - b)
+        .slice(-MAX_AUDIT_ENTRIES)
+        .map(async (index) => {
+          const [entry] = await audit.entries(sql, index, index + 1);
+          if (entry === undefined) throw new Error(`Audit entry ${index} is missing`);
+          return entry;
+        }),
     );
     const keys = await audit.keys(sql);
     const programIndexNow = await programs();
-    // A unit of a program the station is not cleared for answers as a unit with no entries: even
-    // that it has a trail is not disclosed.
-    const program = programOfUnit(programIndexNow, unit);
-    if (program !== null && !station.programs.includes(program)) return { checkpoint, keys, entries: [], withheld: 0 };
-    const readable = stored.filter((entry) => mayRead(station, programIndexNow, entry));
+    const visible = visibleIn(programIndexNow);
+    const hidden = subjects.filter((subject) => !visible(subject));
+    const about = hidden.length === 0 ? stored : stored.filter((entry) => subjectsOfStored(entry).some((s) => subjects.includes(s) && visible(s)));
+    const readable = about.filter((entry) => mayRead(station, programIndexNow, entry));
     const entries = await Promise.all(
       readable.map(async (entry) => (entry.index < checkpoint.size ? { ...entry, proof: await audit.inclusion(sql, entry.index, checkpoint.size) } : entry)),
     );
-    return { checkpoint, keys, entries, withheld: stored.length - readable.length };
+    const withheld = hidden.length === 0 ? stored.length - readable.length : about.length - readable.length;
+    const answer: TrailResponse = { checkpoint, keys, entries, withheld };
+    return byQuery ? { ...answer, subjects, ...(part === undefined ? {} : { part }) } : answer;
   });
 
   /**

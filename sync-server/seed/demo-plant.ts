@@ -99,7 +99,7 @@ const ROUTINGS: Routing[] = [
         characteristics: [
           { id: 'C1', name: 'Bore diameter', revision: 'A', kind: 'variable', unit: 'mm', nominal: 12.7, tolMinus: 0.02, tolPlus: 0.02, gaugeRequired: true },
           // One-sided: a surface finish has only an upper limit.
-          { id: 'C2', name: 'Surface finish Ra', revision: 'A', kind: 'variable', unit: 'mm', upperLimit: 0.0016, gaugeRequired: false },
+          { id: 'C2', name: 'Surface finish Ra', revision: 'A', kind: 'variable', unit: 'um', upperLimit: 1.6, gaugeRequired: false },
           { id: 'C3', name: 'Visual: no burrs', revision: 'A', kind: 'attribute', gaugeRequired: false },
         ],
         bill: [],

@@ -143,6 +143,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'audit trail subjects: work order and material',
+    sql: `
+      -- Entries appended before the audit log indexed work orders and consumed material as trail
+      -- subjects (src/audit/subjects.ts, which the log applies to every new entry): the same
+      -- subjects, read from each receipt's event as the station signed it.
+      INSERT INTO audit_units (unit, idx)
+      SELECT DISTINCT s.unit, e.idx
+      FROM audit_entries e
+      CROSS JOIN LATERAL (SELECT e.entry::jsonb -> 'event' -> 'payload' AS p) AS ev
+      CROSS JOIN LATERAL (VALUES
+        ('wo:' || (ev.p ->> 'workOrderId')),
+        (CASE ev.p -> 'unit' ->> 'kind' WHEN 'serial' THEN 'serial:' || (ev.p -> 'unit' ->> 'serial') WHEN 'lot' THEN 'lot:' || (ev.p -> 'unit' ->> 'lotId') END),
+        (CASE ev.p -> 'material' ->> 'kind' WHEN 'serial' THEN 'serial:' || (ev.p -> 'material' ->> 'serial') WHEN 'lot' THEN 'lot:' || (ev.p -> 'material' ->> 'lotId') END),
+        (CASE ev.p -> 'subject' ->> 'kind' WHEN 'serial' THEN 'serial:' || (ev.p -> 'subject' ->> 'serial') WHEN 'lot' THEN 'lot:' || (ev.p -> 'subject' ->> 'lotId')
+           WHEN 'workOrder' THEN 'wo:' || (ev.p -> 'subject' ->> 'workOrderId') END)
+      ) AS s(unit)
+      WHERE e.kind = 'receipt' AND jsonb_typeof(ev.p) = 'object' AND s.unit IS NOT NULL AND s.unit NOT IN ('wo:', 'serial:', 'lot:')
+      ON CONFLICT DO NOTHING;
+    `,
+  },
+  {
+    version: 6,
+    name: 'station last seen and fleet report, audit entries by kind',
+    sql: `
+      -- When the station last pushed or pulled, and what it reported with it (docs/operations.md).
+      ALTER TABLE stations ADD COLUMN last_seen_at timestamptz;
+      ALTER TABLE stations ADD COLUMN report jsonb;
+      -- The key history, restores and the like are read by kind; receipts are the bulk and never are.
+      CREATE INDEX audit_entries_system_kinds ON audit_entries (kind, idx) WHERE kind <> 'receipt';
+    `,
+  },
 ];
 
 /** Applies the migrations `sql` has not recorded yet and returns the versions it applied. */

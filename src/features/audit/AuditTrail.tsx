@@ -1,5 +1,5 @@
 /**
- * The audit trail of a serial: every entry of the server's signed log about it, in order, with who,
+ * The audit trail of a serial, lot, work order or part (typed in any case): every entry of the server's signed log about it, in order, with who,
  * where, when, the outcome and any signature's manifestation, and a verified mark computed here in
  * the browser (src/audit/trail-verify.ts) against the server keys this station pinned at enrollment
  * (./load-trail.ts): the server's word is not taken for any of it. Entries about programs this
@@ -10,7 +10,6 @@
  * quality, who answer the auditor's questions; others reach it at /audit.
  */
 import { useCallback, useRef, useState } from 'react';
-import type { AuditEntry } from '../../../schemas/audit-entry.ts';
 import type { Flag } from '../../../schemas/flags.ts';
 import { formatSignedAt } from '../../app/format.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
@@ -21,33 +20,12 @@ import { FLAG_NAMES } from '../conflicts/names.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { personName } from '../traveler/names.ts';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
+import type { PlantState } from '../../domain/plant.ts';
+import { shortEventId } from '../../domain/short-id.ts';
+import { describeSubjectKey } from '../../audit/subjects.ts';
+import { entrySummary, entryTitle } from './describe-entry.ts';
 import { loadTrail } from './load-trail.ts';
 import './audit.css';
-
-const EVENT_NAMES: Record<string, string> = {
-  'session.signed-in': 'Signed in',
-  'session.signed-out': 'Signed out',
-  'op.started': 'Operation started',
-  'op.completed': 'Operation completed',
-  'material.consumed': 'Material consumed',
-  'measurement.recorded': 'Measurement recorded',
-  'hold.placed': 'Hold placed',
-  'hold.released': 'Hold released',
-  'conflict.resolved': 'Conflict resolved',
-};
-
-const KIND_NAMES: Record<string, string> = {
-  'log.created': 'Audit log created',
-  'key.rotated': 'Server key rotated',
-  'station.enrolled': 'Station enrolled',
-  'station.approved': 'Station enrollment approved',
-  'station.revoked': 'Station revoked',
-  'station.programs-changed': "Station's programs changed",
-  'signature.refused': 'Signature refused at the server',
-  'signature.locked-out': 'Badge locked out after wrong PINs',
-  quarantine: 'Input refused into quarantine',
-  'master-data.changed': 'Master data changed',
-};
 
 const OUTCOME_NAMES: Record<string, string> = { accepted: 'Accepted', flagged: 'Accepted with flags', rejected: 'Rejected' };
 
@@ -56,17 +34,7 @@ type State =
   | { kind: 'loading'; serial: string }
   | { kind: 'offline'; serial: string }
   | { kind: 'failed'; serial: string; message: string }
-  | { kind: 'shown'; serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; withheld: number; anchor: TrustAnchor };
-
-/** What an entry records, in words. */
-function whatHappened(entry: AuditEntry): string {
-  if (entry.kind === 'receipt') {
-    const name = entry.eventType === undefined ? 'Event' : (EVENT_NAMES[entry.eventType] ?? entry.eventType);
-    const payload = (entry.event as { payload?: { operationId?: unknown } } | undefined)?.payload;
-    return typeof payload?.operationId === 'string' ? `${name}: ${payload.operationId}` : name;
-  }
-  return KIND_NAMES[entry.kind] ?? entry.kind;
-}
+  | { kind: 'shown'; serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; withheld: number; anchor: TrustAnchor; subjects: string[]; part?: string };
 
 export function AuditTrail() {
   const { rt, config } = useStation();
@@ -109,16 +77,25 @@ export function AuditTrail() {
       <h1>Audit trail</h1>
       <form
         className="audit-lookup"
+        role="search"
         onSubmit={(event) => {
           event.preventDefault();
           void lookUp(serial);
         }}
       >
-        <label>
-          Serial
-          <input value={serial} onChange={(event) => setSerial(event.target.value)} autoComplete="off" placeholder="Type or scan" />
+        <label className="field audit-query">
+          <span>Serial, lot, work order or part</span>
+          <input
+            type="search"
+            value={serial}
+            onChange={(event) => setSerial(event.target.value)}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            placeholder="Type or scan, e.g. SN-1001-03, L-920-A, WO-1001, P-100"
+          />
         </label>
-        <button type="submit" className="button" disabled={serial.trim() === '' || state.kind === 'loading'}>
+        <button type="submit" className="button primary" disabled={serial.trim() === '' || state.kind === 'loading'}>
           Show trail
         </button>
       </form>
@@ -140,6 +117,9 @@ export function AuditTrail() {
           stationNames={state.stationNames}
           withheld={state.withheld}
           anchor={state.anchor}
+          subjects={state.subjects}
+          {...(state.part === undefined ? {} : { part: state.part })}
+          plant={plant}
           name={(badge) => personName(plant, badge)}
         />
       )}
@@ -147,8 +127,19 @@ export function AuditTrail() {
   );
 }
 
-function Trail(props: { serial: string; verdict: TrailVerdict; stationNames: Map<string, string>; withheld: number; anchor: TrustAnchor; name: (badge: string) => string }) {
-  const { serial, verdict, stationNames, withheld, anchor, name } = props;
+function Trail(props: {
+  serial: string;
+  verdict: TrailVerdict;
+  stationNames: Map<string, string>;
+  withheld: number;
+  anchor: TrustAnchor;
+  subjects: string[];
+  part?: string;
+  plant: PlantState;
+  name: (badge: string) => string;
+}) {
+  const { serial, verdict, stationNames, withheld, anchor, subjects, part, plant, name } = props;
+  const awaiting = verdict.entries.filter((entry) => entry.awaitingCheckpoint && entry.failures.length === 0).length;
   const { checkpoint } = verdict;
   const pinned = anchor.pinnedBy === 'enrollment' ? 'pinned at enrollment' : `pinned at first use on ${formatSignedAt(anchor.pinnedAt)}, not at enrollment`;
   return (
@@ -157,18 +148,25 @@ function Trail(props: { serial: string; verdict: TrailVerdict; stationNames: Map
         {checkpoint.verified
           ? `Checkpoint of ${checkpoint.size} entries, signed by server key ${checkpoint.keyId ?? ''}: signature verified against the key this station trusts (${pinned}).`
           : `Checkpoint not verified: ${checkpoint.reason ?? 'unknown reason'}.`}
+        {awaiting > 0 && ` ${awaiting === 1 ? 'The newest entry is' : `The ${awaiting} newest entries are`} newer than this checkpoint and proven at the next one.`}
       </p>
+      {subjects.length > 0 && (
+        <p data-testid="audit-subjects">
+          {part === undefined ? 'Trail of ' : `Trail of part ${part}: `}
+          {subjects.map(describeSubjectKey).join(', ')}
+        </p>
+      )}
       {withheld > 0 && (
         <p className="notice" data-testid="audit-withheld">
           {withheld === 1 ? '1 entry' : `${withheld} entries`} of this trail concern a program this station is not cleared for and are not shown.
         </p>
       )}
       {verdict.entries.length === 0 ? (
-        <p className="notice">The audit log has no entries about {serial}.</p>
+        <p className="notice">The audit log has no entries about {serial}{subjects.length === 0 ? '' : ` (${subjects.map(describeSubjectKey).join(', ')})`}.</p>
       ) : (
         <ol className="audit-entries" aria-label="Audit entries">
           {verdict.entries.map((entry) => (
-            <EntryCard key={entry.index} verdict={entry} stationNames={stationNames} name={name} />
+            <EntryCard key={entry.index} verdict={entry} stationNames={stationNames} plant={plant} name={name} />
           ))}
         </ol>
       )}
@@ -176,9 +174,11 @@ function Trail(props: { serial: string; verdict: TrailVerdict; stationNames: Map
   );
 }
 
-function EntryCard({ verdict, stationNames, name }: { verdict: EntryVerdict; stationNames: Map<string, string>; name: (badge: string) => string }) {
+function EntryCard({ verdict, stationNames, plant, name }: { verdict: EntryVerdict; stationNames: Map<string, string>; plant: PlantState; name: (badge: string) => string }) {
   const entry = verdict.entry;
-  const title = entry === null ? `Entry ${verdict.index}` : whatHappened(entry);
+  const title = entry === null ? `Entry ${verdict.index}` : entryTitle(entry);
+  const summary = entry === null ? null : entrySummary(entry, plant);
+  const awaiting = verdict.awaitingCheckpoint && verdict.failures.length === 0;
   const headingId = `audit-entry-${verdict.index}`;
   const flags: Flag[] = entry?.flags ?? [];
   return (
@@ -186,14 +186,19 @@ function EntryCard({ verdict, stationNames, name }: { verdict: EntryVerdict; sta
       <h2 id={headingId}>
         {title} <span className="muted small">entry {verdict.index}</span>
       </h2>
+      {summary !== null && <p className="audit-what">{summary}</p>}
       <p>
         {verdict.verified ? (
           <span className="audit-mark verified">✓ Verified</span>
+        ) : awaiting ? (
+          <span className="audit-mark awaiting" title="Newer than the latest signed checkpoint: its place in the log is proven at the next one">
+            ⧗ Awaiting checkpoint
+          </span>
         ) : (
           <span className="audit-mark not-verified">✗ Not verified: {verdict.failures.join('; ')}</span>
         )}
       </p>
-      {verdict.notes.length > 0 && <p className="small">Not checked: {verdict.notes.join('; ')}</p>}
+      {!awaiting && verdict.notes.length > 0 && <p className="small">Not checked: {verdict.notes.join('; ')}</p>}
       {entry !== null && (
         <dl className="facts">
           <div>
@@ -224,6 +229,12 @@ function EntryCard({ verdict, stationNames, name }: { verdict: EntryVerdict; sta
             <dt>Flags</dt>
             <dd>{flags.length === 0 ? 'None' : flags.map((flag) => FLAG_NAMES[flag] ?? flag).join(', ')}</dd>
           </div>
+          {entry.eventId !== undefined && (
+            <div>
+              <dt>Event</dt>
+              <dd title={entry.eventId}>{shortEventId(entry.eventId)}</dd>
+            </div>
+          )}
           {entry.reason !== undefined && (
             <div>
               <dt>Server's reason</dt>

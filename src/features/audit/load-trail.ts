@@ -20,6 +20,10 @@ export interface LoadedTrail {
   withheld: number;
   /** The anchor the trail was checked against (as kept after this look-up). */
   anchor: TrustAnchor;
+  /** The trail subjects the look-up was answered for (src/audit/subjects.ts). */
+  subjects: string[];
+  /** The part number, when the look-up named a part. */
+  part?: string;
 }
 
 /** What loading needs. */
@@ -61,11 +65,11 @@ async function enrollmentOf(context: LoadTrailContext, stationId: string, size: 
 }
 
 /**
- * The trail of `serial`, verified. Throws {@link ApiFailure} when the server cannot be asked (status
- * 0 offline) or refuses the trail itself.
+ * The trail of what `query` names (a serial, lot, work order or part, any case), verified. Throws
+ * {@link ApiFailure} when the server cannot be asked (status 0 offline) or refuses the trail itself.
  */
-export async function loadTrail(context: LoadTrailContext, serial: string): Promise<LoadedTrail> {
-  const trail = await context.transport.get<TrailResponse>(`/api/audit/trail?serial=${encodeURIComponent(serial)}`, context.credential);
+export async function loadTrail(context: LoadTrailContext, query: string): Promise<LoadedTrail> {
+  const trail = await context.transport.get<TrailResponse>(`/api/audit/trail?q=${encodeURIComponent(query)}`, context.credential);
   let anchor = await anchorOf(context);
   const trust = await extendTrust(anchor.keys, await rotationsFor(context, anchor, trail.keys));
   if (trust.added.length > 0) {
@@ -79,7 +83,9 @@ export async function loadTrail(context: LoadTrailContext, serial: string): Prom
       enrollments.set(stationId, await enrollmentOf(context, stationId, trail.checkpoint.size));
     }),
   );
-  const verdict = await verifyTrail({ trail, trustedKeys: trust.keys, trustProblems: trust.problems, enrollments, unit: `serial:${serial}` });
+  // Every entry must be about a subject the answer names; the screen shows which those are.
+  const subjects = trail.subjects ?? [];
+  const verdict = await verifyTrail({ trail, trustedKeys: trust.keys, trustProblems: trust.problems, enrollments, subjects });
   const stationNames = new Map<string, string>();
   for (const [id, enrollment] of enrollments) {
     if (!('entry' in enrollment)) continue;
@@ -90,5 +96,5 @@ export async function loadTrail(context: LoadTrailContext, serial: string): Prom
       // The verdict names an unreadable enrollment.
     }
   }
-  return { verdict, stationNames, withheld: trail.withheld, anchor };
+  return { verdict, stationNames, withheld: trail.withheld, anchor, subjects, ...(trail.part === undefined ? {} : { part: trail.part }) };
 }

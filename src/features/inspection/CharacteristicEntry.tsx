@@ -5,23 +5,30 @@ import type { Characteristic } from '../../../schemas/routing.ts';
 import { formatDateTime } from '../../app/format.ts';
 import { useSession, useStation } from '../../app/station-context.ts';
 import type { MeasurementInput } from '../../domain/inspection.ts';
-import { describeLimits, evaluateMeasurement } from '../../domain/inspection.ts';
+import { describeLimits, liveVerdict, unitChoices, unitName } from '../../domain/inspection.ts';
 import type { MeasurementRecord, PlantState } from '../../domain/plant.ts';
 import { holdIdForMeasurement, ncrIdForMeasurement, unitLabel } from '../../domain/plant.ts';
+import { shortHoldId, shortNcrId } from '../../domain/short-id.ts';
 import type { StepContext } from '../../domain/traveler.ts';
+import { activeHoldsOn } from '../../domain/traveler.ts';
 import { recordMeasurement } from '../../station/actions.ts';
 import { personName } from '../traveler/names.ts';
-
-const UNITS: readonly LengthUnit[] = ['mm', 'in'];
 
 /** PASS in green or FAIL in red, always with the word: colour is never the only signal. */
 export function Verdict({ result }: { result: 'pass' | 'fail' }) {
   return <strong className={`verdict ${result}`}>{result === 'pass' ? 'PASS' : 'FAIL'}</strong>;
 }
 
-/** Up to six significant digits, without trailing zeros: 12.75, 0.50197. */
+/** Up to five significant digits, without trailing zeros: 12.75, 12.713, 0.50197. */
 function shown(value: number): string {
-  return String(Number(value.toPrecision(6)));
+  return String(Number(value.toPrecision(5)));
+}
+
+/** A recorded or typed value in words: "0.5005 in = 12.713 mm", or "12.71 mm" in the own unit. */
+function describeValue(measured: MeasurementRecord['event']['payload']['measured']): string {
+  if (measured.kind === 'attribute') return measured.verdict === 'pass' ? 'pass' : 'fail';
+  const entered = `${measured.entered.text} ${unitName(measured.entered.unit)}`;
+  return measured.entered.unit === measured.unit ? entered : `${entered} = ${shown(measured.value)} ${unitName(measured.unit)}`;
 }
 
 /**
@@ -47,14 +54,15 @@ export function CharacteristicEntry({
   const [unit, setUnit] = useState<LengthUnit>(ownUnit);
   const [verdict, setVerdict] = useState<'pass' | 'fail' | null>(null);
   const [gauge, setGauge] = useState('');
-  const [refusal, setRefusal] = useState<string | null>(null);
+  // One message at a time, the newest outcome: a refusal or the confirmation of what was recorded.
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [recordedFail, setRecordedFail] = useState<string | null>(null);
   const busy = useRef(false);
 
   const variable = characteristic.kind === 'variable';
   const input: MeasurementInput = variable ? { kind: 'variable', text, unit } : { kind: 'attribute', verdict };
-  const typedSomething = variable ? text.trim() !== '' : verdict !== null;
-  const live = typedSomething ? evaluateMeasurement(characteristic, input) : null;
+  const live = liveVerdict(characteristic, input);
+  const holds = activeHoldsOn(plant, ctx.workOrder.id, ctx.unit);
 
   async function record(event: FormEvent) {
     event.preventDefault();
@@ -70,16 +78,22 @@ export function CharacteristicEntry({
         gaugeId: gauge,
       });
       if (!result.ok) {
-        setRefusal(result.message);
+        setMessage({ ok: false, text: result.message });
         return;
       }
-      setRefusal(null);
       setText('');
       setVerdict(null);
+      // The next value is read in the characteristic's own unit again: a unit chosen for one reading
+      // does not silently carry over to the next.
+      setUnit(ownUnit);
       const recorded = result.event;
+      if (recorded.type === 'measurement.recorded') {
+        const verdictWord = recorded.payload.result === 'pass' ? 'PASS' : 'FAIL';
+        setMessage({ ok: true, text: `Recorded ${characteristic.id} ${characteristic.name}: ${describeValue(recorded.payload.measured)} ${verdictWord}` });
+      }
       setRecordedFail(recorded.type === 'measurement.recorded' && recorded.payload.result === 'fail' ? recorded.id : null);
     } catch (error) {
-      setRefusal(`Not recorded: ${error instanceof Error ? error.message : String(error)}`);
+      setMessage({ ok: false, text: `Not recorded: ${error instanceof Error ? error.message : String(error)}` });
     } finally {
       busy.current = false;
     }
@@ -100,11 +114,22 @@ export function CharacteristicEntry({
         {variable && (
           <>
             {' '}
-            <span className="muted">· unit</span> <strong>{ownUnit}</strong>
+            <span className="muted">· unit</span> <strong>{unitName(ownUnit)}</strong>
           </>
         )}
         {characteristic.method !== undefined && <span className="muted"> · {characteristic.method}</span>}
       </p>
+      {holds.length > 0 && (
+        <div className="hold-banner held-unit" data-testid="held-unit">
+          {holds.map((hold) => (
+            <p key={hold.holdId}>
+              <strong className="hold-word">ON HOLD</strong> {unitLabel(ctx.unit)} is on hold{' '}
+              <strong title={hold.holdId}>{shortHoldId(hold.holdId)}</strong>: {hold.reason}
+            </p>
+          ))}
+          <p className="small">Results are still recorded as evidence; the hold stays until a supervisor or quality releases it.</p>
+        </div>
+      )}
       <form className="measure-form" onSubmit={(event) => void record(event)} noValidate>
         {variable ? (
           <div className="measure-row">
@@ -116,15 +141,15 @@ export function CharacteristicEntry({
                 inputMode="decimal"
                 autoComplete="off"
                 aria-describedby={liveId}
-                aria-invalid={live !== null && !live.ok}
+                aria-invalid={live.kind === 'invalid'}
               />
             </label>
             <label className="field unit-field">
               <span>Unit</span>
               <select value={unit} onChange={(e) => setUnit(e.target.value as LengthUnit)}>
-                {UNITS.map((u) => (
+                {unitChoices(ownUnit).map((u) => (
                   <option key={u} value={u}>
-                    {u}
+                    {unitName(u)}
                   </option>
                 ))}
               </select>
@@ -141,18 +166,16 @@ export function CharacteristicEntry({
           </div>
         )}
         <div id={liveId} className="live" aria-live="polite" data-testid="live-verdict">
-          {live !== null && live.ok && (
+          {live.kind === 'judged' && (
             <>
-              <Verdict result={live.value.result} />
-              {live.value.measured.kind === 'variable' && live.value.measured.unit !== unit && (
-                <span className="converted">
-                  {' '}
-                  = {shown(live.value.measured.value)} {live.value.measured.unit}
-                </span>
+              {live.measured.kind === 'variable' && live.measured.entered.unit !== live.measured.unit && (
+                <span className="converted">{describeValue(live.measured)} </span>
               )}
+              <Verdict result={live.result} />
             </>
           )}
-          {live !== null && !live.ok && <span className="invalid">{live.message}</span>}
+          {live.kind === 'incomplete' && <span className="muted">{live.message}</span>}
+          {live.kind === 'invalid' && <span className="invalid">{live.message}</span>}
         </div>
         <label className="field gauge-field">
           <span>
@@ -164,22 +187,33 @@ export function CharacteristicEntry({
           Record
         </button>
       </form>
-      {refusal !== null && (
-        <div role="alert" className="refusal">
-          {refusal}
-        </div>
-      )}
-      {recordedFail !== null && (
-        <div className="hold-banner" data-testid="fail-consequence">
-          <strong className="hold-word">ON HOLD</strong> {unitLabel(ctx.unit)} is now on hold
-          {failHold !== undefined && <> (hold {failHold.holdId})</>}.
-          {failNcr !== undefined && (
-            <div>
-              NCR draft <strong>{failNcr.ncrId}</strong> opened.
-            </div>
-          )}
-        </div>
-      )}
+      {message !== null &&
+        (message.ok ? (
+          <div role="status" className="confirm" data-testid="measure-message">
+            <p>{message.text}</p>
+            {recordedFail !== null && (
+              <div className="hold-banner" data-testid="fail-consequence">
+                <strong className="hold-word">ON HOLD</strong> {unitLabel(ctx.unit)} is now on hold
+                {failHold !== undefined && (
+                  <>
+                    {' '}
+                    <strong title={failHold.holdId}>{shortHoldId(failHold.holdId)}</strong>
+                  </>
+                )}
+                .
+                {failNcr !== undefined && (
+                  <div>
+                    NCR draft <strong title={failNcr.ncrId}>{shortNcrId(failNcr.ncrId, failNcr.openedAt)}</strong> opened.
+                  </div>
+                )}
+              </div>
+            )}
+          </div>
+        ) : (
+          <div role="alert" className="refusal" data-testid="measure-message">
+            {message.text}
+          </div>
+        ))}
       {results.length > 0 && (
         <table className="table results" aria-label={`Results for ${characteristic.name}`}>
           <thead>
@@ -193,15 +227,15 @@ export function CharacteristicEntry({
             </tr>
           </thead>
           <tbody>
-            {results.map((r) => {
+            {newestFirst(results).map((r) => {
               const measured = r.event.payload.measured;
               return (
                 <tr key={r.eventId}>
                   <td>
                     <Verdict result={r.result} />
                   </td>
-                  <td>{measured.kind === 'variable' ? `${shown(measured.value)} ${measured.unit}` : measured.verdict}</td>
-                  <td>{measured.kind === 'variable' ? `${measured.entered.text} ${measured.entered.unit}` : '—'}</td>
+                  <td>{measured.kind === 'variable' ? `${shown(measured.value)} ${unitName(measured.unit)}` : measured.verdict}</td>
+                  <td>{measured.kind === 'variable' ? `${measured.entered.text} ${unitName(measured.entered.unit)}` : '—'}</td>
                   <td>{r.event.payload.gaugeId ?? '—'}</td>
                   <td>{personName(plant, r.actor)}</td>
                   <td>{formatDateTime(r.at)}</td>
@@ -213,4 +247,9 @@ export function CharacteristicEntry({
       )}
     </section>
   );
+}
+
+/** Results newest first: the one just recorded is the first row, where the eye already is. */
+function newestFirst(results: readonly MeasurementRecord[]): MeasurementRecord[] {
+  return [...results].reverse();
 }

@@ -77,6 +77,23 @@ describe('an untouched trail', () => {
   });
 });
 
+describe('entries newer than the latest checkpoint', () => {
+  it('are awaiting the checkpoint, not failed: every other check passed, and the next checkpoint proves them', async () => {
+    const size = log.entries.length - 1;
+    const before = log.checkpoint(log.key, log.entries.slice(0, size));
+    const verdict = await verify(log.trail(UNIT, before), { enrollment: log.enrollment(log.station.id, size) });
+    const newest = verdict.entries.at(-1)!;
+    expect(newest.index).toBe(size);
+    expect(newest).toMatchObject({ verified: false, awaitingCheckpoint: true, failures: [] });
+    expect(newest.notes).toEqual([expect.stringMatching(/newer than the latest checkpoint .*proven at the next one/)]);
+    expect(newest.passed).toEqual([expect.stringMatching(/^server signature/), expect.stringMatching(/^station signature/)]);
+    expect(verdict.entries.slice(0, -1).every((e) => e.verified && !e.awaitingCheckpoint)).toBe(true);
+    // The next checkpoint proves it.
+    const after = await verify(log.trail(UNIT));
+    expect(after.entries.at(-1)).toMatchObject({ verified: true, awaitingCheckpoint: false });
+  });
+});
+
 describe('tampering, each making the mark false with a reason', () => {
   it('every field of an entry changed, and its signature', async () => {
     const trail = log.trail(UNIT);
@@ -143,7 +160,7 @@ describe('tampering, each making the mark false with a reason', () => {
     }
     const none = clone(trail);
     none.entries[2] = { index: target.index, entry: target.entry, signature: target.signature };
-    expect(failuresOf(await verify(none), target.index)).toMatch(/newer than the latest checkpoint/);
+    expect(failuresOf(await verify(none), target.index)).toMatch(/no inclusion proof was served for entry \d+, which checkpoint \d+ covers/);
   });
 
   it('a checkpoint signed by a key the station did not pin, even when the server publishes that key', async () => {
@@ -191,7 +208,7 @@ describe('tampering, each making the mark false with a reason', () => {
   it('an entry about another unit served in this unit\'s trail', async () => {
     const trail = log.trail('serial:SN-1003-02');
     const verdict = await verify(trail);
-    expect(failuresOf(verdict, trail.entries[0]!.index)).toMatch(/about serial:SN-1003-02, not serial:SN-1003-01/);
+    expect(failuresOf(verdict, trail.entries[0]!.index)).toMatch(/about serial:SN-1003-02, wo:WO-1003, not serial:SN-1003-01/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Characteristic } from '../../../schemas/routing.ts';
-import { convertLength, describeLimits, evaluateMeasurement, limitsOf } from '../../../src/domain/inspection.ts';
+import type { LengthUnit } from '../../../schemas/common.ts';
+import { convertLength, describeLimits, evaluateMeasurement, limitDecimals, limitsOf, liveVerdict, unitChoices } from '../../../src/domain/inspection.ts';
 import { checkMeasurement } from '../../../src/domain/measurement.ts';
 import { AT, SN1, completed, event, plantAfter, started } from './fixture.ts';
 
@@ -62,6 +63,67 @@ describe('pass/fail while typing', () => {
   });
 });
 
+const finishUm: Characteristic = { id: 'C2', name: 'Surface finish Ra', revision: 'B', kind: 'variable', unit: 'um', upperLimit: 1.6, gaugeRequired: false };
+const live = (c: Characteristic, text: string, unit: LengthUnit = c.unit ?? 'mm') => liveVerdict(c, { kind: 'variable', text, unit });
+
+describe('micrometres and microinches', () => {
+  it('converts µm and µin to and from mm and in', () => {
+    expect(convertLength(0.8, 'um', 'mm')).toBeCloseTo(0.0008, 15);
+    expect(convertLength(1, 'in', 'uin')).toBeCloseTo(1_000_000, 6);
+    expect(convertLength(32, 'uin', 'um')).toBeCloseTo(0.8128, 12);
+    expect(convertLength(1.6, 'um', 'uin')).toBeCloseTo(62.992, 3);
+    expect(convertLength(25.4, 'mm', 'in')).toBe(1);
+  });
+
+  it('judges a surface finish given in µm, typed in µm or µin, and writes the unit as people do', () => {
+    expect(describeLimits(finishUm)).toBe('≤ 1.6 µm');
+    expect(unitChoices('um')).toEqual(['um', 'uin']);
+    expect(unitChoices('mm')).toEqual(['mm', 'in']);
+    expect(evaluateMeasurement(finishUm, typed('0.8', 'um' as 'mm'))).toMatchObject({ ok: true, value: { result: 'pass' } });
+    expect(live(finishUm, '0.8')).toMatchObject({ kind: 'judged', result: 'pass' });
+    expect(live(finishUm, '32', 'uin')).toMatchObject({ kind: 'judged', result: 'pass', measured: { unit: 'um', entered: { unit: 'uin' } } });
+    expect(live(finishUm, '70', 'uin')).toMatchObject({ kind: 'judged', result: 'fail' });
+  });
+});
+
+describe('no verdict until the value can be judged', () => {
+  it('waits on a value still being typed', () => {
+    for (const text of ['1', '12', '12.', '12.7', '-', '.']) expect(live(bore, text).kind).toBe('incomplete');
+    expect(live(bore, '')).toEqual({ kind: 'empty' });
+    expect(live(bore, '12')).toMatchObject({ message: 'Bore diameter is judged to 2 decimals in mm: keep typing for a verdict' });
+  });
+
+  it('judges at the decimals of the drawing, or sooner when nothing typed after could change the verdict', () => {
+    expect(live(bore, '12.71')).toMatchObject({ kind: 'judged', result: 'pass' });
+    expect(live(bore, '12.72')).toMatchObject({ kind: 'judged', result: 'pass' });
+    expect(live(bore, '12.75')).toMatchObject({ kind: 'judged', result: 'fail' });
+    expect(live(bore, '13')).toMatchObject({ kind: 'judged', result: 'fail' });
+    expect(live(bore, '12.8')).toMatchObject({ kind: 'judged', result: 'fail' });
+    expect(live(bore, '12.6')).toMatchObject({ kind: 'incomplete' }); // 12.69 would pass
+    expect(live(bore, '12.5')).toMatchObject({ kind: 'judged', result: 'fail' });
+    expect(live(bore, '-1')).toMatchObject({ kind: 'judged', result: 'fail' });
+    expect(live(finishUm, '0')).toMatchObject({ kind: 'judged', result: 'pass' });
+    expect(live(finishUm, '1')).toMatchObject({ kind: 'incomplete' });
+    expect(live(finishUm, '2')).toMatchObject({ kind: 'judged', result: 'fail' });
+  });
+
+  it('asks for as many decimals in the other unit as resolve the drawing\'s last one', () => {
+    expect(limitDecimals(bore, 'mm')).toBe(2);
+    expect(limitDecimals(bore, 'in')).toBe(4);
+    expect(limitDecimals(length, 'in')).toBe(3);
+    expect(limitDecimals(length, 'mm')).toBe(2);
+    expect(limitDecimals(finishUm, 'uin')).toBe(0);
+    expect(live(bore, '0.5', 'in').kind).toBe('incomplete');
+    expect(live(bore, '0.500', 'in').kind).toBe('incomplete');
+    expect(live(bore, '0.5005', 'in')).toMatchObject({ kind: 'judged', result: 'pass' });
+  });
+
+  it('says what is not a number at once', () => {
+    expect(live(bore, '12,7')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('use a decimal point') });
+    expect(live(bore, '12.7a').kind).toBe('invalid');
+  });
+});
+
 describe('recording a result', () => {
   const inspecting = () => plantAfter(started('OP10'), completed('OP10'), started('OP20'),
     event('material.consumed', 'B-OP', { workOrderId: 'WO-1', operationId: 'OP20', unit: SN1, material: { kind: 'serial', serial: 'BRG-1', partNumber: 'P-9' }, scanned: 'BRG-1' }),
@@ -70,26 +132,26 @@ describe('recording a result', () => {
   const base = { workOrderId: 'WO-1', unit: SN1, operationId: 'OP30', at: AT } as const;
 
   it('builds the event with characteristic and instruction revisions, entered and converted values', () => {
-    const result = checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('0.5', 'in'), gaugeId: 'G-17' });
+    const result = checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('0.5000', 'in'), gaugeId: 'G-17' });
     expect(result).toMatchObject({ ok: true, value: { payload: { characteristicRevision: 'A', instructionRevision: 'A', gaugeId: 'G-17', result: 'pass', measured: { entered: { unit: 'in' }, unit: 'mm' } } } });
   });
 
   it('requires the gauge id where the characteristic demands one', () => {
-    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('12.7'), gaugeId: ' ' })).toMatchObject({
+    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('12.70'), gaugeId: ' ' })).toMatchObject({
       ok: false, code: 'gauge-required', message: 'Bore diameter needs the id of the gauge used',
     });
     expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C2', input: { kind: 'attribute', verdict: 'pass' }, gaugeId: '' }).ok).toBe(true);
   });
 
   it('lets only inspectors and quality record results', () => {
-    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-OP', characteristicId: 'C1', input: typed('12.7'), gaugeId: 'G-1' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
-    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-Q', characteristicId: 'C1', input: typed('12.7'), gaugeId: 'G-1' }).ok).toBe(true);
+    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-OP', characteristicId: 'C1', input: typed('12.70'), gaugeId: 'G-1' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
+    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-Q', characteristicId: 'C1', input: typed('12.70'), gaugeId: 'G-1' }).ok).toBe(true);
   });
 
   it('refuses a result on an operation not in progress, and an unknown characteristic', () => {
     const plant = plantAfter(started('OP10'));
-    expect(checkMeasurement(plant, { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('12.7'), gaugeId: 'G-1' })).toMatchObject({ ok: false, code: 'not-started' });
-    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C9', input: typed('12.7'), gaugeId: 'G-1' })).toMatchObject({ ok: false, code: 'unknown-characteristic' });
+    expect(checkMeasurement(plant, { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('12.70'), gaugeId: 'G-1' })).toMatchObject({ ok: false, code: 'not-started' });
+    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C9', input: typed('12.70'), gaugeId: 'G-1' })).toMatchObject({ ok: false, code: 'unknown-characteristic' });
   });
 
   it('puts the unit on hold at once and opens an NCR draft when a value is out of tolerance', () => {
@@ -101,6 +163,16 @@ describe('recording a result', () => {
     expect(hold).toMatchObject({ status: 'active', subject: SN1, sourceEventId: recorded.id });
     expect(hold?.reason).toContain('Bore diameter on SN-1 at OP30 measured 12.75 mm');
     expect(plant.nonconformances.get(`NCR-${recorded.id}`)).toMatchObject({ status: 'draft', holdId: `H-${recorded.id}`, characteristicId: 'C1' });
+  });
+
+  it('refuses a value not yet typed to the decimals of the drawing, so a keystroke never holds a unit', () => {
+    for (const text of ['1', '12', '12.', '12.7']) {
+      expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed(text), gaugeId: 'G-17' })).toMatchObject({
+        ok: false, code: 'not-a-number', message: 'Not recorded: Bore diameter is judged to 2 decimals in mm: keep typing for a verdict',
+      });
+    }
+    // Out of tolerance whatever follows: recorded, and it fails.
+    expect(checkMeasurement(inspecting(), { ...base, actor: 'B-INS', characteristicId: 'C1', input: typed('13'), gaugeId: 'G-17' })).toMatchObject({ ok: true, value: { payload: { result: 'fail' } } });
   });
 
   function inspectingEvents() {
