@@ -6,6 +6,7 @@ import { unitKey, unitLabel } from '../../domain/plant.ts';
 import { activeHoldsOn, resolveStep, stepOf } from '../../domain/traveler.ts';
 import type { ActionResult, StepTarget } from '../../station/actions.ts';
 import { completeOperation, consumeMaterial, startOperation } from '../../station/actions.ts';
+import { shortNcrId } from '../../domain/short-id.ts';
 import { CharacteristicEntry } from '../inspection/CharacteristicEntry.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
 import { HoldBanner } from './HoldBanner.tsx';
@@ -122,7 +123,7 @@ export function StepScreen() {
         <section className="ncr-list" aria-label="Nonconformances">
           {ncrs.map((ncr) => (
             <p key={ncr.ncrId}>
-              <strong>NCR draft {ncr.ncrId}</strong> — {ncr.description}
+              <strong title={ncr.ncrId}>NCR draft {shortNcrId(ncr.ncrId, ncr.openedAt)}</strong> — {ncr.description}
             </p>
           ))}
         </section>
