@@ -8,6 +8,7 @@ export const FLAGS = [
   'stale-revision',
   'over-consumption',
   'double-consumption',
+  'beyond-bill',
   'unqualified-operator',
   'missing-events',
   'clock-skew',

@@ -16,7 +16,9 @@
  * 5. A station's programs changed under e-signature (the station list shows the programs the caller
  *    is cleared for), audit entries for that change and for refused signatures and lockouts at the
  *    server. Additive: version 3 and 4 stations are still served.
- * 6. Length units µm (`um`) and µin (`uin`) for characteristics and measurements (surface finish);
+ * 6. The `beyond-bill` flag (rule C17) in receipts and conflict views, and the recording station's
+ *    id on a step view's consumptions (so a void of a duplicate completion voids that station's material).
+ *    Length units µm (`um`) and µin (`uin`) for characteristics and measurements (surface finish);
  *    the audit trail looked up by serial, lot, work order or part in any case (`?q=`), its answer
  *    naming the trail subjects (and part) it was answered for.
  */

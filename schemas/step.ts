@@ -24,7 +24,8 @@ export const stepViewSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { ...markSchema.properties, material: { type: 'object' } },
+        // stationId: the station that recorded it (protocol 6), so a void of its duplicate completion finds it.
+        properties: { ...markSchema.properties, stationId: identifierSchema, material: { type: 'object' } },
         required: ['eventId', 'actor', 'at', 'material'],
         additionalProperties: false,
       },

@@ -15,6 +15,7 @@ export type ApiErrorCode =
   | 'not-found'
   | 'invalid-event' // an event of a push fails its schema; `message` names the field, `eventIds` lists them
   | 'station-mismatch' // the push names another station than its credential's
+  | 'station-key-mismatch' // the server's table and its signed log disagree on the station's key: plant IT must look (503)
   | 'internal';
 
 /** An answer other than success, thrown by route code and turned into an {@link ApiError} body. */

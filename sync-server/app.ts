@@ -16,6 +16,7 @@ import { hashPin } from '../src/auth/pin.ts';
 import { ApiFailure } from './api-error.ts';
 import { checkProtocolVersion } from './protocol.ts';
 import { authenticateStation } from './stations/credentials.ts';
+import { createStationKeyCheck } from './audit/station-key-check.ts';
 import { enrollStation } from './stations/enroll.ts';
 import { registerStationRoutes } from './stations/routes.ts';
 import { oneAtATimePerBadge } from './stations/signer.ts';
@@ -29,6 +30,8 @@ import { createAuditLog, DEFAULT_CHECKPOINT_SECONDS, type AuditLog } from './aud
 import { registerAuditRoutes } from './audit/routes.ts';
 import { newServerKey, type ServerKey } from './audit/server-key.ts';
 import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
+import { registerFleetHooks } from './ops/fleet.ts';
+import { createMetrics, DEFAULT_STATION_SILENT_AFTER_MS, isDatabaseError, registerMonitoringRoutes, type Metrics } from './ops/monitoring.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +43,8 @@ declare module 'fastify' {
     plant: PlantService;
     /** The live stream's connected stations. */
     live: LiveHub;
+    /** What `/metrics` shows (sync-server/ops/monitoring.ts). */
+    metrics: Metrics;
   }
 }
 
@@ -78,6 +83,10 @@ export interface ServerOptions {
   checkpointSeconds?: number;
   /** Checks station signatures; a worker pool over every core unless given. */
   verifier?: SignatureVerifier;
+  /** The token `GET /metrics` asks for (METRICS_TOKEN); unset, metrics are off (503). */
+  metricsToken?: string;
+  /** A station silent longer than this while it has pending events is flagged; 15 minutes unless given. */
+  stationSilentAfterMs?: number;
 }
 
 /** The audit log's key name (its C2SP origin) unless configured. */
@@ -187,8 +196,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (checkpointTimer !== null) clearInterval(checkpointTimer);
     if (options.verifier === undefined) await verifier.close();
   });
+  const checkStationKey = createStationKeyCheck({ sql: store.sql, audit, report: (details, message) => app.log.error(details, message) });
   app.decorate('plant', plant);
   app.decorate('live', live);
+  const metrics = createMetrics({ store, audit, now, stationSilentAfterMs: options.stationSilentAfterMs ?? DEFAULT_STATION_SILENT_AFTER_MS });
+  app.decorate('metrics', metrics);
+  app.addHook('onError', (_request, _reply, error, done) => {
+    if (isDatabaseError(error)) metrics.observeDatabaseError();
+    done();
+  });
+  registerFleetHooks(app, { store, now });
   // Open streams would keep close() waiting for ever.
   app.addHook('preClose', (done) => {
     live.close();
@@ -207,6 +224,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     protocolVersion: PROTOCOL_VERSION,
     oldestServedProtocolVersion: OLDEST_SERVED_PROTOCOL_VERSION,
   }));
+  registerMonitoringRoutes(app, { store, audit, metrics, metricsToken: options.metricsToken });
 
   // Enrollment carries its own authentication: the supervisor's badge and PIN.
   app.post<{ Body: EnrollRequest }>(
@@ -226,6 +244,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // A revoked station's push is refused into quarantine with a security flag (S17), not just 401.
       const allowRevoked = request.method === 'POST' && request.url.split('?')[0] === '/api/sync/push';
       request.station = await authenticateStation(store, request.headers.authorization, { allowRevoked });
+      // The table's key must be the one the signed log recorded for the station (docs/audit.md).
+      await checkStationKey(request.station);
     });
 
     const stationOf = (request: FastifyRequest): Station => {
@@ -236,13 +256,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     stationRoutes.post<{ Body: PullRequest }>(
       '/api/sync/pull',
       { schema: { body: pullRequestSchema }, preValidation: protocolFirst },
-      (request) => pull({ store, station: stationOf(request) }, request.body),
+      (request) => pull({ store, station: stationOf(request), plant }, request.body),
     );
 
     stationRoutes.post<{ Body: PushRequest }>(
       '/api/sync/push',
       { schema: { body: pushRequestSchema }, preValidation: protocolFirst, bodyLimit: options.pushBodyLimit ?? DEFAULT_PUSH_BODY_LIMIT },
-      (request) => push({ plant, station: stationOf(request), now, verifier }, request.body),
+      (request) => metrics.timePush(request.body.events.length, () => push({ plant, station: stationOf(request), now, verifier }, request.body)),
     );
 
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });

@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AUDIT_ORIGIN, buildServer } from './app.ts';
 import { loadOrCreateServerKey, type ServerKey } from './audit/server-key.ts';
+import { parseDuration } from './ops/duration.ts';
+import { serverLogger } from './ops/logging.ts';
 import { seedDemoPlant, type DemoPlantOptions } from './seed/demo-plant.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PlantService } from './sync/plant-service.ts';
@@ -43,6 +45,10 @@ export interface StartOptions {
   /** See ServerOptions.checkpointEvery and checkpointSeconds. */
   checkpointEvery?: number;
   checkpointSeconds?: number;
+  /** See ServerOptions.metricsToken. */
+  metricsToken?: string;
+  /** See ServerOptions.stationSilentAfterMs. */
+  stationSilentAfterMs?: number;
 }
 
 /** A listening server. */
@@ -83,6 +89,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(options.defaultPrograms === undefined ? {} : { defaultPrograms: options.defaultPrograms }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+      ...(options.stationSilentAfterMs === undefined ? {} : { stationSilentAfterMs: options.stationSilentAfterMs }),
     });
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
@@ -135,7 +143,9 @@ async function runFromCommandLine(): Promise<void> {
     ...(env['AUDIT_KEY_FILE'] === undefined || env['AUDIT_KEY_FILE'] === '' ? {} : { auditKeyFile: resolve(env['AUDIT_KEY_FILE']) }),
     ...(env['AUDIT_CHECKPOINT_EVERY'] === undefined ? {} : { checkpointEvery: Number(env['AUDIT_CHECKPOINT_EVERY']) }),
     ...(env['AUDIT_CHECKPOINT_SECONDS'] === undefined ? {} : { checkpointSeconds: Number(env['AUDIT_CHECKPOINT_SECONDS']) }),
-    logger: { level: env['LOG_LEVEL'] ?? 'info' },
+    ...(env['METRICS_TOKEN'] === undefined || env['METRICS_TOKEN'] === '' ? {} : { metricsToken: env['METRICS_TOKEN'] }),
+    ...(env['STATION_SILENT_AFTER'] === undefined ? {} : { stationSilentAfterMs: parseDuration(env['STATION_SILENT_AFTER'], 'STATION_SILENT_AFTER') }),
+    logger: serverLogger(env['LOG_LEVEL'] ?? 'info'),
   });
   console.log(`Travelog sync server listening on ${server.url}`);
   const shutdown = (signal: string): void => {

@@ -4,7 +4,7 @@
  * the network is only ever used in the background (pull), never waited on.
  */
 import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import type { StationConfig } from '../db/settings.ts';
 import { AuditTrail } from '../features/audit/AuditTrail.tsx';
 import { ConflictQueue } from '../features/conflicts/ConflictQueue.tsx';
@@ -14,6 +14,7 @@ import { Queue } from '../features/queue/Queue.tsx';
 import { StationSetup } from '../features/setup/StationSetup.tsx';
 import { ScannerSetting } from '../features/setup/ScannerSetting.tsx';
 import { WorkCenterPicker } from '../features/setup/WorkCenterPicker.tsx';
+import { QualificationNotice } from '../features/sign-in/QualificationNotice.tsx';
 import { SignIn } from '../features/sign-in/SignIn.tsx';
 import { StationsScreen } from '../features/stations/StationsScreen.tsx';
 import { SyncScreen } from '../features/sync/SyncScreen.tsx';
@@ -22,6 +23,7 @@ import { TravelerScreen } from '../features/traveler/TravelerScreen.tsx';
 import type { StationRuntime } from '../station/runtime.ts';
 import type { Session } from '../station/session.ts';
 import { signOut as recordSignOut } from '../station/session.ts';
+import { Button, Field } from '../ui/index.ts';
 import { Header } from './Header.tsx';
 import { forgetSession, rememberSession, restoreSession } from './session-storage.ts';
 import type { SessionContextValue, StationContextValue } from './station-context.ts';
@@ -76,6 +78,7 @@ export function App({ rt }: { rt: StationRuntime }) {
 /** An enrolled station at its work center: sign-in, then the signed-in screens. */
 function Station({ rt, config, updateConfig, sync }: StationContextValue & { sync: SyncView }) {
   const [session, setSession] = useState<Session | null>(() => restoreSession(rt.plant.get()));
+  const navigate = useNavigate();
   const station = useMemo<StationContextValue>(() => ({ rt, config, updateConfig }), [rt, config, updateConfig]);
 
   const signOut = useCallback(
@@ -98,11 +101,14 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
           onSignedIn={(next) => {
             rememberSession(next);
             setSession(next);
+            // Every sign-in starts at the queue, never at the step the previous person left open.
+            void navigate('/', { replace: true });
           }}
         />
       ) : (
         <SessionContext.Provider value={signedIn}>
           <Header />
+          <QualificationNotice key={session?.signedInAt} />
           <Routes>
             <Route path="/" element={<Queue />} />
             <Route path="/work-orders/:workOrderId" element={<TravelerScreen />} />
@@ -174,22 +180,31 @@ function IdleSetting() {
   const valid = /^\d+$/.test(text) && minutes >= 1 && minutes <= MAX_IDLE_MINUTES;
   return (
     <form
-      className="idle-setting"
+      className="setting"
+      aria-label="Idle sign-out"
       onSubmit={(event) => {
         event.preventDefault();
         if (!valid) return;
         void updateConfig({ ...config, idleMinutes: minutes }).then(() => setMessage(`Idle sign-out set to ${minutes} minutes`));
       }}
     >
-      <label>
-        Sign out after idle (minutes)
-        <input inputMode="numeric" value={text} onChange={(event) => setText(event.target.value)} aria-invalid={!valid} />
-      </label>
-      {!valid && <p role="alert">Enter whole minutes from 1 to {MAX_IDLE_MINUTES}</p>}
-      <button type="submit" className="button" disabled={!valid}>
+      <h2>Idle sign-out</h2>
+      <Field
+        label="Sign out after idle"
+        hint={`Whole minutes from 1 to ${MAX_IDLE_MINUTES}`}
+        units="minutes"
+        error={valid ? null : `Enter whole minutes from 1 to ${MAX_IDLE_MINUTES}`}
+      >
+        {(control) => <input {...control} inputMode="numeric" value={text} onChange={(event) => setText(event.target.value)} />}
+      </Field>
+      <Button type="submit" disabledReason={valid ? null : 'Correct the minutes first'}>
         Save idle time
-      </button>
-      {message !== null && <p role="status">{message}</p>}
+      </Button>
+      {message !== null && (
+        <p role="status" className="ui-message ui-message-success setting-saved">
+          {message}
+        </p>
+      )}
     </form>
   );
 }

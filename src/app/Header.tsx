@@ -9,7 +9,10 @@ import { CONFLICT_ROLES } from './StatusBar.tsx';
  */
 const AUDIT_NAV_ROLES: readonly string[] = ['supervisor', 'quality'];
 
-/** Who is signed in, where the station stands, where to go, and the one-tap sign-out. */
+/**
+ * Who is signed in, where the station stands, where to go, and the one-tap sign-out: one compact
+ * row at 1280 px wide (two at 800), so the screen is left for the work.
+ */
 export function Header() {
   const { rt, config } = useStation();
   const { session, signOut } = useSession();
@@ -24,9 +27,11 @@ export function Header() {
       <div className="app-header-where">
         <span className="brand">Travelog</span>
         <span className="where">
-          {config.workCenterId}
-          {workCenter !== undefined && <span className="muted"> {workCenter.name}</span>}
-          <span className="muted"> · {config.stationName}</span>
+          <strong>{config.workCenterId}</strong>
+          <span className="where-detail">
+            {workCenter !== undefined && `${workCenter.name} · `}
+            {config.stationName}
+          </span>
         </span>
       </div>
       <nav aria-label="Main" className="app-nav">
@@ -62,8 +67,9 @@ export function Header() {
           Sync
         </NavLink>
         {session.role === 'supervisor' && (
-          <NavLink to="/work-center" className="nav-link">
-            Change work center
+          // Shown short to keep the header to one row; the full name is the link's accessible name.
+          <NavLink to="/work-center" className="nav-link" aria-label="Change work center">
+            Work center
           </NavLink>
         )}
       </nav>
@@ -71,7 +77,7 @@ export function Header() {
         <span className="who" data-testid="signed-in-as">
           <strong>{session.name}</strong> <span className="role">{session.role}</span>
         </span>
-        <button type="button" className="button" onClick={() => void signOut('manual')}>
+        <button type="button" className="button header-button" onClick={() => void signOut('manual')}>
           Sign out
         </button>
       </div>

@@ -63,6 +63,36 @@ export async function resetPulledViews(db: StationDb): Promise<void> {
 }
 
 /**
+ * The settings document naming the work centers the stored views were pulled for, and the pull
+ * epoch: the epoch grows with every reset of the pulled views, and a pull checkpoint of another
+ * epoch (RxDB keeps its own, per replication) is not trusted (docs/sync-spec.md S12).
+ */
+export const PULL_SCOPE_ID = 'pull-scope';
+
+export interface PullScope {
+  /** Sorted; empty for the whole plant the station is cleared for. */
+  workCenterIds: string[];
+  epoch: number;
+}
+
+/**
+ * Makes the stored views those of `workCenterIds` and returns the pull epoch to pull under. When
+ * the views were pulled for other work centers (or it is not known for which: a station from before
+ * the scope was kept), they are reset and the epoch moves on, whether the change was made while
+ * sync ran, while it did not, or before a reload.
+ */
+export async function ensurePullScope(db: StationDb, workCenterIds: readonly string[]): Promise<number> {
+  const wanted = [...workCenterIds].sort();
+  const stored = await readSetting<PullScope>(db, PULL_SCOPE_ID);
+  if (stored !== null && stored.workCenterIds.length === wanted.length && stored.workCenterIds.every((id, i) => id === wanted[i])) return stored.epoch;
+  await resetPulledViews(db);
+  const epoch = (stored?.epoch ?? 0) + 1;
+  // Written after the reset: a station stopped in between resets again at its next start.
+  await writeSetting<PullScope>(db, PULL_SCOPE_ID, { workCenterIds: wanted, epoch });
+  return epoch;
+}
+
+/**
  * Stores the server's receipts. A receipt is the server's word on an event and never changes (the
  * server answers a retry with the same receipt), so one already stored is left as it is: a pull
  * brings again the receipts of events it just pushed, and rewriting them would cost a write and a

@@ -4,6 +4,7 @@ import type { PlantState } from './plant.ts';
 import type { Resolved } from './refusal.ts';
 import { canRelease } from './holds.ts';
 import { refuse } from './refusal.ts';
+import { findOperator } from './roster.ts';
 
 /** What a supervisor decides about a conflict item. */
 export type ResolveAction = 'accept' | 'void' | 'open-ncr';
@@ -24,7 +25,7 @@ export interface ResolveRequest {
 /** Whether a signer may resolve the conflict named: a supervisor or quality, an open item, a reason. */
 export function checkResolve(state: PlantState, request: ResolveRequest): Resolved<{ conflict: Conflict; signer: Operator }> {
   const badge = request.signerBadge.trim();
-  const signer = state.operators.get(badge);
+  const signer = findOperator(state, badge);
   if (signer === undefined) return refuse('unknown-operator', `Badge ${badge} is not on this station's roster`);
   if (!canRelease(signer)) {
     return refuse('role-not-allowed', `${signer.name} is signed in as ${signer.role}; only a supervisor or quality may resolve a conflict`);

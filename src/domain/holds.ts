@@ -4,6 +4,7 @@ import type { PlantState } from './plant.ts';
 import type { Resolved } from './refusal.ts';
 import { routingOf, unitKey } from './plant.ts';
 import { refuse } from './refusal.ts';
+import { findOperator } from './roster.ts';
 
 /** Roles with authority to release a hold. Operators and inspectors cannot. */
 export const RELEASE_ROLES = ['supervisor', 'quality'] as const;
@@ -49,8 +50,8 @@ export interface ReleaseRequest {
 
 /** Whether a signer may release the one hold named: a supervisor or quality, an active hold, a reason. */
 export function checkRelease(state: PlantState, request: ReleaseRequest): Resolved<{ hold: Hold; signer: Operator }> {
-  const signer = state.operators.get(request.signerBadge);
-  if (signer === undefined) return refuse('unknown-operator', `Badge ${request.signerBadge} is not on this station's roster`);
+  const signer = findOperator(state, request.signerBadge);
+  if (signer === undefined) return refuse('unknown-operator', `Badge ${request.signerBadge.trim()} is not on this station's roster`);
   if (!canRelease(signer)) {
     return refuse('role-not-allowed', `${signer.name} is signed in as ${signer.role}; only a supervisor or quality may release a hold`);
   }

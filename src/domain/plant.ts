@@ -35,6 +35,8 @@ export interface MeasurementRecord extends StepMark {
 
 export interface ConsumptionRecord extends StepMark {
   material: EventOf<'material.consumed'>['payload']['material'];
+  /** The station that recorded it; absent in views written before protocol 6. */
+  stationId?: string;
 }
 
 /**
@@ -384,7 +386,8 @@ export function viewKeyOf<K extends ViewKind>(kind: K, data: ViewData[K]): strin
   return view.key(doc.data);
 }
 
-function parseStepKey(key: string): { workOrderId: string; unit: UnitRef; operationId: string } | undefined {
+/** The work order, unit and operation of a {@link stepKey}, or undefined for a key of another shape. */
+export function parseStepKey(key: string): { workOrderId: string; unit: UnitRef; operationId: string } | undefined {
   const match = /^(.*)\|(serial|lot):(.*)\|([^|]*)$/.exec(key);
   if (match === null) return undefined;
   const [, workOrderId = '', kind, id = '', operationId = ''] = match;
@@ -422,7 +425,7 @@ export function stepViewOf(state: PlantState, key: string): StepView | undefined
     ...parsed,
     ...(record?.started === undefined ? {} : { started: record.started }),
     ...(record?.completed === undefined ? {} : { completed: record.completed }),
-    consumptions: consumptions.map((c) => ({ eventId: c.eventId, actor: c.actor, at: c.at, material: c.material })),
+    consumptions: consumptions.map((c) => ({ eventId: c.eventId, actor: c.actor, at: c.at, ...(c.stationId === undefined ? {} : { stationId: c.stationId }), material: c.material })),
     measurements,
   };
 }
@@ -434,7 +437,16 @@ function setStep(draft: PlantDraft, view: StepView): void {
     ...(view.completed === undefined ? {} : { completed: view.completed }),
   };
   draft.steps.set(key, record);
-  draft.consumptions.set(key, view.consumptions.map((c) => ({ eventId: c.eventId, actor: c.actor, at: c.at, material: c.material as unknown as ConsumptionRecord['material'] })));
+  draft.consumptions.set(
+    key,
+    view.consumptions.map((c) => ({
+      eventId: c.eventId,
+      actor: c.actor,
+      at: c.at,
+      ...(c.stationId === undefined ? {} : { stationId: c.stationId }),
+      material: c.material as unknown as ConsumptionRecord['material'],
+    })),
+  );
   for (const m of view.measurements) {
     const mKey = `${key}|${m.characteristicId}`;
     const record = { eventId: m.eventId, actor: m.actor, at: m.at, result: m.result, event: m.event as unknown as EventOf<'measurement.recorded'> };
@@ -469,7 +481,7 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
     case 'material.consumed': {
       const { workOrderId, unit, operationId, material } = event.payload;
       const key = stepKey(workOrderId, unit, operationId);
-      draft.consumptions.set(key, [...(draft.consumptions.get(key) ?? []), { ...mark(event), material }]);
+      draft.consumptions.set(key, [...(draft.consumptions.get(key) ?? []), { ...mark(event), stationId: event.stationId, material }]);
       if (material.kind === 'lot') {
         const lot = draft.lots.get(material.lotId);
         if (lot !== undefined) draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining - material.quantity });
@@ -540,7 +552,31 @@ function applyResolution(draft: PlantDraft, event: EventOf<'conflict.resolved'>)
       sourceEventId: conflict.eventId,
     });
   }
-  if (event.payload.action === 'void' && conflict.stepKey !== undefined) voidOnStep(draft, conflict.stepKey, conflict.eventId);
+  if (event.payload.action !== 'void' || conflict.stepKey === undefined) return;
+  voidOnStep(draft, conflict.stepKey, conflict.eventId);
+  if (conflict.flag === 'duplicate-completion') voidMaterialOfDuplicate(draft, conflict, event);
+}
+
+/**
+ * A void of a duplicate completion (C1) takes back the material the losing station recorded with it:
+ * every consumption that station recorded on that step is voided too (returned to its lot, the serial
+ * freed), and the open `beyond-bill` items (C17) about those consumptions are closed by the same
+ * signed resolution. The winning station's consumptions stay (docs/sync-spec.md, Resolution).
+ */
+function voidMaterialOfDuplicate(draft: PlantDraft, conflict: Conflict, event: EventOf<'conflict.resolved'>): void {
+  const key = conflict.stepKey;
+  if (key === undefined) return;
+  const voided = (draft.consumptions.get(key) ?? []).filter((c) => c.stationId === conflict.stationId).map((c) => c.eventId);
+  for (const eventId of voided) voidOnStep(draft, key, eventId);
+  const closed = new Set(voided);
+  const items = [...draft.conflicts.values()].filter((c) => c.flag === 'beyond-bill' && c.status === 'open' && c.stepKey === key && closed.has(c.eventId));
+  for (const other of items) {
+    draft.conflicts.set(other.conflictId, {
+      ...other,
+      status: 'resolved',
+      resolution: { action: 'void', eventId: event.id, signature: event.payload.signature },
+    });
+  }
 }
 
 function voidOnStep(draft: PlantDraft, key: string, eventId: string): void {

@@ -128,6 +128,27 @@ export interface StepRequest {
   operationId: string;
   actor: string;
   at: Date;
+  /**
+   * The work center the station stands at. A station starts and completes only its own work
+   * center's operations (docs/operations.md); the server, which does not stand anywhere, omits it.
+   */
+  workCenterId?: string;
+}
+
+/**
+ * Whether an operation belongs to the work center a station stands at. Refused, naming where the
+ * operation is done, so the operator takes the part there rather than recording it here.
+ */
+export function checkWorkCenter(state: PlantState, operation: Operation, workCenterId: string | undefined): Check {
+  if (workCenterId === undefined || operation.workCenterId === workCenterId) return allowed;
+  const name = (id: string) => {
+    const center = state.workCenters.get(id);
+    return center === undefined ? id : `${id} ${center.name}`;
+  };
+  return refuse(
+    'wrong-work-center',
+    `${operation.id} ${operation.name} is done at ${name(operation.workCenterId)}, not at this station (${name(workCenterId)}): record it at a ${operation.workCenterId} station`,
+  );
 }
 
 /** Whether an operator may start an operation on a unit now. */
@@ -139,6 +160,7 @@ export function checkStart(state: PlantState, request: StepRequest): Resolved<St
   if (status === 'complete') return refuse('already-completed', `${ctx.operation.id} is already complete on ${unitLabel(ctx.unit)}`);
   if (status === 'in-progress') return refuse('already-started', `${ctx.operation.id} is already started on ${unitLabel(ctx.unit)}`);
   const checks = [
+    checkWorkCenter(state, ctx.operation, request.workCenterId),
     operatorCheck(state, request.actor, ctx.operation, request.at),
     holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit)),
     sequenceRefusal(state, ctx, 'start'),
@@ -182,6 +204,8 @@ export function checkComplete(state: PlantState, request: StepRequest): Resolved
   const status = statusOf(state.steps.get(stepKey(ctx.workOrder.id, ctx.unit, ctx.operation.id)));
   if (status === 'complete') return refuse('already-completed', `${ctx.operation.id} is already complete on ${unitLabel(ctx.unit)}`);
   if (status === 'not-started') return refuse('not-started', `${ctx.operation.id} has not been started on ${unitLabel(ctx.unit)}`);
+  const place = checkWorkCenter(state, ctx.operation, request.workCenterId);
+  if (!place.ok) return place;
   const operator = operatorCheck(state, request.actor, ctx.operation, request.at);
   if (!operator.ok) return operator;
   const hold = holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit));

@@ -1,9 +1,10 @@
 /**
  * GS1 element strings: AIs and their values, FNC1 transmitted as GS, each value checked against the
- * AI table, then the pairing rules (General Specifications 4.14) as warnings. Pure.
+ * AI table, then the pairing rules (General Specifications 4.14), which the caller takes as warnings
+ * (marked GS1) or as refusals (a bare string without a symbology identifier). Pure.
  */
 import type { AiSpec } from './gs1-ai.ts';
-import { AI_TABLE, CHARSET_NAMES, aiAt, badCharacter, gs1CheckDigit, gs1Date } from './gs1-ai.ts';
+import { AI_TABLE, CHARSET_NAMES, aiAt, aiMatches, badCharacter, contentProblem } from './gs1-ai.ts';
 import { GS, showControls } from './control.ts';
 
 export interface Gs1Element {
@@ -20,45 +21,41 @@ export interface Gs1Options {
   offset?: number;
 }
 
-/** Checks one value against its AI's components; null when it is valid. */
+/** Checks one value against its AI's components, one after the other; null when it is valid. */
 export function checkAiValue(spec: AiSpec, value: string, referenceYear?: number): string | null {
-  let at = 0;
   const { components } = spec;
+  const max = components.reduce((s, c) => s + c.max, 0);
+  const wanted = spec.fixedLength !== null ? `${spec.fixedLength} characters` : `at most ${max} characters`;
+  if (value === '') return `(${spec.ai}) ${spec.title} is empty`;
+  let at = 0;
   for (let i = 0; i < components.length; i++) {
     const component = components[i];
     if (component === undefined) continue;
-    const isLast = i === components.length - 1;
-    const length = component.min === component.max || !isLast ? component.max : Math.min(component.max, value.length - at);
-    const part = isLast && component.min !== component.max ? value.slice(at) : value.slice(at, at + length);
-    if (part.length < component.min || part.length > component.max) {
-      const wanted = component.min === component.max ? `${component.max}` : `${component.min} to ${component.max}`;
-      const total = spec.fixedLength !== null ? `${spec.fixedLength} characters` : `at most ${components.reduce((s, c) => s + c.max, 0)} characters`;
-      return `(${spec.ai}) ${spec.title} needs ${total}${components.length > 1 ? ` (component ${i + 1}: ${wanted})` : ''}; found ${value.length}`;
+    const length = Math.min(component.max, value.length - at);
+    if (component.optional && length === 0) continue;
+    if (length < component.min) {
+      const part = component.min === component.max ? `${component.max}` : `${component.min} to ${component.max}`;
+      return `(${spec.ai}) ${spec.title} needs ${wanted}${components.length > 1 ? ` (component ${i + 1}: ${part})` : ''}; found ${value.length}`;
     }
+    const part = value.slice(at, at + length);
     const bad = badCharacter(component.charset, part);
     if (bad >= 0) {
       return `(${spec.ai}) ${spec.title}: character ${JSON.stringify(showControls(part[bad] ?? ''))} at offset ${at + bad} is not in ${CHARSET_NAMES[component.charset]}`;
     }
-    if (component.checkDigit === true) {
-      const expected = gs1CheckDigit(part.slice(0, -1));
-      if (String(expected) !== part.slice(-1)) {
-        return `(${spec.ai}) ${spec.title} ${part} has check digit ${part.slice(-1)}; expected ${expected}`;
-      }
+    for (const check of component.checks) {
+      const problem = contentProblem(check, part, referenceYear);
+      if (problem !== null) return check === 'csum' || check === 'csumalpha' ? `(${spec.ai}) ${spec.title} ${problem}` : `(${spec.ai}) ${spec.title}: ${problem}`;
     }
-    if (component.date !== undefined) {
-      const date = gs1Date(part, component.date.dayMayBeZero, referenceYear);
-      if (!date.ok) return `(${spec.ai}) ${spec.title}: ${date.error}`;
-    }
-    at += part.length;
+    at += length;
   }
-  if (at !== value.length) return `(${spec.ai}) ${spec.title} needs ${spec.fixedLength ?? at} characters; found ${value.length}`;
+  if (at !== value.length) return `(${spec.ai}) ${spec.title} needs ${wanted}; found ${value.length}`;
   return null;
 }
 
 /**
- * Parses a GS1 element string: AI, value, AI, value…, with GS after each variable-length value that
- * is not last. A GS at the start (FNC1 in first position) and GS after fixed-length values are
- * allowed.
+ * Parses a GS1 element string: AI, value, AI, value…, with GS after each value whose AI is not of
+ * predefined length (General Specifications 7.8.5), unless it is last. A GS at the start (FNC1 in
+ * first position) and GS after predefined-length values are allowed.
  */
 export function parseElementString(data: string, options: Gs1Options = {}): Gs1Parse {
   const offset = options.offset ?? 0;
@@ -73,11 +70,12 @@ export function parseElementString(data: string, options: Gs1Options = {}): Gs1P
     const spec = aiAt(data, pos);
     if (spec === undefined) {
       const seen = showControls(data.slice(pos, pos + 4));
-      return { ok: false, error: `No GS1 Application Identifier at position ${offset + pos} (${JSON.stringify(seen)})` };
+      const after = elements.length === 0 ? '' : ` after (${elements.map((e) => e.ai).join(')(')}): ${data.length - pos} characters left over`;
+      return { ok: false, error: `No GS1 Application Identifier at position ${offset + pos} (${JSON.stringify(seen)})${after}` };
     }
     const start = pos + spec.ai.length;
     let value: string;
-    if (spec.fixedLength !== null) {
+    if (spec.predefined && spec.fixedLength !== null) {
       value = data.slice(start, start + spec.fixedLength);
       const gsInside = value.indexOf(GS);
       if (gsInside >= 0) value = value.slice(0, gsInside);
@@ -85,18 +83,16 @@ export function parseElementString(data: string, options: Gs1Options = {}): Gs1P
         return { ok: false, error: `(${spec.ai}) ${spec.title} at position ${offset + pos} needs ${spec.fixedLength} characters; found ${value.length}` };
       }
       pos = start + spec.fixedLength;
-      if (!spec.predefined && pos < data.length && data[pos] !== GS) {
-        warnings.push(`(${spec.ai}) is not of predefined length and should be followed by GS`);
-      }
     } else {
       const end = data.indexOf(GS, start);
       value = data.slice(start, end < 0 ? data.length : end);
       pos = end < 0 ? data.length : end;
       const max = spec.components.reduce((sum, c) => sum + c.max, 0);
       if (value.length > max) {
+        const limit = spec.fixedLength !== null ? `needs ${spec.fixedLength}` : `at most ${max}`;
         return {
           ok: false,
-          error: `(${spec.ai}) ${spec.title} at position ${offset + start} is ${value.length} characters, at most ${max}: a GS missing after it?`,
+          error: `(${spec.ai}) ${spec.title} at position ${offset + start} is ${value.length} characters, ${limit}: a GS missing after it?`,
         };
       }
     }
@@ -117,55 +113,39 @@ export function parseElementString(data: string, options: Gs1Options = {}): Gs1P
   return { ok: true, elements, warnings };
 }
 
-const DATES = ['11', '12', '13', '15', '16', '17'];
-const TRADE_ITEM = ['01', '02', '03', '8006', '8026'];
-
-/** Mandatory associations (General Specifications 4.14.2), as: AI needs one of these. */
-const REQUIRES: ReadonlyArray<readonly [(ai: string) => boolean, readonly string[]]> = [
-  [(ai) => ai === '21', ['01', '03', '8006']],
-  [(ai) => ai === '10', TRADE_ITEM],
-  [(ai) => DATES.includes(ai), TRADE_ITEM],
-  [(ai) => ai === '20' || ai === '22' || ai === '235', ['01', '03']],
-  [(ai) => ai === '37', ['02', '8026']],
-  [(ai) => ai === '02', ['37']],
-  [(ai) => ai === '30', ['01', '02']],
-  [(ai) => /^3[1-6]\d\d$/u.test(ai), ['01', '02', '03', '8006']],
-  [(ai) => ai === '250', ['21']],
-  [(ai) => ai === '251', ['01']],
-  [(ai) => ai === '254', ['414']],
-  [(ai) => ai === '8011', ['8010']],
-  [(ai) => ai === '8019', ['8018']],
-  [(ai) => ai === '8020', ['415']],
-  [(ai) => ai === '8111', ['255']],
-  [(ai) => ai === '7040', ['417']],
-];
-
-/** Invalid pairs (General Specifications 4.14.1). */
-const EXCLUDES: ReadonlyArray<readonly [string, string]> = [
-  ['01', '02'],
-  ['01', '37'],
-  ['01', '255'],
-  ['21', '235'],
-  ['8006', '01'],
-];
-
 function title(ai: string): string {
   return `(${ai}) ${AI_TABLE.get(ai)?.title ?? ''}`.trim();
 }
 
-/** What the pairing rules say about a set of AIs; warnings, since the values themselves are sound. */
+/**
+ * What the pairing rules (General Specifications 4.14: mandatory associations and invalid pairs)
+ * say about a set of AIs, in the order the AIs come; empty when they are kept.
+ */
 export function pairingWarnings(ais: readonly string[]): string[] {
-  const present = new Set(ais);
+  const present = [...new Set(ais)];
+  const has = (pattern: string, self: string) => present.some((ai) => ai !== self && aiMatches(pattern, ai));
   const warnings: string[] = [];
+  const reported = new Set<string>();
   for (const ai of present) {
-    for (const [applies, partners] of REQUIRES) {
-      if (applies(ai) && !partners.some((p) => present.has(p))) {
-        warnings.push(`${title(ai)} should come with ${partners.map((p) => `(${p})`).join(' or ')}`);
+    const spec = AI_TABLE.get(ai);
+    if (spec === undefined) continue;
+    for (const groups of spec.requires) {
+      if (!groups.some((group) => group.every((p) => has(p, ai)))) {
+        warnings.push(`${title(ai)} should come with ${groups.map((g) => g.map((p) => `(${p})`).join('+')).join(' or ')}`);
       }
     }
   }
-  for (const [a, b] of EXCLUDES) {
-    if (present.has(a) && present.has(b)) warnings.push(`${title(a)} and ${title(b)} should not be used together`);
+  for (const [i, ai] of present.entries()) {
+    for (const other of present.slice(i + 1)) {
+      const a = AI_TABLE.get(ai);
+      const b = AI_TABLE.get(other);
+      if (a === undefined || b === undefined) continue;
+      const excluded = a.excludes.some((p) => aiMatches(p, other)) || b.excludes.some((p) => aiMatches(p, ai));
+      if (excluded && !reported.has(`${ai} ${other}`)) {
+        reported.add(`${ai} ${other}`);
+        warnings.push(`${title(ai)} and ${title(other)} should not be used together`);
+      }
+    }
   }
   return warnings;
 }
@@ -177,10 +157,26 @@ export function hriOf(elements: readonly Gs1Element[]): string {
 
 /**
  * Turns the bracketed form people type from a label's text, `(01)09506000134352(10)ABC`, into an
- * element string; null when `text` is not in that form.
+ * element string; a `(` inside a value is written `\(`. Null when `text` is not in that form.
  */
 export function fromBracketed(text: string): string | null {
-  if (!/^(\(\d{2,4}\)[^()]*)+$/u.test(text)) return null;
-  const parts = [...text.matchAll(/\((\d{2,4})\)([^()]*)/gu)];
-  return parts.map((m, i) => `${m[1] ?? ''}${m[2] ?? ''}${i < parts.length - 1 ? GS : ''}`).join('');
+  const parts: string[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const ai = /^\((\d{2,4})\)/u.exec(text.slice(pos));
+    if (ai === null) return null;
+    pos += ai[0].length;
+    let value = '';
+    while (pos < text.length && text[pos] !== '(') {
+      if (text[pos] === '\\' && text[pos + 1] === '(') {
+        value += '(';
+        pos += 2;
+      } else {
+        value += text[pos] ?? '';
+        pos++;
+      }
+    }
+    parts.push(`${ai[1] ?? ''}${value}`);
+  }
+  return parts.length === 0 ? null : parts.join(GS);
 }

@@ -12,8 +12,8 @@ import type { PlantFormat } from './plant-formats.ts';
 import type { Uii, UiiResult } from './uii.ts';
 import { GS, isControlCharacter, normalizeControls, showControls } from './control.ts';
 import { parseDigitalLink } from './digital-link.ts';
-import { fromBracketed, hriOf, parseElementString } from './gs1.ts';
-import { gs1Date, hasValidCheckDigit } from './gs1-ai.ts';
+import { fromBracketed, hriOf, pairingWarnings, parseElementString } from './gs1.ts';
+import { aiAt, gs1Date, hasValidCheckDigit } from './gs1-ai.ts';
 import { fieldsOf, isIso15434, splitEnvelopes } from './iso15434.ts';
 import { DATA_IDENTIFIERS, isoFromYyyymmdd, splitDataIdentifier } from './mh10.ts';
 import { matchPlantFormat } from './plant-formats.ts';
@@ -58,6 +58,8 @@ export interface ScanSuccess {
   expiry?: string;
   quantity?: number;
   uii?: Uii;
+  /** The 2- or 5-digit add-on read with an EAN/UPC symbol (an issue number, a price). */
+  addOn?: string;
   /** A badge, when a plant format says the text is one. */
   badge?: string;
   /** A work order (traveler), when a plant format says the text is one. */
@@ -100,7 +102,9 @@ function parse(raw: string, options: ParseOptions): ScanResult {
 
   if (kind === 'gs1') return gs1(data, offset, id, options, []);
   if (kind === 'retail') return retail(data, id);
-  if (kind === 'itf' && /^\d{14}$/u.test(data)) return gtin(data, id);
+  if (kind === 'itf' && /^\d{14}$/u.test(data)) {
+    return hasValidCheckDigit(data) ? gtin(data, id) : fail(`ITF-14 ${data} has check digit ${data.slice(-1)}; expected ${expectedCheck(data)}`);
+  }
 
   // Without a GS1 symbology identifier: FNC1 sent as a leading GS, or the bracketed text of a label.
   if (data.startsWith(GS)) return gs1(data, offset, id, options, []);
@@ -111,29 +115,64 @@ function parse(raw: string, options: ParseOptions): ScanResult {
   if (link.ok === false) return link;
   if (link.ok === true) return success(id, 'gs1-digital-link', link.elements.map(aiElement), link.warnings, { hri: hriOf(link.elements), ...fromAis(link.elements, options.referenceYear) });
 
-  if (/^(\d{8}|\d{12,14})$/u.test(data) && hasValidCheckDigit(data)) return gtin(data, id);
-
-  // A GS1 element string sent without FNC1: only when it starts with a valid GTIN or SSCC.
-  if (/^01\d{14}/u.test(data) && hasValidCheckDigit(data.slice(2, 16)) || /^00\d{18}/u.test(data) && hasValidCheckDigit(data.slice(2, 20))) {
-    const parsed = gs1(data, offset, id, options, ['GS1 element string without a symbology identifier or FNC1']);
-    if (parsed.ok || data.includes(GS)) return parsed;
-  }
-
   if (kind === 'code39' || options.standaloneDataIdentifiers === true) {
     const identified = dataIdentifiers(data, offset, id);
     if (identified !== null) return identified;
   }
 
+  // The plant's own formats win over an unmarked reading of GS1 (docs/scanning.md, "Plant formats
+  // and GS1"): a scanner that sends no symbology identifier cannot tell the two apart.
   const plant = matchPlantFormat(data, options.plantFormats ?? []);
   if (plant !== undefined) {
     return success(id, 'text', [{ value: data }], [], { [plant.kind]: data });
   }
 
-  if (id === null && /^(\d{8}|\d{12,14})$/u.test(data)) {
-    return fail(`GTIN-${data.length} ${data} has check digit ${data.slice(-1)}; expected ${expectedCheck(data)}`);
+  if (id === null) {
+    const single = unmarkedGtin(data);
+    if (single !== null) return single;
+    const bare = bareElementString(data, options);
+    if (bare?.ok === true) return bare;
+    const withAddOn = unmarkedAddOn(data);
+    if (withAddOn !== null) return withAddOn;
+    if (bare !== null) return bare;
+    if (/^(\d{8}|\d{12,14})$/u.test(data)) {
+      return fail(`GTIN-${data.length} ${data} has check digit ${data.slice(-1)}; expected ${expectedCheck(data)}`);
+    }
   }
   const warnings = [...data].some(isControlCharacter) ? [`The text holds control characters: ${showControls(data)}`] : [];
   return success(id, 'text', [{ value: data }], warnings, {});
+}
+
+/**
+ * GS1 keys that carry a check digit (or, for a GMN, a check character pair): an unmarked string is
+ * only read as a GS1 element string when it holds one, so that short text such as `9912`, `10AB` or
+ * `401ABC` stays text. Keys without a check (GINC 401, GIAI 8004, CPID 8010) are no evidence.
+ */
+const KEYS = new Set(['00', '01', '02', '03', '253', '255', '402', '410', '411', '412', '413', '414', '415', '416', '417', '8003', '8006', '8013', '8017', '8018', '8026']);
+
+/** A key whose value starts with a fixed run of digits: its AI followed by that many digits marks GS1. */
+const KEY_PREFIX = /^(?:0[0-3]\d{14}|00\d{18}|25[35]\d{13}|402\d{17}|41[0-7]\d{13}|8003\d{14}|80(?:06|17|18|26)\d{18})/u;
+
+/**
+ * A string without symbology identifier or FNC1, as wedge scanners set to neither send a GS1-128
+ * label: read as GS1 when it is a complete, valid element string (lengths, check digits, GS after
+ * variable-length values, the pairing rules) holding a GS1 key. When it starts like one (a key's AI
+ * and its digits) or holds a GS after an AI, but fails, it is refused with the reason. Null: text.
+ */
+function bareElementString(data: string, options: ParseOptions): ScanResult | null {
+  const startsLikeGs1 = KEY_PREFIX.test(data) || (data.includes(GS) && aiAt(data, 0) !== undefined);
+  const parsed = parseElementString(data, options.referenceYear === undefined ? {} : { referenceYear: options.referenceYear });
+  if (!parsed.ok) return startsLikeGs1 ? fail(`GS1 label sent without FNC1: ${parsed.error}`) : null;
+  const hasKey = parsed.elements.some((e) => KEYS.has(e.ai));
+  if (!hasKey) return startsLikeGs1 ? fail('GS1 label sent without FNC1, but it holds no GS1 key with a check digit') : null;
+  // Without a symbology identifier only a wholly valid element string counts as GS1: the pairing
+  // rules, warnings for marked GS1, refuse it here.
+  const pairing = pairingWarnings(parsed.elements.map((e) => e.ai));
+  if (pairing.length > 0) return fail(`GS1 label sent without FNC1: ${pairing.join('; ')}`);
+  return success(null, 'gs1', parsed.elements.map(aiElement), ['GS1 element string without a symbology identifier or FNC1', ...parsed.warnings], {
+    hri: hriOf(parsed.elements),
+    ...fromAis(parsed.elements, options.referenceYear),
+  });
 }
 
 function expectedCheck(digits: string): string {
@@ -185,22 +224,83 @@ function gs1(data: string, offset: number, id: string | null, options: ParseOpti
   });
 }
 
-function gtin(digits: string, id: string | null): ScanResult {
+function gtin(digits: string, id: string | null, addOn?: string): ScanResult {
   const value = digits.padStart(14, '0');
-  return success(id, 'gtin', [{ ai: '01', value }], [], { gtin: value, hri: `(01)${value}` });
+  return success(id, 'gtin', [{ ai: '01', value }], [], { gtin: value, hri: `(01)${value}`, ...(addOn === undefined ? {} : { addOn }) });
 }
 
-/** EAN-13 / UPC-A (]E0), EAN-8 (]E4), EAN/UPC with add-on (]E3). */
+/**
+ * The GTIN-12 a UPC-E symbol stands for (General Specifications 5.2.2.4.2): number system 0 or 1,
+ * six digits, check digit; the zeros the symbol suppresses come back according to its sixth digit.
+ * Null when `digits` is not a UPC-E of valid check digit.
+ */
+export function expandUpcE(digits: string): string | null {
+  if (!/^[01]\d{7}$/u.test(digits)) return null;
+  const ns = digits[0] ?? '';
+  const d = digits.slice(1, 7);
+  const check = digits[7] ?? '';
+  const last = Number(d[5]);
+  let body: string;
+  if (last <= 2) body = `${d.slice(0, 2)}${d[5] ?? ''}0000${d.slice(2, 5)}`;
+  else if (last === 3) body = `${d.slice(0, 3)}00000${d.slice(3, 5)}`;
+  else if (last === 4) body = `${d.slice(0, 4)}00000${d[4] ?? ''}`;
+  else body = `${d.slice(0, 5)}0000${d[5] ?? ''}`;
+  const upcA = `${ns}${body}${check}`;
+  return hasValidCheckDigit(upcA) ? upcA : null;
+}
+
+/**
+ * EAN-13 / UPC-A (]E0, 13 digits), EAN-8 (]E4), EAN-13 or UPC-A/E in EAN-13 form with a 2- or
+ * 5-digit add-on (]E3, 15 or 18 digits), an add-on read alone (]E1, ]E2). ISO/IEC 15420 and 15424.
+ */
 function retail(data: string, id: string | null): ScanResult {
-  const length = id === ']E4' ? 8 : 13;
-  const main = id === ']E3' ? data.slice(0, data.length === 10 || data.length === 13 ? 8 : 13) : data;
-  if (!/^\d+$/u.test(main) || main.length !== length) {
-    return fail(`${id ?? ''} carries ${length === 8 ? 'an EAN-8' : 'an EAN-13 or UPC-A'} of ${length} digits; found ${JSON.stringify(showControls(main))}`);
+  if (!/^\d*$/u.test(data)) return fail(`${id ?? ''} carries digits only; found ${JSON.stringify(showControls(data))}`);
+  if (id === ']E1' || id === ']E2') {
+    const length = id === ']E1' ? 2 : 5;
+    if (data.length !== length) return fail(`${id} carries a ${length}-digit add-on; found ${data.length} digits`);
+    return success(id, 'text', [{ value: data }], [], { addOn: data });
   }
-  if (!hasValidCheckDigit(main)) return fail(`GTIN-${length} ${main} has check digit ${main.slice(-1)}; expected ${expectedCheck(main)}`);
-  const result = gtin(main, id);
-  if (result.ok && main !== data) result.warnings.push(`Add-on ${data.slice(main.length)} ignored`);
+  if (id === ']E3') {
+    if (data.length !== 15 && data.length !== 18) {
+      return fail(`${id} carries an EAN-13 (or UPC-A/UPC-E in EAN-13 form) and a 2- or 5-digit add-on: 15 or 18 digits; found ${data.length}`);
+    }
+    const main = data.slice(0, 13);
+    if (!hasValidCheckDigit(main)) return fail(`GTIN-13 ${main} has check digit ${main.slice(-1)}; expected ${expectedCheck(main)}`);
+    return gtin(main, id, data.slice(13));
+  }
+  const length = id === ']E4' ? 8 : 13;
+  if (data.length !== length) {
+    return fail(`${id ?? ''} carries ${length === 8 ? 'an EAN-8' : 'an EAN-13 or UPC-A'} of ${length} digits; found ${data.length}`);
+  }
+  if (!hasValidCheckDigit(data)) return fail(`GTIN-${length} ${data} has check digit ${data.slice(-1)}; expected ${expectedCheck(data)}`);
+  return gtin(data, id);
+}
+
+/**
+ * A GTIN without symbology identifier: 12, 13 or 14 digits, or 8 digits read as EAN-8 or else as
+ * UPC-E (expanded to its GTIN-12), with a valid check digit. Null otherwise.
+ */
+function unmarkedGtin(data: string): ScanResult | null {
+  if (/^(\d{8}|\d{12,14})$/u.test(data) && hasValidCheckDigit(data)) return gtin(data, null);
+  const upcA = /^\d{8}$/u.test(data) ? expandUpcE(data) : null;
+  if (upcA === null) return null;
+  const result = gtin(upcA, null);
+  if (result.ok) result.warnings.push(`Read as UPC-E ${data}, which stands for GTIN-12 ${upcA}`);
   return result;
+}
+
+/**
+ * An EAN-13 (15 or 18 digits) or UPC-A (17 digits) with a 2- or 5-digit add-on, sent without symbology
+ * identifier. A UPC-A with a 2-digit add-on has 14 digits, as a GTIN-14 has: those are read as GTIN-14
+ * only. Null otherwise.
+ */
+function unmarkedAddOn(data: string): ScanResult | null {
+  if (!/^\d+$/u.test(data) || data.length === 14) return null;
+  for (const main of [13, 12]) {
+    const addOn = data.length - main;
+    if ((addOn === 2 || addOn === 5) && hasValidCheckDigit(data.slice(0, main))) return gtin(data.slice(0, main), null, data.slice(main));
+  }
+  return null;
 }
 
 /** Data identifiers outside an envelope: one per field, fields separated by GS. Null when not DIs. */

@@ -30,8 +30,8 @@ const MODIFIERS: ReadonlyMap<string, string> = new Map([
 /** Identifiers whose data is a GS1 element string (FNC1 in first position). */
 const GS1_IDS = new Set([']C1', ']e0', ']e1', ']e2', ']e3', ']d2', ']d5', ']Q3', ']Q4', ']J1', ']z1']);
 
-/** Identifiers whose data is a GTIN from a retail barcode (EAN-13/UPC-A, EAN-8, with add-on). */
-const RETAIL_IDS = new Set([']E0', ']E3', ']E4']);
+/** Identifiers of EAN/UPC data: EAN-13/UPC-A, add-on alone (2, 5 digits), with add-on, EAN-8. */
+const RETAIL_IDS = new Set([']E0', ']E1', ']E2', ']E3', ']E4']);
 
 export type SymbologyKind = 'gs1' | 'retail' | 'itf' | 'code39' | 'other';
 

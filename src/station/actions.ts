@@ -12,6 +12,7 @@ import { REVIEW_MEANINGS, checkResolve } from '../domain/conflicts.ts';
 import { RELEASE_MEANING, checkRelease } from '../domain/holds.ts';
 import { checkConsume } from '../domain/material.ts';
 import { checkMeasurement } from '../domain/measurement.ts';
+import type { StepRequest } from '../domain/traveler.ts';
 import { checkComplete, checkStart } from '../domain/traveler.ts';
 import type { StationRuntime } from './runtime.ts';
 import type { Session } from './session.ts';
@@ -25,8 +26,14 @@ export interface StepTarget {
   operationId: string;
 }
 
+/** A step request as this station makes it: by the signed-in person, now, at the station's work center. */
+export function stepRequest(rt: StationRuntime, session: Session, target: StepTarget): StepRequest {
+  const workCenterId = rt.config?.workCenterId;
+  return { ...target, actor: session.badge, at: rt.now(), ...(workCenterId === undefined || workCenterId === '' ? {} : { workCenterId }) };
+}
+
 export async function startOperation(rt: StationRuntime, session: Session, target: StepTarget): Promise<ActionResult> {
-  const check = checkStart(rt.plant.get(), { ...target, actor: session.badge, at: rt.now() });
+  const check = checkStart(rt.plant.get(), stepRequest(rt, session, target));
   if (!check.ok) return check;
   const { operation, workOrder, unit } = check.value;
   const event = await rt.recorder().record({
@@ -38,7 +45,7 @@ export async function startOperation(rt: StationRuntime, session: Session, targe
 }
 
 export async function completeOperation(rt: StationRuntime, session: Session, target: StepTarget): Promise<ActionResult> {
-  const check = checkComplete(rt.plant.get(), { ...target, actor: session.badge, at: rt.now() });
+  const check = checkComplete(rt.plant.get(), stepRequest(rt, session, target));
   if (!check.ok) return check;
   const { operation, workOrder, unit } = check.value;
   const event = await rt.recorder().record({

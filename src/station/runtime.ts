@@ -18,7 +18,6 @@ import { readStationConfig, writeStationConfig } from '../db/settings.ts';
 import { startSync } from '../sync/replication.ts';
 import type { Leadership } from '../sync/leadership.ts';
 import { browserChannel, browserPage, holdLeadership } from '../sync/leadership.ts';
-import { resetPulledViews } from '../db/receipts.ts';
 import { createFetchTransport } from '../sync/transport.ts';
 import { createSystemScheduler } from './system-scheduler.ts';
 
@@ -103,11 +102,9 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
     if (leadership !== null && syncedWith === syncKey(config)) return runtime.sync;
     await leadership?.stop();
     leadership = null;
-    const previousWorkCenter = syncedWith?.split('|')[1];
     syncedWith = null;
     if (config === null) return null;
-    // Views were pulled for the old work center only (docs/sync-spec.md S12): pull afresh.
-    if (previousWorkCenter !== undefined && previousWorkCenter !== config.workCenterId) await resetPulledViews(db);
+    // Views pulled for another work center are reset when sync starts (startSync, ensurePullScope).
     syncedWith = syncKey(config);
     leadership = holdLeadership({
       name: lockName,

@@ -9,6 +9,7 @@ import type { LockoutRecord } from '../domain/lockout.ts';
 import { afterFailure, afterSuccess, freshLockout, lockedFor, MAX_PIN_FAILURES } from '../domain/lockout.ts';
 import { readSetting, writeSetting } from '../db/settings.ts';
 import type { StationRuntime } from './runtime.ts';
+import { findOperator } from '../domain/roster.ts';
 
 export interface Session {
   badge: string;
@@ -31,9 +32,10 @@ function minutesText(ms: number): string {
  * sign-in. Counts wrong PINs per badge on this station.
  */
 export async function verifyBadgeAndPin(rt: StationRuntime, badge: string, pin: string): Promise<Verified> {
-  const id = badge.trim();
-  const operator = rt.plant.get().operators.get(id);
-  if (operator === undefined) return { ok: false, message: `Badge ${id} is not on this station's roster`, lockedForMs: 0 };
+  const operator = findOperator(rt.plant.get(), badge);
+  if (operator === undefined) return { ok: false, message: `Badge ${badge.trim()} is not on this station's roster`, lockedForMs: 0 };
+  // The roster's spelling from here on, so b-1001 and B-1001 share one wrong-PIN count.
+  const id = operator.badge;
   const nowMs = rt.now().getTime();
   const record = (await readSetting<LockoutRecord>(rt.db, lockoutId(id))) ?? freshLockout(id);
   const locked = lockedFor(record, nowMs);

@@ -17,7 +17,7 @@ import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { viewKinds } from '../../schemas/view-doc.ts';
 import type { StationDb, StoredView } from '../db/database.ts';
 import type { PlantStore } from '../db/plant-store.ts';
-import { readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
+import { ensurePullScope, readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
 import { watchLive } from './live.ts';
 import { pullPage } from './pull.ts';
 import { startPusher } from './push.ts';
@@ -49,6 +49,16 @@ export interface SyncStatus {
   retryAt: string | null;
 }
 
+/**
+ * RxDB's checkpoint of the views' pull. It carries the pull epoch (src/db/receipts.ts PullScope):
+ * RxDB keeps the checkpoint of a replication across restarts, and one from before a reset of the
+ * views (a move to another work center and back) would skip everything pulled before it.
+ */
+export interface ViewsCheckpoint {
+  serverSeq: number;
+  epoch?: number;
+}
+
 export interface SyncEngine {
   status(): SyncStatus;
   subscribe(listener: () => void): () => void;
@@ -58,7 +68,7 @@ export interface SyncEngine {
   nudge(): void;
   /** The views' pull replication, for tests that wait on it (events are pushed without RxDB's). */
   readonly replications: {
-    views: RxReplicationState<StoredView, { serverSeq: number }>;
+    views: RxReplicationState<StoredView, ViewsCheckpoint>;
   };
   stop(): Promise<void>;
 }
@@ -71,7 +81,8 @@ export interface SyncOptions {
   credential: string;
   /**
    * The work centers this station pulls for (docs/sync-spec.md S12); empty or absent pulls the whole
-   * plant it is cleared for. A change needs a fresh pull: see `resetPulledViews`.
+   * plant it is cleared for. Views stored for other work centers are dropped and pulled afresh
+   * when sync starts (`ensurePullScope`).
    */
   workCenterIds?: readonly string[];
   scheduler: Scheduler;
@@ -120,11 +131,13 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
 
   const subscriptions: Subscription[] = [];
 
+  // Views pulled for other work centers are reset before the checkpoint is read.
+  const epoch = await ensurePullScope(db, options.workCenterIds ?? []);
   // The pull checkpoint as committed (views up to it are stored) and as fetched (handed to RxDB).
   let committed = (await readPullCheckpoint(db)).serverSeq;
   let fetched = committed;
   let moreWaiting = false;
-  const pullTrigger = new Subject<RxReplicationPullStreamItem<StoredView, { serverSeq: number }>>();
+  const pullTrigger = new Subject<RxReplicationPullStreamItem<StoredView, ViewsCheckpoint>>();
   const pullNow = () => {
     if (!halted && !signal.aborted) pullTrigger.next('RESYNC');
   };
@@ -145,7 +158,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     pullNow();
   };
 
-  const views = replicateRxCollection<StoredView, { serverSeq: number }>({
+  const views = replicateRxCollection<StoredView, ViewsCheckpoint>({
     // One replication state per scope: RxDB's own checkpoint must not carry over to another scope.
     replicationIdentifier: `travelog-views-from-server:${[...(options.workCenterIds ?? [])].sort().join(',')}`,
     collection: db.views,
@@ -156,7 +169,9 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
       stream$: pullTrigger.asObservable(),
       handler: async (last, batchSize) => {
         // RxDB keeps no checkpoint for a page without documents (receipts only); ours covers it.
-        const from = Math.max(last?.serverSeq ?? 0, committed);
+        // RxDB's checkpoint from an earlier epoch belongs to views since reset: it is ignored.
+        const fromRxdb = last !== undefined && (last.epoch ?? 0) === epoch ? last.serverSeq : 0;
+        const from = Math.max(fromRxdb, committed);
         const page = await withRetry(
           () =>
             pullPage(
@@ -179,7 +194,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
             documents.push({ id, kind, key: id.slice(at + 1), serverSeq: page.checkpoint, data: {}, _deleted: true });
           }
         }
-        return { documents, checkpoint: { serverSeq: page.checkpoint } };
+        return { documents, checkpoint: { serverSeq: page.checkpoint, epoch } };
       },
     },
   });

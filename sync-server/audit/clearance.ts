@@ -13,65 +13,11 @@
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import type { PlantState } from '../../src/domain/plant.ts';
 import type { PlantService } from '../sync/plant-service.ts';
-import { scopeOf } from '../sync/scope.ts';
+import { programsNamedIn, type ProgramIndex } from '../sync/program-tokens.ts';
 import type { Station, Store } from '../store/store.ts';
 
-/** The identifiers that belong to a program, and the programs of the plant. */
-export interface ProgramIndex {
-  /** Every program a work order of the plant names. */
-  programs: ReadonlySet<string>;
-  /** Work order, serial, lot, hold, NCR and conflict ids → the program they belong to. */
-  owners: ReadonlyMap<string, string>;
-}
-
-const indexes = new WeakMap<PlantState, ProgramIndex>();
-
-/** The index of a plant (computed once per plant state: a new state comes with each commit). */
-export function programIndex(state: PlantState): ProgramIndex {
-  const cached = indexes.get(state);
-  if (cached !== undefined) return cached;
-  const programs = new Set<string>();
-  const owners = new Map<string, string>();
-  const own = (id: string | undefined, program: string | null | undefined): void => {
-    if (id !== undefined && program !== null && program !== undefined) owners.set(id, program);
-  };
-  for (const workOrder of state.workOrders.values()) {
-    programs.add(workOrder.program);
-    own(workOrder.id, workOrder.program);
-    for (const unit of workOrder.units) own(unit.kind === 'serial' ? unit.serial : unit.lotId, workOrder.program);
-  }
-  for (const serial of state.serials.values()) {
-    if (serial.workOrderId !== undefined) own(serial.serial, state.workOrders.get(serial.workOrderId)?.program);
-  }
-  for (const hold of state.holds.values()) own(hold.holdId, scopeOf(state, 'hold', hold).program);
-  for (const ncr of state.nonconformances.values()) own(ncr.ncrId, scopeOf(state, 'nonconformance', ncr).program);
-  for (const conflict of state.conflicts.values()) own(conflict.conflictId, scopeOf(state, 'conflict', conflict).program);
-  const index = { programs, owners };
-  indexes.set(state, index);
-  return index;
-}
-
-// Where identifiers meet other text: `serial:SN-1`, `WO-1|serial:SN-1|OP10`, sentences, lists.
-const SEPARATORS = /[\s|:,;()[\]{}"'`<>=]+/;
-const EDGE_PUNCTUATION = /^[.,;:!?]+|[.,;:!?]+$/g;
-
-function tokensOf(text: string): string[] {
-  const tokens = [text];
-  for (const word of text.split(/\s+/)) tokens.push(word, word.replace(EDGE_PUNCTUATION, ''));
-  for (const part of text.split(SEPARATORS)) tokens.push(part, part.replace(EDGE_PUNCTUATION, ''));
-  return tokens;
-}
-
-function collectStrings(value: unknown, into: string[]): void {
-  if (typeof value === 'string') into.push(value);
-  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
-  else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      into.push(key);
-      collectStrings(item, into);
-    }
-  }
-}
+export { programIndex } from '../sync/scope.ts';
+export type { ProgramIndex } from '../sync/program-tokens.ts';
 
 /** The programs the entry with this stored text concerns; every program when it cannot be read. */
 export function programsOfEntry(index: ProgramIndex, entryText: string): Set<string> {
@@ -81,18 +27,7 @@ export function programsOfEntry(index: ProgramIndex, entryText: string): Set<str
   } catch {
     return new Set(index.programs);
   }
-  const strings: string[] = [];
-  collectStrings(entry, strings);
-  const found = new Set<string>();
-  for (const text of strings) {
-    for (const token of tokensOf(text)) {
-      if (token === '') continue;
-      const owner = index.owners.get(token);
-      if (owner !== undefined) found.add(owner);
-      if (index.programs.has(token)) found.add(token);
-    }
-  }
-  return found;
+  return programsNamedIn(index, entry);
 }
 
 /** Whether a station cleared for `station.programs` may read something concerning `programs`. */

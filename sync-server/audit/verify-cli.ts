@@ -2,7 +2,9 @@
  * `npm run audit:verify -- --url <server> [--credential <c>]` | `--data <DATA_DIR>` | `--bundle <file>`,
  * with `--key <base64>` to pin the log's first key and `--out <file>` to save what was read as a
  * bundle. Exits 0 when everything verifies; otherwise 1, naming the first entry that fails and why
- * (2 for a usage or reading error).
+ * (2 for a usage or reading error). With `--data` it also checks every station's key in the
+ * `stations` table against the key its enrollment entry records, and exits 1 naming each station
+ * whose key differs (station-key-check.ts).
  *
  * The log is read page by page and checked as it comes, on every core (verify.ts,
  * verifyLogParallel): a log of millions of entries is never all in memory, unless `--out` asks for
@@ -21,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import { openSqlClient } from '../store/sql-client.ts';
 import type { LogEntry } from './entry-check.ts';
+import { describeMismatch, stationKeyMismatches, type KeyMismatch } from './station-key-check.ts';
 import { createVerifierPool } from './verifier-pool.ts';
 import { verifyLogParallel, type Verdict } from './verify.ts';
 
@@ -87,6 +90,16 @@ export async function sourceFromDataDir(dataDir: string): Promise<LogSource> {
     }
   }
   return { checkpoints, pages: pages() };
+}
+
+/** The stations whose key in a PGlite data directory's table differs from their enrollment entry's (read only). */
+export async function stationKeysAgainstLog(dataDir: string): Promise<KeyMismatch[]> {
+  const sql = await openSqlClient({ kind: 'pglite', dataDir: join(dataDir, 'pglite') });
+  try {
+    return await stationKeyMismatches(sql);
+  } finally {
+    await sql.close();
+  }
 }
 
 /** A bundle file as a source. */
@@ -187,7 +200,15 @@ export async function main(args: readonly string[]): Promise<number> {
       return 2;
     }
     (verdict.ok ? console.log : console.error)(describeVerdict(verdict));
-    return verdict.ok ? 0 : 1;
+    if (!verdict.ok) return 1;
+    // The stations table against the log just verified (station-key-check.ts): only a data directory has the table.
+    if (data !== undefined) {
+      const mismatches = await stationKeysAgainstLog(resolve(data));
+      for (const mismatch of mismatches) console.error(describeMismatch(mismatch));
+      if (mismatches.length > 0) return 1;
+      console.log('OK: every station key in the stations table is the one its enrollment entry records');
+    }
+    return 0;
   } finally {
     await pool.close();
   }

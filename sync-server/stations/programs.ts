@@ -10,6 +10,7 @@
  * come in its next pull even though they were written before its checkpoint. Views of a program
  * taken away are no longer served; the station is told which to drop by its next pull (S22).
  */
+import { EVERY_PROGRAM } from '../store/view-keys.ts';
 import type { ProgramsRequest, ProgramsResponse } from '../../schemas/stations.ts';
 import { PROGRAMS_MEANING } from '../../schemas/stations.ts';
 import { ApiFailure } from '../api-error.ts';
@@ -60,8 +61,10 @@ export async function changeStationPrograms(context: ProgramsContext, from: Stat
       if (!(await tx.setStationPrograms(stationId, after))) throw revoked(target.name);
       const index = await audit.size(tx.sql);
       await audit.append(tx.sql, [record.entry('station.programs-changed', { before, after, added, removed })]);
-      const renumbered = await tx.renumberProgramViews(added);
-      return { auditIndex: index, sequence: removed.length > 0 ? await tx.recordProgramDrops(stationId, removed) : renumbered };
+      // Views only a station cleared for every program sees (S12) follow any change: an addition may
+      // complete the station's clearance, a removal always breaks it.
+      const renumbered = await tx.renumberProgramViews(added.length === 0 ? [] : [...added, EVERY_PROGRAM]);
+      return { auditIndex: index, sequence: removed.length > 0 ? await tx.recordProgramDrops(stationId, [...removed, EVERY_PROGRAM]) : renumbered };
     });
     context.onViewsRenumbered?.(sequence);
     return { station: stationSummary({ ...target, programs: after }, from), signature: record.signature, auditIndex };

@@ -81,9 +81,13 @@ export function withSigner<T>(
   options: { roles: readonly Role[]; action: string; onRefused?: (refusal: SignerRefusal) => Promise<void> },
   act: (operator: Operator) => Promise<T>,
 ): Promise<T> {
-  return context.oneAtATime(signer.badge, async () => {
+  // Badges are matched without regard to case (b-1001 is B-1001), as the station matches them.
+  const typed = signer.badge.trim();
+  return context.oneAtATime(typed.toUpperCase(), async () => {
     const { store, now } = context;
-    const badge = signer.badge;
+    const operator = (await store.getView('operator', typed))?.data ?? (await store.getView('operator', typed.toUpperCase()))?.data;
+    // The roster's spelling, so every spelling of a badge shares one wrong-PIN record.
+    const badge = operator?.badge ?? typed.toUpperCase();
     const lockout = await store.enrollmentLockout(badge);
     const locked = lockedFor(lockout, now().getTime());
     if (locked > 0) {
@@ -91,7 +95,6 @@ export function withSigner<T>(
       throw lockedOut(badge, locked, options.action);
     }
 
-    const operator = (await store.getView('operator', badge))?.data;
     const pinMatches = await verifyPin(signer.pin, operator?.pin ?? (await context.decoyPinHash()));
     if (operator === undefined || !pinMatches) {
       const at = now().getTime();

@@ -165,6 +165,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ON CONFLICT DO NOTHING;
     `,
   },
+  {
+    version: 6,
+    name: 'station last seen and fleet report, audit entries by kind',
+    sql: `
+      -- When the station last pushed or pulled, and what it reported with it (docs/operations.md).
+      ALTER TABLE stations ADD COLUMN last_seen_at timestamptz;
+      ALTER TABLE stations ADD COLUMN report jsonb;
+      -- The key history, restores and the like are read by kind; receipts are the bulk and never are.
+      CREATE INDEX audit_entries_system_kinds ON audit_entries (kind, idx) WHERE kind <> 'receipt';
+    `,
+  },
 ];
 
 /** Applies the migrations `sql` has not recorded yet and returns the versions it applied. */

@@ -10,8 +10,18 @@ export interface ViewScope {
   workCenterIds: string[] | null;
 }
 
-/** The scope of master data, roster, stock material and quarantine: the whole plant. */
+/** The scope of master data, roster and stock material: the whole plant. */
 export const PLANT_WIDE: ViewScope = { program: null, workCenterIds: null };
+
+/**
+ * The `program` of a view only a station cleared for every program of the plant may see: refused
+ * input that cannot be classified, or that names several programs (docs/sync-spec.md S12). Longer
+ * than any program name may be (80), so no work order or station can name it.
+ */
+export const EVERY_PROGRAM = '(every program of the plant: only a station cleared for all of them may see this view)';
+
+/** The scope of {@link EVERY_PROGRAM}. */
+export const EVERY_PROGRAM_SCOPE: ViewScope = { program: EVERY_PROGRAM, workCenterIds: null };
 
 /**
  * A view to write: the store assigns its server sequence number. Without `scope` it is plant-wide;

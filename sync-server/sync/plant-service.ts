@@ -15,7 +15,7 @@ import type { Characteristic, Operation, Routing } from '../../schemas/routing.t
 import type { PlantState, ViewRef } from '../../src/domain/plant.ts';
 import { changePlant, plantFromViews, routingKey, viewData } from '../../src/domain/plant.ts';
 import type { StationSyncState } from '../../src/domain/rules/index.ts';
-import { decideBatch } from '../../src/domain/decide.ts';
+import { decide, decideBatch } from '../../src/domain/decide.ts';
 import type { LockedStore, NewStation, NumberedViewWrite, RefusedReceipt, Station, StoredEvent, Store } from '../store/store.ts';
 import type { AuditLog, EntryDraft } from '../audit/audit-log.ts';
 import { eventHashNode } from '../audit/station-signatures.ts';
@@ -23,10 +23,32 @@ import { prepareEvent, type PreparedEvent } from '../audit/prepared-event.ts';
 import type { EntrySigner } from '../audit/verifier-pool.ts';
 import { GENESIS_HASH } from '../../src/audit/event-signing.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
-import { unitKey } from '../../src/domain/plant.ts';
+import { parseStepKey, unitKey } from '../../src/domain/plant.ts';
 import type { ViewWrite } from '../store/view-keys.ts';
 import { PLANT_WIDE } from '../store/view-keys.ts';
-import { programOfEvent, sameScope, scopeOf } from './scope.ts';
+import { plantPrograms, programIndex, programOfEvent, sameScope, scopeOf } from './scope.ts';
+import { tokenSet, withholdForeign } from './program-tokens.ts';
+
+/**
+ * The plant as a station cleared only for `programs` knows it: without the work orders of other
+ * programs, their serials and lots, and the holds, NCRs and conflict items scoped to them.
+ */
+function withoutPrograms(state: PlantState, programs: readonly string[]): PlantState {
+  const foreign = (program: string | null): boolean => program !== null && !programs.includes(program);
+  const keep = <V>(map: ReadonlyMap<string, V>, drop: (value: V, key: string) => boolean): ReadonlyMap<string, V> =>
+    new Map([...map].filter(([key, value]) => !drop(value, key)));
+  const index = programIndex(state);
+  const owned = (id: string): boolean => foreign(index.owners.get(id) ?? null);
+  return {
+    ...state,
+    workOrders: keep(state.workOrders, (workOrder) => foreign(workOrder.program)),
+    serials: keep(state.serials, (serial) => owned(serial.serial)),
+    lots: keep(state.lots, (lot) => owned(lot.lotId)),
+    holds: keep(state.holds, (hold) => owned(hold.holdId)),
+    nonconformances: keep(state.nonconformances, (ncr) => owned(ncr.ncrId)),
+    conflicts: keep(state.conflicts, (conflict) => owned(conflict.conflictId)),
+  };
+}
 
 /** Longest reason a receipt or quarantine entry carries (the schemas' limit). */
 const MAX_REASON = 2000;
@@ -117,13 +139,21 @@ function rawForAudit(raw: unknown): unknown {
 
 /** The serial or lot an event is about, as the audit trail keys it. */
 function unitOfEvent(state: PlantState, event: StationEvent): string | undefined {
-  const payload = event.payload as { unit?: unknown; subject?: { unit?: unknown }; holdId?: unknown };
+  const payload = event.payload as { unit?: unknown; subject?: { unit?: unknown }; holdId?: unknown; conflictId?: unknown };
   const unit = (payload.unit ?? payload.subject?.unit) as Parameters<typeof unitKey>[0] | undefined;
   if (unit !== undefined && typeof unit === 'object') return unitKey(unit);
   // A release names only its hold: it belongs to the trail of the serial or lot the hold is on.
   if (event.type === 'hold.released' && typeof payload.holdId === 'string') {
     const subject = state.holds.get(payload.holdId)?.subject;
     if (subject?.kind === 'serial' || subject?.kind === 'lot') return unitKey(subject);
+  }
+  // A signed resolution names only its conflict item: it belongs to the trail of the unit the item is
+  // about, or of the unit of the step it acted on.
+  if (event.type === 'conflict.resolved' && typeof payload.conflictId === 'string') {
+    const conflict = state.conflicts.get(payload.conflictId);
+    if (conflict?.subject?.kind === 'serial' || conflict?.subject?.kind === 'lot') return unitKey(conflict.subject);
+    const step = conflict?.stepKey === undefined ? undefined : parseStepKey(conflict.stepKey);
+    if (step !== undefined) return unitKey(step.unit);
   }
   return undefined;
 }
@@ -299,8 +329,10 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     const outcomes = new Map<number, Outcome>();
     const changed = new Map<string, ViewRef>();
     let run: Array<{ index: number; event: StationEvent }> = [];
+    let masked: PlantState | undefined;
     const flush = (): void => {
       if (run.length === 0) return;
+      masked = undefined;
       const result = decideBatch(state, sync, run.map((r) => r.event), context);
       state = result.state;
       sync = result.station;
@@ -321,8 +353,13 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       }
       const program = programOfEvent(base.state, slot.event);
       if (program !== null && !station.programs.includes(program)) {
+        // Refused exactly as an event about something the server does not have: decided against
+        // the plant without the programs the station is not cleared for (S10), and never applied.
         flush();
-        outcomes.set(index, { outcome: 'rejected', flags: [], reason: `Station ${station.name} is not cleared for program ${program}` });
+        masked ??= withoutPrograms(state, station.programs);
+        const { decision } = decide({ state: masked, station: sync, event: slot.event, ...context });
+        const refusal = decision.outcome === 'rejected' ? decision : { flags: [], reason: 'The server does not have what this event names' };
+        outcomes.set(index, { outcome: 'rejected', flags: refusal.flags, ...(refusal.reason === undefined ? {} : { reason: clip(refusal.reason) }) });
         if (slot.event.stationId === station.id) sync = { ...sync, lastSeq: Math.max(sync.lastSeq, slot.event.seq) };
         return;
       }
@@ -339,6 +376,14 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     const pending: Receipt[] = [];
     const entries: EntryDraft[] = [];
     const eventTexts: Array<string | null> = [];
+    // A reason may name other work than the event's (the completion it duplicates, the assembly a
+    // serial went into): what belongs to a program the station is not cleared for is blanked,
+    // except what the event itself names (S10).
+    const restricted = !plantPrograms(state).every((program) => station.programs.includes(program));
+    const reasonFor = (reason: string | undefined, event: StationEvent): { reason?: string } => {
+      if (reason === undefined) return {};
+      return { reason: restricted ? withholdForeign(reason, programIndex(state), station.programs, tokenSet(event)) : reason };
+    };
     const record = (index: number, receipt: Receipt): void => {
       const { draft, eventText } = receiptEntry(state, preparedAt(prepared, index), receipt, station.id);
       entries.push(draft);
@@ -365,7 +410,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       }
       const outcome = outcomes.get(index);
       if (outcome === undefined) throw new Error(`No decision for event ${slot.event.id}`);
-      const receipt: Receipt = { eventId: slot.event.id, ...outcome, serverSeq, visibleAt: 0, receivedAt };
+      const receipt: Receipt = { eventId: slot.event.id, ...outcome, ...reasonFor(outcome.reason, slot.event), serverSeq, visibleAt: 0, receivedAt };
       storedEvents.push({ event: slot.event, contentHash: slot.hash, pushedBy: station.id, receipt });
       if (outcome.outcome === 'rejected') {
         quarantined.push({
@@ -474,7 +519,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
           const views: NumberedViewWrite[] = drafts.map((draft) => {
             const serverSeq = ++sequence;
             const data: QuarantineEntry = { quarantineId: `Q-${serverSeq}`, ...draft, reason: clip(draft.reason), receivedAt: receivedAt.toISOString() };
-            return { kind: 'quarantine', key: data.quarantineId, data, scope: PLANT_WIDE, serverSeq };
+            return { kind: 'quarantine', key: data.quarantineId, data, scope: scopeOf(base.state, 'quarantine', data), serverSeq };
           });
           await tx.write({ sequence, events: [], refused: [], views });
           await options.audit?.append(

@@ -2,9 +2,11 @@
  * Who may see each view, and which program an event concerns. A work order's program and the work
  * centers of its routing carry over to everything about it: its serials and lots, the steps of its
  * traveler, holds, NCRs and conflict items. Master data, the roster and stock material are
- * plant-wide; so is quarantine, except that a refused event about a program's work is scoped to that
- * program, since its raw content names the program's work orders and units. Scopes are computed when a view is written and stored beside it, so a pull filters
- * in SQL.
+ * plant-wide. Quarantine is scoped by what its content says (docs/sync-spec.md S12): a refused event
+ * to the program it records work on and every program its raw content or reason names; one naming
+ * several programs, one about something the server does not have, and raw content that is not an
+ * event at all (it cannot be classified) only to stations cleared for every program. Scopes are
+ * computed when a view is written and stored beside it, so a pull filters in SQL.
  */
 import type { HoldSubject } from '../../schemas/common.ts';
 import type { StationEvent } from '../../schemas/event.ts';
@@ -13,7 +15,9 @@ import type { ViewData, ViewKind } from '../../schemas/view-doc.ts';
 import type { WorkOrder } from '../../schemas/work-order.ts';
 import type { PlantState } from '../../src/domain/plant.ts';
 import { routingOf } from '../../src/domain/plant.ts';
-import { PLANT_WIDE, type ViewScope } from '../store/view-keys.ts';
+import type { QuarantineEntry } from '../../schemas/quarantine.ts';
+import { EVERY_PROGRAM_SCOPE, PLANT_WIDE, type ViewScope } from '../store/view-keys.ts';
+import { programsNamedIn, type ProgramIndex } from './program-tokens.ts';
 
 const workOrderScopes = new WeakMap<WorkOrder, { routing: unknown; scope: ViewScope }>();
 const lotOwners = new WeakMap<PlantState['workOrders'], Map<string, string>>();
@@ -83,14 +87,92 @@ export function scopeOf<K extends ViewKind>(state: PlantState, kind: K, data: Vi
       if (conflict.workOrderId !== undefined) return workOrderScope(state, conflict.workOrderId);
       return conflict.subject === undefined ? PLANT_WIDE : subjectScope(state, conflict.subject);
     }
-    case 'quarantine': {
-      // A refused event still carries its program's data: only stations cleared for it may read it.
-      const raw = validateEvent((data as ViewData['quarantine']).raw);
-      return raw.ok ? { program: programOfEvent(state, raw.value), workCenterIds: null } : PLANT_WIDE;
-    }
+    case 'quarantine':
+      return quarantineScope(state, data as ViewData['quarantine']);
     default:
       return PLANT_WIDE;
   }
+}
+
+/**
+ * A refused event still carries its program's data, and refused input may name any program: only
+ * stations cleared for all it names may read it, and input that cannot be classified (not an event,
+ * or about something the server does not have, which may be another program's) only stations
+ * cleared for every program.
+ */
+function quarantineScope(state: PlantState, entry: QuarantineEntry): ViewScope {
+  const raw = validateEvent(entry.raw);
+  if (!raw.ok) return EVERY_PROGRAM_SCOPE;
+  const own = programOfEvent(state, raw.value);
+  if (own === null && refersToUnknown(state, raw.value)) return EVERY_PROGRAM_SCOPE;
+  const programs = programsNamedIn(programIndex(state), [entry.raw, entry.reason]);
+  if (own !== null) programs.add(own);
+  const [only, ...more] = programs;
+  if (only === undefined) return PLANT_WIDE;
+  return more.length === 0 ? { program: only, workCenterIds: null } : EVERY_PROGRAM_SCOPE;
+}
+
+/** Whether an event names a work order, hold subject, hold or conflict item the plant does not have. */
+function refersToUnknown(state: PlantState, event: StationEvent): boolean {
+  switch (event.type) {
+    case 'op.started':
+    case 'op.completed':
+    case 'material.consumed':
+    case 'measurement.recorded':
+      return !state.workOrders.has(event.payload.workOrderId);
+    case 'hold.placed': {
+      const { subject } = event.payload;
+      if (subject.kind === 'workOrder') return !state.workOrders.has(subject.workOrderId);
+      if (subject.kind === 'serial' ? state.serials.has(subject.serial) : state.lots.has(subject.lotId)) return false;
+      return programIndex(state).owners.get(subject.kind === 'serial' ? subject.serial : subject.lotId) === undefined;
+    }
+    case 'hold.released':
+      return !state.holds.has(event.payload.holdId);
+    case 'conflict.resolved':
+      return !state.conflicts.has(event.payload.conflictId);
+    case 'session.signed-in':
+    case 'session.signed-out':
+      return false;
+  }
+}
+
+const programLists = new WeakMap<PlantState['workOrders'], string[]>();
+
+/** Every program a work order of the plant names, sorted (kept per work-order map: most batches leave it as it was). */
+export function plantPrograms(state: PlantState): readonly string[] {
+  let programs = programLists.get(state.workOrders);
+  if (programs === undefined) {
+    programs = [...new Set([...state.workOrders.values()].map((workOrder) => workOrder.program))].sort();
+    programLists.set(state.workOrders, programs);
+  }
+  return programs;
+}
+
+const indexes = new WeakMap<PlantState, ProgramIndex>();
+
+/** The program index of a plant (./program-tokens.ts), computed once per plant state: a new state comes with each commit. */
+export function programIndex(state: PlantState): ProgramIndex {
+  const cached = indexes.get(state);
+  if (cached !== undefined) return cached;
+  const programs = new Set<string>();
+  const owners = new Map<string, string>();
+  const own = (id: string | undefined, program: string | null | undefined): void => {
+    if (id !== undefined && program !== null && program !== undefined) owners.set(id, program);
+  };
+  for (const workOrder of state.workOrders.values()) {
+    programs.add(workOrder.program);
+    own(workOrder.id, workOrder.program);
+    for (const unit of workOrder.units) own(unit.kind === 'serial' ? unit.serial : unit.lotId, workOrder.program);
+  }
+  for (const serial of state.serials.values()) {
+    if (serial.workOrderId !== undefined) own(serial.serial, state.workOrders.get(serial.workOrderId)?.program);
+  }
+  for (const hold of state.holds.values()) own(hold.holdId, scopeOf(state, 'hold', hold).program);
+  for (const ncr of state.nonconformances.values()) own(ncr.ncrId, scopeOf(state, 'nonconformance', ncr).program);
+  for (const conflict of state.conflicts.values()) own(conflict.conflictId, scopeOf(state, 'conflict', conflict).program);
+  const index = { programs, owners };
+  indexes.set(state, index);
+  return index;
 }
 
 /** The program an event records work on, or null for one that concerns no program (a sign-in). */

@@ -94,12 +94,18 @@ describe('wedge scanning in Chromium', () => {
     expect(chordsLetThrough).toEqual([]);
     expect(passed.at(-1)).toBe(false); // the scan's Enter submits nothing
     await step.consumed('L-920-A').waitFor();
-    await step.material.getByText('L-920-A built in').waitFor();
+    await page.getByTestId('message-area').filter({ hasText: 'L-920-A built in' }).waitFor();
     await stack.screenshot(page, 'scan-01-15434-lot');
 
     // A GS1 label cut short is refused as unreadable, saying where.
     await wedgeScan(page, '[)><RS>06<GS>1TL-910-A');
     await step.alert(/Not a readable label: ISO\/IEC 15434: .*truncated/).waitFor();
+
+    // A GS1-128 label from a scanner that sends no symbology identifier and drops FNC1: bare digits.
+    // One whose GTIN check digit is wrong is refused with the reason, not looked up as text.
+    await wedgeScan(page, '010950600013435310L-920-A');
+    await step.alert(/Not a readable label: GS1 label sent without FNC1: \(01\) GTIN 09506000134353 has check digit 3; expected 2/).waitFor();
+    await stack.screenshot(page, 'scan-03-bare-gs1-refused');
   });
 
   it('shows printable labels with a Data Matrix for a work order and its units', async () => {

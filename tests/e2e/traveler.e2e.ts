@@ -58,8 +58,9 @@ describe('station: a traveler from milling to a released hold', () => {
     // OP20 before OP10 is complete: refused, naming OP10.
     await step.backToTraveler('WO-1001');
     await traveler.openStep('OP20', 'SN-1001-01');
-    await step.complete();
-    await step.alert(/OP10 Rough mill must be completed first/).waitFor();
+    // Complete cannot be done and says why, beside the button, before anyone taps it.
+    expect(await page.getByRole('button', { name: 'Complete operation' }).isDisabled()).toBe(true);
+    await page.getByText(/OP10 Rough mill must be completed first/).waitFor();
     await step.waitForStatus('Not started');
 
     // Back at OP10: the bar stock lot scanned by a wedge with the focus on no field.
@@ -78,7 +79,22 @@ describe('station: a traveler from milling to a released hold', () => {
     await traveler.step('OP10', 'SN-1001-01').filter({ hasText: 'Complete' }).waitFor();
     await stack.screenshot(page, '04-traveler');
 
-    // OP20, turning: Ana is qualified.
+    // OP20 is a lathe operation: this mill station refuses it, naming where it is done.
+    await traveler.openStep('OP20', 'SN-1001-01');
+    await page.getByText(/OP20 Finish turn bore is done at WC-LATHE CNC Lathe 2, not at this station/).waitFor();
+    expect(await page.getByRole('button', { name: 'Start operation' }).isDisabled()).toBe(true);
+    await shell.signOut();
+
+    // The supervisor moves the station to the lathe; there Ana, qualified for turning, does OP20.
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Change work center').click();
+    await setup.chooseWorkCenter('WC-LATHE');
+    await page.getByRole('heading', { name: /^Queue at WC-LATHE/ }).waitFor();
+    await shell.signOut();
+    await signIn.signIn('B-1001', '1111');
+    await shell.expectSignedIn('Ana Ortiz');
+    await queue.openWorkOrder('WO-1001');
     await traveler.openStep('OP20', 'SN-1001-01');
     await step.start();
     await step.waitForStatus('In progress');

@@ -132,6 +132,15 @@ describe('enrollment', () => {
     expect((await server.store.enrollmentLockout('B-3001')).failures).toBe(0);
   });
 
+  it('takes a supervisor badge typed in lower case, and counts its wrong PINs under the roster spelling', async () => {
+    expect((await enroll('b-3001', '0000')).status).toBe(401);
+    expect((await server.store.enrollmentLockout('B-3001')).failures).toBe(1);
+    const answer = await enroll(' b-3001 ', pinOf('B-3001'));
+    expect(answer.status).toBe(201);
+    expect((await server.store.enrollmentLockout('B-3001')).failures).toBe(0);
+    expect((await server.store.listStations()).find((s) => s.id === answer.body.stationId)?.enrolledBy).toBe('B-3001');
+  });
+
   it('answers an unknown badge exactly as a wrong PIN', async () => {
     const answer = await enroll('B-0000', '1234');
     expect(answer.status).toBe(401);

@@ -6,6 +6,9 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrailResponse } from '../../schemas/audit-api.ts';
+import type { UnitRef } from '../../schemas/common.ts';
+import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import type { QuarantineEntry } from '../../schemas/quarantine.ts';
 import { apiErrorSchema } from '../../schemas/pull.ts';
 import { pushResponseSchema } from '../../schemas/push.ts';
@@ -16,7 +19,7 @@ import { buildServer } from '../../sync-server/app.ts';
 import type { RunningServer } from '../../sync-server/main.ts';
 import type { Store } from '../../sync-server/store/store.ts';
 import { errorOf, send, testClock } from './harness.ts';
-import { addWorkOrder, enrollStation, P100_REVISION, startSyncServer, V, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
+import { addWorkOrder, enrollStation, P100_REVISION, signature, startSyncServer, V, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 /** Registers the push suite on one backend. */
 export function runPushSuite(backend: Backend): void {
@@ -207,6 +210,63 @@ export function runPushSuite(backend: Backend): void {
         expect((await view('hold', `H-${second.id}-1`))?.data.subject).toEqual(units[1]);
         expect((await view('hold', `H-${second.id}-2`))?.data.subject).toEqual(units[0]);
         expect((await view('serial', 'BRG-0007'))?.data.consumedInto?.eventId).toBe(first.id);
+      });
+
+      describe('[C17] material beyond the bill', () => {
+        /** OP10 of P-100 calls for 1 × P-920: the station starts it, builds one bar of L-920-A in and completes it. */
+        const millOp10 = (station: TestStation, actor: string, workOrderId: string, unit: UnitRef | undefined) => {
+          if (unit === undefined) throw new Error('the work order has no unit');
+          const u = unit;
+          return [
+            station.step('op.started', actor, workOrderId, u, 'OP10', 'D'),
+            station.event('material.consumed', actor, { workOrderId, operationId: 'OP10', unit: u, material: { kind: 'lot', lotId: 'L-920-A', partNumber: 'P-920', quantity: 1 }, scanned: 'L-920-A' }),
+            station.step('op.completed', actor, workOrderId, u, 'OP10', 'D'),
+          ];
+        };
+        const remaining = async () => (await view('lot', 'L-920-A'))?.data.remaining ?? Number.NaN;
+        const resolve = (conflictId: string, action: 'void' | 'accept') =>
+          mill.event('conflict.resolved', 'B-3001', { conflictId, action, signature: signature('B-3001', action === 'void' ? 'reviewed: voided' : 'reviewed: accepted as recorded', clock.now()) });
+
+        it('[C17] two stations each build the bill in: the second consumption is flagged beyond-bill; voiding it returns the bar to its lot', async () => {
+          const { workOrderId, units } = await freshOrder();
+          const before = await remaining();
+          await mill.pushOk(millOp10(mill, 'B-1001', workOrderId, units[0]));
+          const late = millOp10(lathe, 'B-1005', workOrderId, units[0]);
+          const receipts = await lathe.pushOk(late);
+          expect(receipts.map((r) => r.flags)).toEqual([[], ['beyond-bill'], ['duplicate-completion']]);
+          expect(await remaining()).toBe(before - 2);
+          const conflictId = `CF-${late[1]!.id}-beyond-bill`;
+          expect((await view('conflict', conflictId))?.data).toMatchObject({ status: 'open', stationId: lathe.id, stepKey: `${workOrderId}|serial:${serialOf(units[0])}|OP10` });
+
+          const [voided] = await mill.pushOk([resolve(conflictId, 'void')]);
+          expect(voided?.outcome).toBe('accepted');
+          expect(await remaining()).toBe(before - 1);
+          expect((await view('step', `${workOrderId}|serial:${serialOf(units[0])}|OP10`))?.data.consumptions.map((c) => c.eventId)).toHaveLength(1);
+          expect((await view('conflict', conflictId))?.data.status).toBe('resolved');
+        });
+
+        it('[C1][C17] voiding the duplicate completion voids the material its station recorded and closes its beyond-bill item; the trail of the unit ends with the resolution', async () => {
+          const { workOrderId, units } = await freshOrder();
+          const before = await remaining();
+          const first = millOp10(mill, 'B-1001', workOrderId, units[0]);
+          await mill.pushOk(first);
+          const late = millOp10(lathe, 'B-1005', workOrderId, units[0]);
+          await lathe.pushOk(late);
+          const resolution = resolve(`CF-${late[2]!.id}-duplicate-completion`, 'void');
+          expect((await mill.pushOk([resolution]))[0]?.outcome).toBe('accepted');
+
+          const step = await view('step', `${workOrderId}|serial:${serialOf(units[0])}|OP10`);
+          expect(step?.data.completed?.eventId).toBe(first[2]!.id);
+          expect(step?.data.consumptions.map((c) => c.eventId)).toEqual([first[1]!.id]);
+          expect(await remaining()).toBe(before - 1);
+          expect((await view('conflict', `CF-${late[1]!.id}-beyond-bill`))?.data).toMatchObject({ status: 'resolved', resolution: { action: 'void', eventId: resolution.id } });
+
+          // Item 3 of issue 12: the signed resolution is in the unit's trail, last.
+          const trail = await send<TrailResponse>(server.url, `/api/audit/trail?serial=${serialOf(units[0])}`, { credential: mill.credential });
+          expect(trail.status).toBe(200);
+          const entries = trail.body.entries.map((e) => JSON.parse(e.entry) as AuditEntry);
+          expect(entries.at(-1)).toMatchObject({ eventType: 'conflict.resolved', eventId: resolution.id, signature: { signerBadge: 'B-3001', meaning: 'reviewed: voided' } });
+        });
       });
 
       it('[C7] a release by an operator is refused into quarantine with a security flag; the hold stays', async () => {

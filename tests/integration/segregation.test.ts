@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewDoc } from '../../schemas/view-doc.ts';
+import type { Receipt } from '../../schemas/receipt.ts';
 import { testClock } from './harness.ts';
-import { enrollStation, startSyncServer, type SyncFixture, type TestStation } from './sync-fixture.ts';
+import { enrollStation, signature, startSyncServer, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 const clock = testClock('2026-11-20T08:00:00.000Z');
 let fixture: SyncFixture;
@@ -74,8 +75,9 @@ describe('program clearance', () => {
     const allowed = commercial.step('op.started', 'B-1001', 'WO-1003', { kind: 'serial', serial: 'SN-1003-01' }, 'OP10', 'D');
     const receipts = await commercial.pushOk([event, hold, allowed]);
     expect(receipts.map((r) => [r.outcome, r.flags, r.reason ?? ''])).toEqual([
-      ['rejected', [], 'Station Commercial cell is not cleared for program F-35-ACT'],
-      ['rejected', [], 'Station Commercial cell is not cleared for program F-35-ACT'],
+      // Worded as for a work order the server does not have: no program named, no hint (S10).
+      ['rejected', [], 'op.started names work order WO-1001 / operation OP10, which the server does not have'],
+      ['rejected', [], 'hold.placed names work order WO-1002, which the server does not have'],
       // Refused events still count in the station's sequence: no missing-events flag.
       ['accepted', [], ''],
     ]);
@@ -93,5 +95,99 @@ describe('program clearance', () => {
     expect(documents.some((doc) => doc.kind === 'lot' && doc.data.lotId === 'LOT-2003')).toBe(false);
     expect(documents.some((doc) => doc.kind === 'lot' && doc.data.lotId === 'L-910-A')).toBe(true);
     expect(documents.filter((doc) => doc.kind === 'routing')).toHaveLength(2);
+  });
+});
+
+/** Every text of an answer with each of `pairs`' first ids written as its second, to compare two refusals. */
+function renamed(value: unknown, pairs: ReadonlyArray<readonly [string, string]>): string {
+  let text = JSON.stringify(value);
+  for (const [from, to] of pairs) text = text.split(from).join(to);
+  return text;
+}
+
+describe('segregation in every path (issue 11)', () => {
+  it('[S10][S12] keeps quarantined pushes that name F-35-ACT work from a station not cleared for it: refused by schema, and addressed to another station', async () => {
+    const valid = cleared.step('op.started', 'B-1001', 'WO-1001', { kind: 'serial', serial: 'SN-1001-01' }, 'OP20', 'B');
+    const malformed = { ...valid, payload: { ...valid.payload, operationId: 42 } };
+    const invalid = await cleared.push([malformed]);
+    expect(invalid.status).toBe(400);
+    const misaddressed = await cleared.push([valid], { stationId: commercial.id });
+    expect(misaddressed.status).toBe(403);
+    cleared.seq -= 1;
+
+    // The fully cleared station sees both in quarantine: there is something to withhold.
+    const quarantined = (await cleared.pullAll(0)).documents.filter((doc) => doc.kind === 'quarantine' && JSON.stringify(doc.data.raw).includes(valid.id));
+    expect(quarantined.map((doc) => (doc.kind === 'quarantine' ? doc.data.flags : []))).toEqual([['schema'], ['security:station-mismatch']]);
+
+    const seen = (await commercial.pullAll(0)).documents;
+    expect(seen.filter((doc) => JSON.stringify(doc).includes(valid.id)).map((doc) => doc.id)).toEqual([]);
+    expect(seen.filter((doc) => /WO-1001|SN-1001-01|F-35-ACT/.test(JSON.stringify(doc))).map((doc) => doc.id)).toEqual([]);
+  });
+
+  it('[S10] refuses work, holds, releases and resolutions about F-35-ACT exactly as about things the server does not have', async () => {
+    // An F-35-ACT hold and conflict item of the cleared station's, to name.
+    const unit = { kind: 'serial', serial: 'SN-1005-02' } as const;
+    const [, second] = await cleared.pushOk([
+      cleared.hold('B-4001', 'H-F35-REAL', { kind: 'serial', serial: 'SN-1005-01' }),
+      cleared.step('op.completed', 'B-1001', 'WO-1005', unit, 'OP10', 'D'),
+      cleared.step('op.completed', 'B-1005', 'WO-1005', unit, 'OP10', 'D'),
+    ]).then((receipts) => receipts.slice(1));
+    expect(second?.flags).toEqual(['duplicate-completion']);
+    const conflictId = `CF-${second!.eventId}-duplicate-completion`;
+    expect(await fixture.server.store.getView('conflict', conflictId)).toBeDefined();
+
+    const resolve = (id: string) => commercial.event('conflict.resolved', 'B-3001', { conflictId: id, action: 'accept', signature: signature('B-3001', 'reviewed: accepted as recorded', clock.now()) });
+    const about = (wo: string, serial: string, hold: string, conflict: string) => [
+      commercial.step('op.completed', 'B-1001', wo, { kind: 'serial', serial }, 'OP10', 'D'),
+      commercial.hold('B-4001', `H-NEW-${wo}`, { kind: 'serial', serial }),
+      commercial.hold('B-4001', `H-NEW-WO-${wo}`, { kind: 'workOrder', workOrderId: wo }),
+      commercial.release('B-3001', hold),
+      resolve(conflict),
+    ];
+    const sequence = await fixture.server.store.sequence();
+    const foreign = await commercial.pushOk(about('WO-1005', 'SN-1005-01', 'H-F35-REAL', conflictId));
+    const unknown = await commercial.pushOk(about('WO-9005', 'SN-9005-01', 'H-NO-SUCH', 'CF-NO-SUCH'));
+    const pairs = [['WO-1005', 'WO-9005'], ['SN-1005-01', 'SN-9005-01'], ['H-F35-REAL', 'H-NO-SUCH'], [conflictId, 'CF-NO-SUCH']] as const;
+    const shape = (r: Receipt) => ({ outcome: r.outcome, flags: r.flags, reason: r.reason });
+    expect(foreign.every((r) => r.outcome === 'rejected')).toBe(true);
+    expect(renamed(foreign.map(shape), pairs)).toBe(JSON.stringify(unknown.map(shape)));
+    expect(JSON.stringify(foreign)).not.toMatch(/F-35-ACT|program/);
+
+    // Nothing changed but the quarantine, and neither refusal's quarantine entry reaches this station.
+    expect(await fixture.server.store.getView('hold', 'H-F35-REAL')).toMatchObject({ data: { status: 'active' } });
+    expect(await fixture.server.store.getView('conflict', conflictId)).toMatchObject({ data: { status: 'open' } });
+    const page = await commercial.pullAll(sequence);
+    const ids = [...foreign, ...unknown].map((r) => r.eventId);
+    expect(page.documents.filter((doc) => ids.some((id) => JSON.stringify(doc).includes(id))).map((doc) => doc.id)).toEqual([]);
+    expect(page.receipts.map((r) => r.eventId).sort()).toEqual([...ids].sort());
+  });
+
+  it('[S10] blanks an F-35-ACT identifier inside a view or a reason a station not cleared for it receives', async () => {
+    // A bearing built into an F-35-ACT unit, then into a COMMERCIAL one: the second receipt, its
+    // conflict item and its hold name the first assembly, which is F-35-ACT work.
+    const bearing = { kind: 'serial', serial: 'BRG-0011', partNumber: 'P-900' } as const;
+    await cleared.pushOk([
+      cleared.event('material.consumed', 'B-1004', { workOrderId: 'WO-1002', operationId: 'OP40', unit: { kind: 'serial', serial: 'SN-1002-01' }, material: bearing, scanned: 'BRG-0011' }),
+      cleared.hold('B-4001', 'H-MENTIONS', { kind: 'serial', serial: 'SN-1003-03' }, 'Same supplier batch as SN-1002-02, see WO-1002 (F-35-ACT)'),
+    ]);
+    const from = await fixture.server.store.sequence();
+    const [receipt] = await commercial.pushOk([
+      commercial.event('material.consumed', 'B-1004', { workOrderId: 'WO-1004', operationId: 'OP40', unit: { kind: 'serial', serial: 'SN-1004-01' }, material: bearing, scanned: 'BRG-0011' }),
+    ]);
+    expect(receipt?.flags).toEqual(['double-consumption']);
+    // The server's own record keeps every word; the station is told what it may know.
+    const conflict = await fixture.server.store.getView('conflict', `CF-${receipt!.eventId}-double-consumption`);
+    expect(conflict?.data.description).toContain('SN-1002-01');
+    expect(receipt?.reason).toBe('Serial BRG-0011 was already built into (withheld) ((withheld)); consumed again into SN-1004-01 (WO-1004)');
+
+    const seen = (await commercial.pullAll(0)).documents;
+    const texts = seen.map((doc) => JSON.stringify(doc));
+    expect(texts.filter((text) => /WO-1002|SN-1002-0|F-35-ACT/.test(text))).toEqual([]);
+    const mentions = seen.find((doc) => doc.id === 'hold:H-MENTIONS');
+    expect(mentions?.kind === 'hold' && mentions.data.reason).toBe('Same supplier batch as (withheld), see (withheld) ((withheld))');
+    const seenConflict = seen.find((doc) => doc.id === `conflict:CF-${receipt!.eventId}-double-consumption`);
+    expect(seenConflict?.kind === 'conflict' && seenConflict.data.description).toBe(receipt?.reason);
+    const pulled = (await commercial.pullAll(from)).receipts.find((r) => r.eventId === receipt!.eventId);
+    expect(pulled?.reason).toBe(receipt?.reason);
   });
 });

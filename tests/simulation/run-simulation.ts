@@ -146,7 +146,7 @@ function firedRules(stations: SimStation[], views: Iterable<{ kind: string; id: 
   const byFlag: Record<string, RuleId> = {
     'duplicate-completion': 'C1', 'executed-under-hold': 'C2', 'stale-revision': 'C4', 'over-consumption': 'C5',
     'double-consumption': 'C6', 'security:unauthorized-release': 'C7', 'release-not-active': 'C8', 'unqualified-operator': 'C9',
-    'missing-events': 'C10', 'clock-skew': 'C11', 'security:station-mismatch': 'C12',
+    'missing-events': 'C10', 'clock-skew': 'C11', 'security:station-mismatch': 'C12', 'beyond-bill': 'C17',
   };
   const measurementIds = new Set<string>();
   for (const station of stations) {

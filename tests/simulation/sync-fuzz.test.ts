@@ -71,7 +71,7 @@ describe('sync simulation', () => {
   }
 
   afterAll(() => {
-    const all: RuleId[] = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'C13'];
+    const all: RuleId[] = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'C13', 'C17'];
     expect(all.filter((rule) => !fired.has(rule)), 'rules that never fired in the seed set').toEqual([]);
   });
 });

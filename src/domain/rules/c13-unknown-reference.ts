@@ -1,12 +1,43 @@
+import type { HoldSubject } from '../../../schemas/common.ts';
+import type { PlantState } from '../plant.ts';
 import type { Rule } from './types.ts';
 import { unitKey, unitLabel } from '../plant.ts';
 import { operationOf, stepTarget } from './helpers.ts';
 
+/** Whether the plant has the work order, serial or lot a hold names. */
+function hasSubject(state: PlantState, subject: HoldSubject): boolean {
+  switch (subject.kind) {
+    case 'workOrder':
+      return state.workOrders.has(subject.workOrderId);
+    case 'serial':
+      if (state.serials.has(subject.serial)) return true;
+      break;
+    case 'lot':
+      if (state.lots.has(subject.lotId)) return true;
+      break;
+  }
+  const key = unitKey(subject);
+  for (const workOrder of state.workOrders.values()) if (workOrder.units.some((unit) => unitKey(unit) === key)) return true;
+  return false;
+}
+
 /**
- * C13: an event about a work order, operation, unit or characteristic the server does not have. It
- * cannot be applied to anything: refused into quarantine (kept, never deleted) with the reason.
+ * C13: an event about a work order, operation, unit, characteristic, hold subject or conflict item
+ * the server does not have. It cannot be applied to anything: refused into quarantine (kept, never
+ * deleted) with the reason. (A release of an unknown hold is C8's.)
  */
 export const unknownReference: Rule = ({ state, event }) => {
+  if (event.type === 'hold.placed') {
+    const { subject } = event.payload;
+    if (hasSubject(state, subject)) return [];
+    const reason = `hold.placed names ${subject.kind === 'workOrder' ? 'work order' : subject.kind} ${unitLabel(subject)}, which the server does not have`;
+    return [{ rule: 'C13', reject: reason, description: reason }];
+  }
+  if (event.type === 'conflict.resolved') {
+    if (state.conflicts.has(event.payload.conflictId)) return [];
+    const reason = `conflict.resolved names conflict item ${event.payload.conflictId}, which the server does not have`;
+    return [{ rule: 'C13', reject: reason, description: reason }];
+  }
   const target = stepTarget(event);
   if (target === undefined) return [];
   const found = operationOf(state, target.workOrderId, target.operationId);

@@ -16,6 +16,7 @@ import { missingEvents } from './c10-missing-events.ts';
 import { clockSkew } from './c11-clock-skew.ts';
 import { stationMismatch } from './c12-station-mismatch.ts';
 import { unknownReference } from './c13-unknown-reference.ts';
+import { beyondBill } from './c17-beyond-bill.ts';
 
 export const RULES: readonly Rule[] = [
   stationMismatch,
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   unqualifiedOperator,
   overConsumption,
   doubleConsumption,
+  beyondBill,
   outOfTolerance,
 ];
 

@@ -8,6 +8,7 @@ export const FLAG_NAMES: Record<Flag, string> = {
   'stale-revision': 'Superseded revision',
   'over-consumption': 'Lot over-consumed',
   'double-consumption': 'Serial consumed twice',
+  'beyond-bill': 'Material beyond the bill',
   'unqualified-operator': 'Operator not qualified',
   'missing-events': 'Events missing from a station',
   'clock-skew': 'Station clock off',

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useStation } from '../../app/station-context.ts';
 import { DEFAULT_WEDGE_OPTIONS } from '../../scan/wedge.ts';
+import { Button, Field } from '../../ui/index.ts';
 
 /** Slowest keystroke gap a supervisor may set: beyond it a fast typist would pass for a scanner. */
 const MAX_GAP_MS = 80;
@@ -19,7 +20,7 @@ export function ScannerSetting() {
   const gsValid = gs.length <= 1 && !/[\w\s-]/.test(gs);
   return (
     <form
-      className="idle-setting"
+      className="setting"
       aria-label="Scanner"
       onSubmit={(event) => {
         event.preventDefault();
@@ -27,20 +28,30 @@ export function ScannerSetting() {
         void updateConfig({ ...config, scanner: { maxGapMs: gapMs, gsSubstitute: gs } }).then(() => setMessage('Scanner settings saved'));
       }}
     >
-      <label>
-        Scanner keystroke gap (ms)
-        <input inputMode="numeric" value={gap} onChange={(event) => setGap(event.target.value)} aria-invalid={!gapValid} />
-      </label>
-      {!gapValid && <p role="alert">Enter whole milliseconds from 5 to {MAX_GAP_MS}</p>}
-      <label>
-        Character the scanners send for GS (empty for none)
-        <input value={gs} maxLength={1} onChange={(event) => setGs(event.target.value)} aria-invalid={!gsValid} />
-      </label>
-      {!gsValid && <p role="alert">Use one punctuation character that never appears in your identifiers, such as | or ~</p>}
-      <button type="submit" className="button" disabled={!gapValid || !gsValid}>
+      <h2>Scanner</h2>
+      <Field
+        label="Scanner keystroke gap"
+        hint={`Longest gap between the keystrokes of one scan, 5 to ${MAX_GAP_MS}`}
+        units="ms"
+        error={gapValid ? null : `Enter whole milliseconds from 5 to ${MAX_GAP_MS}`}
+      >
+        {(control) => <input {...control} inputMode="numeric" value={gap} onChange={(event) => setGap(event.target.value)} />}
+      </Field>
+      <Field
+        label="Character the scanners send for GS"
+        hint="Empty for none"
+        error={gsValid ? null : 'Use one punctuation character that never appears in your identifiers, such as | or ~'}
+      >
+        {(control) => <input {...control} value={gs} maxLength={1} onChange={(event) => setGs(event.target.value)} />}
+      </Field>
+      <Button type="submit" disabledReason={gapValid && gsValid ? null : 'Correct the settings above first'}>
         Save scanner settings
-      </button>
-      {message !== null && <p role="status">{message}</p>}
+      </Button>
+      {message !== null && (
+        <p role="status" className="ui-message ui-message-success setting-saved">
+          {message}
+        </p>
+      )}
     </form>
   );
 }

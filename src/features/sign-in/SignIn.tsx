@@ -9,10 +9,12 @@ import { resolveScan } from '../../scan/resolve.ts';
 import { scanFeedback } from '../scan/feedback.ts';
 import { stationParseOptions } from '../scan/scan-options.ts';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
+import { Button, Field } from '../../ui/index.ts';
 
 /**
- * Badge then PIN, checked against the roster on this station (works offline). A badge scanned
- * anywhere on the page fills the badge field and moves on to the PIN.
+ * Badge then PIN, checked against the roster on this station (works offline); the badge in any
+ * case, as people and scanners type it. A badge scanned anywhere on the page fills the badge field
+ * and moves on to the PIN.
  */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const { rt, config } = useStation();
@@ -71,41 +73,47 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
       {plant.operators.size === 0 && (
         <p className="notice">This station has no roster yet. It needs the network once to fetch it from the server.</p>
       )}
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label className="field">
-          <span>Badge</span>
-          <input
-            value={badge}
-            onChange={(e) => setBadge(e.target.value)}
-            required
-            autoFocus
-            autoComplete="off"
-            autoCapitalize="characters"
-            placeholder="Scan or type your badge"
-          />
-        </label>
-        <label className="field">
-          <span>PIN</span>
-          <input
-            ref={pinField}
-            type="password"
-            inputMode="numeric"
-            pattern="[0-9]*"
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            required
-            autoComplete="off"
-          />
-        </label>
+      <form className="form sign-in-form" onSubmit={(event) => void submit(event)}>
+        <Field label="Badge">
+          {(control) => (
+            <input
+              {...control}
+              value={badge}
+              onChange={(e) => setBadge(e.target.value)}
+              required
+              autoFocus
+              autoComplete="off"
+              autoCapitalize="characters"
+              placeholder="Scan or type your badge"
+            />
+          )}
+        </Field>
+        <Field label="PIN">
+          {(control) => (
+            <input
+              {...control}
+              ref={pinField}
+              type="password"
+              inputMode="numeric"
+              pattern="[0-9]*"
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+              required
+              autoComplete="off"
+            />
+          )}
+        </Field>
         {error !== null && (
-          <div role="alert" className="refusal">
-            {error}
-            {lockedUntil !== null && <LockCountdown until={lockedUntil} />}
+          <div role="alert" className="ui-message ui-message-refusal">
+            <span className="ui-message-text">
+              {error}
+              {lockedUntil !== null && <LockCountdown until={lockedUntil} />}
+            </span>
           </div>
         )}
-        <button type="submit" className="button primary" disabled={busy}>
+        <Button type="submit" variant="primary" big busy={busy}>
           Sign in
-        </button>
+        </Button>
       </form>
     </main>
   );

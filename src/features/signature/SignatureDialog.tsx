@@ -1,13 +1,14 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import type { Manifestation } from '../../station/actions.ts';
+import { Button, Dialog, Field } from '../../ui/index.ts';
 
 /** What signing answered: the manifestation to show, or why it was refused. */
 export type SignOutcome = { ok: true; manifestation: Manifestation } | { ok: false; message: string };
 
 export interface SignatureDialogProps {
   title: ReactNode;
-  /** What is being signed for: the hold, the conflict. */
+  /** What is being signed for: the hold, the conflict. Kept in view in the dialog's header. */
   subject: ReactNode;
   /** The meaning the signature carries (21 CFR 11.50), stated before signing. */
   meaning: string;
@@ -23,7 +24,8 @@ export interface SignatureDialogProps {
 
 /**
  * An electronic signature: the meaning stated before signing, a typed reason, and badge and PIN
- * again. A refusal clears the PIN and says why; a write that fails is never silent.
+ * again. A refusal clears the PIN and says why; a write that fails is never silent. On the shared
+ * Dialog, so what is signed for and the buttons stay in view on any screen.
  */
 export function SignatureDialog(props: SignatureDialogProps) {
   const { onCancel } = props;
@@ -37,12 +39,7 @@ export function SignatureDialog(props: SignatureDialogProps) {
 
   useEffect(() => {
     reasonField.current?.focus();
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onCancel();
-    };
-    window.addEventListener('keydown', escape);
-    return () => window.removeEventListener('keydown', escape);
-  }, [onCancel]);
+  }, []);
 
   async function sign(event: FormEvent) {
     event.preventDefault();
@@ -69,42 +66,45 @@ export function SignatureDialog(props: SignatureDialogProps) {
   }
 
   return (
-    <div className="dialog-backdrop">
-      <div role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-meaning`} className="dialog">
-        <h2 id={`${id}-title`}>{props.title}</h2>
-        {props.subject}
-        <p id={`${id}-meaning`} className="meaning">
-          Your signature means: <strong>{props.meaning}</strong>. It is recorded with your printed name, the date and time, and
-          the reason you type, and cannot be reused on another record.
-        </p>
-        <form className="form" onSubmit={(event) => void sign(event)} noValidate>
-          <label className="field">
-            <span>{props.reasonLabel}</span>
-            <textarea ref={reasonField} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={2000} aria-required="true" />
-          </label>
-          <label className="field">
-            <span>Badge</span>
-            <input value={badge} onChange={(e) => setBadge(e.target.value)} autoComplete="off" autoCapitalize="characters" aria-required="true" />
-          </label>
-          <label className="field">
-            <span>PIN</span>
-            <input type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" aria-required="true" />
-          </label>
-          {refusal !== null && (
-            <div role="alert" className="refusal">
-              {refusal}
-            </div>
+    <Dialog
+      title={props.title}
+      about={props.subject}
+      describedBy={`${id}-meaning`}
+      onClose={onCancel}
+      onSubmit={(event) => void sign(event)}
+      actions={
+        <>
+          <Button type="submit" variant="primary" busy={busy}>
+            {props.submitLabel}
+          </Button>
+          <Button onClick={onCancel}>Cancel</Button>
+        </>
+      }
+    >
+      <p id={`${id}-meaning`} className="meaning">
+        Your signature means: <strong>{props.meaning}</strong>. It is recorded with your printed name, the date and time, and the reason you
+        type, and cannot be reused on another record.
+      </p>
+      {refusal !== null && (
+        <div role="alert" className="ui-message ui-message-refusal signature-refusal">
+          {refusal}
+        </div>
+      )}
+      <Field label={props.reasonLabel}>
+        {(control) => (
+          <textarea {...control} ref={reasonField} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} aria-required="true" />
+        )}
+      </Field>
+      <div className="signature-credentials">
+        <Field label="Badge">
+          {(control) => <input {...control} value={badge} onChange={(e) => setBadge(e.target.value)} autoComplete="off" autoCapitalize="characters" aria-required="true" />}
+        </Field>
+        <Field label="PIN">
+          {(control) => (
+            <input {...control} type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" aria-required="true" />
           )}
-          <div className="actions">
-            <button type="submit" className="button primary" disabled={busy}>
-              {props.submitLabel}
-            </button>
-            <button type="button" className="button" onClick={onCancel}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </Field>
       </div>
-    </div>
+    </Dialog>
   );
 }

@@ -13,25 +13,25 @@ import { CameraScanner } from '../scan/CameraScanner.tsx';
 import { scanFeedback } from '../scan/feedback.ts';
 import { materialIdentifiers, stationParseOptions } from '../scan/scan-options.ts';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
+import { Button, Field, useOutcome } from '../../ui/index.ts';
 import { personName } from './names.ts';
 
 /**
  * The operation's bill and what is still to be built in. A scan anywhere on the step screen lands
- * here; the domain says exactly why a scan is refused (wrong part, on hold, not enough left).
+ * here; the domain says exactly why a scan is refused (wrong part, on hold, not enough left), in the
+ * step screen's message area, replacing whatever it said before.
  */
 export function MaterialPanel({ plant, ctx, consumptions }: { plant: PlantState; ctx: StepContext; consumptions: readonly ConsumptionRecord[] }) {
   const { rt, config } = useStation();
   const { session } = useSession();
   const [typed, setTyped] = useState('');
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const [accepted, setAccepted] = useState<string | null>(null);
+  const { show } = useOutcome();
   const busy = useRef(false);
   const outstanding = outstandingMaterial(plant, ctx);
   const consumed = consumedByPart(consumptions);
 
   function refuse(message: string) {
-    setAccepted(null);
-    setRefusal(message);
+    show({ kind: 'refusal', message });
     scanFeedback('refused');
   }
 
@@ -63,8 +63,7 @@ export function MaterialPanel({ plant, ctx, consumptions }: { plant: PlantState;
       };
       const result = await consumeMaterial(rt, session, request);
       if (result.ok) {
-        setRefusal(null);
-        setAccepted(`${shown} built in`);
+        show({ kind: 'success', message: `${shown} built in` });
         setTyped('');
         scanFeedback('accepted');
       } else {
@@ -115,25 +114,12 @@ export function MaterialPanel({ plant, ctx, consumptions }: { plant: PlantState;
         </tbody>
       </table>
       <form className="inline-form" onSubmit={submit}>
-        <label className="field">
-          <span>Scan serial or lot</span>
-          <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" placeholder="Scan, or type and press Enter" />
-        </label>
-        <button type="submit" className="button">
-          Add material
-        </button>
+        <Field label="Scan serial or lot" hint="Scan, or type and press Enter">
+          {(control) => <input {...control} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
+        </Field>
+        <Button type="submit">Add material</Button>
       </form>
       <CameraScanner onScan={(scanned) => void consume(scanned)} />
-      {refusal !== null && (
-        <div role="alert" className="refusal">
-          {refusal}
-        </div>
-      )}
-      {accepted !== null && (
-        <p className="confirm" aria-live="polite">
-          {accepted}
-        </p>
-      )}
       {consumptions.length > 0 && (
         <table className="table consumed" aria-label="Material built in">
           <thead>

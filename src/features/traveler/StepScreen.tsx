@@ -1,12 +1,13 @@
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { Link, useParams } from 'react-router';
 import { formatDateTime, travelerPath, unitFromParam } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
 import { unitKey, unitLabel } from '../../domain/plant.ts';
-import { activeHoldsOn, resolveStep, stepOf } from '../../domain/traveler.ts';
+import { activeHoldsOn, checkComplete, checkStart, resolveStep, stepOf } from '../../domain/traveler.ts';
 import type { ActionResult, StepTarget } from '../../station/actions.ts';
-import { completeOperation, consumeMaterial, startOperation } from '../../station/actions.ts';
+import { completeOperation, consumeMaterial, startOperation, stepRequest } from '../../station/actions.ts';
 import { shortNcrId } from '../../domain/short-id.ts';
+import { Button, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
 import { CharacteristicEntry } from '../inspection/CharacteristicEntry.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
 import { HoldBanner } from './HoldBanner.tsx';
@@ -14,10 +15,20 @@ import { MaterialPanel } from './MaterialPanel.tsx';
 import { personName } from './names.ts';
 import { STATUS_TEXT } from './TravelerScreen.tsx';
 
-type Outcome = { ok: true; message: string } | { ok: false; message: string };
-
-/** One operation on one unit: start it, scan its material in, record its inspection, sign it off. */
+/**
+ * One operation on one unit: start it, scan its material in, record its inspection, sign it off.
+ * Every action on the screen (start, complete, a scan) reports to one message area kept in view,
+ * so the newest outcome is the one message shown.
+ */
 export function StepScreen() {
+  return (
+    <OutcomeProvider>
+      <StepScreenBody />
+    </OutcomeProvider>
+  );
+}
+
+function StepScreenBody() {
   const params = useParams();
   const workOrderId = params['workOrderId'] ?? '';
   const operationId = params['operationId'] ?? '';
@@ -25,7 +36,7 @@ export function StepScreen() {
   const { rt } = useStation();
   const { session } = useSession();
   const plant = usePlant(rt);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const { show } = useOutcome();
   const busy = useRef(false);
 
   const resolved = unit === null ? null : resolveStep(plant, workOrderId, unit, operationId);
@@ -38,9 +49,9 @@ export function StepScreen() {
     busy.current = true;
     try {
       const result = await run();
-      setOutcome(result.ok ? { ok: true, message: done } : { ok: false, message: result.message });
+      show(result.ok ? { kind: 'success', message: done } : { kind: 'refusal', message: result.message });
     } catch (error) {
-      setOutcome({ ok: false, message: `Not recorded: ${error instanceof Error ? error.message : String(error)}` });
+      show({ kind: 'refusal', message: `Not recorded: ${error instanceof Error ? error.message : String(error)}` });
     } finally {
       busy.current = false;
     }
@@ -49,7 +60,7 @@ export function StepScreen() {
   // Scans on a step without a bill still get an answer: the domain says this step takes no material.
   useWedgeScan((scanned) => {
     if (stepTarget === null) return;
-    void act(() => consumeMaterial(rt, session, { ...stepTarget, scanned }), '');
+    void act(() => consumeMaterial(rt, session, { ...stepTarget, scanned }), `${scanned.trim()} built in`);
   }, ctx !== null && ctx.operation.bill.length === 0);
 
   if (unit === null || resolved === null || !resolved.ok || ctx === null || stepTarget === null) {
@@ -70,6 +81,9 @@ export function StepScreen() {
   const step = stepOf(plant, workOrder.id, ctx.unit, operation);
   const holds = activeHoldsOn(plant, workOrder.id, ctx.unit);
   const label = unitLabel(ctx.unit);
+  // What the station would say to each action now: the possible one is primary, an impossible one says why.
+  const canStart = checkStart(plant, stepRequest(rt, session, stepTarget));
+  const canComplete = checkComplete(plant, stepRequest(rt, session, stepTarget));
   const ncrs = [...plant.nonconformances.values()].filter(
     (ncr) => ncr.subject.kind !== 'workOrder' && unitKey(ncr.subject) === unitKey(ctx.unit) && (ncr.workOrderId ?? workOrder.id) === workOrder.id,
   );
@@ -82,6 +96,7 @@ export function StepScreen() {
       <h1>
         {operation.id} {operation.name} <span className="muted">on {label}</span>
       </h1>
+      <MessageArea />
       <dl className="facts">
         <div>
           <dt>Work order</dt>
@@ -130,31 +145,23 @@ export function StepScreen() {
       )}
 
       <div className="actions">
-        <button
-          type="button"
-          className="button primary big"
+        <Button
+          big
+          variant={canStart.ok ? 'primary' : 'secondary'}
+          disabledReason={canStart.ok ? null : canStart.message}
           onClick={() => void act(() => startOperation(rt, session, stepTarget), `${operation.id} started on ${label}`)}
         >
           Start operation
-        </button>
-        <button
-          type="button"
-          className="button primary big"
+        </Button>
+        <Button
+          big
+          variant={canComplete.ok ? 'primary' : 'secondary'}
+          disabledReason={canComplete.ok ? null : canComplete.message}
           onClick={() => void act(() => completeOperation(rt, session, stepTarget), `${operation.id} complete on ${label}`)}
         >
           Complete operation
-        </button>
+        </Button>
       </div>
-      {outcome !== null && !outcome.ok && (
-        <div role="alert" className="refusal">
-          {outcome.message}
-        </div>
-      )}
-      {outcome !== null && outcome.ok && outcome.message !== '' && (
-        <p className="confirm" aria-live="polite">
-          {outcome.message}
-        </p>
-      )}
 
       {operation.bill.length > 0 && <MaterialPanel plant={plant} ctx={ctx} consumptions={step.consumptions} />}
 

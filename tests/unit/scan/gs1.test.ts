@@ -152,7 +152,7 @@ describe('GS1 pairing rules are warnings, not errors (4.14)', () => {
   it('warns that (21) needs (01)', () => expect(ok(']C121ABC').warnings).toContain('(21) SERIAL should come with (01) or (03) or (8006)'));
   it('warns that (10) needs a trade item', () => expect(ok(']C110ABC').warnings.some((w) => w.startsWith('(10) BATCH/LOT should come with'))).toBe(true));
   it('warns that (17) needs a trade item', () => expect(ok(']C117251231').warnings.some((w) => w.startsWith('(17)'))).toBe(true));
-  it('warns that (37) needs (02)', () => expect(ok(']C13712').warnings.some((w) => w.startsWith('(37) COUNT should come with (02)'))).toBe(true));
+  it('warns that (37) needs (00) with (02) or (8026)', () => expect(ok(']C13712').warnings).toContain('(37) COUNT should come with (00)+(02) or (00)+(8026)'));
   it('warns that (01) and (02) do not go together', () => {
     expect(ok(`]C10109506000134352${'02'}09506000134352${'37'}1`).warnings).toContain('(01) GTIN and (02) CONTENT should not be used together');
   });
@@ -160,9 +160,10 @@ describe('GS1 pairing rules are warnings, not errors (4.14)', () => {
   it('does not warn about a complete (01)(17)(10)(21)', () => {
     expect(ok(`]C10109506000134352${'17'}251231${'10'}A${GS}21B`).warnings).toEqual([]);
   });
-  it('warns about a fixed-length AI outside the predefined table run on without GS', () => {
-    expect(ok(`]C10109506000134352${'7003'}2512311200${'10'}A`).warnings).toContain('(7003) is not of predefined length and should be followed by GS');
+  it('refuses a fixed-length AI outside the predefined table run on without GS (7.8.5)', () => {
+    expect(error(`]C10109506000134352${'7003'}2512311200${'10'}A`)).toMatch(/\(7003\) EXPIRY TIME at position 23 is 13 characters, needs 10: a GS missing after it\?/);
   });
+  it('reads the same fixed-length AI followed by GS', () => expect(ok(`]C10109506000134352${'7003'}2512311200${GS}10A`).lot).toBe('A'));
 });
 
 describe('GTINs alone and retail symbologies', () => {
@@ -176,7 +177,7 @@ describe('GTINs alone and retail symbologies', () => {
   it('refuses an EAN-13 behind ]E0 with a wrong check digit', () => expect(error(']E09506000134353')).toMatch(/GTIN-13 9506000134353 has check digit 3; expected 2/));
   it('refuses an EAN-8 behind ]E4 that is not 8 digits', () => expect(error(']E4950100')).toMatch(/EAN-8 of 8 digits/));
   it('refuses a 13-digit number with a wrong check digit that no plant format claims', () => expect(error('9506000134353')).toMatch(/expected 2/));
-  it('reads an EAN-13 with a 2-digit add-on (]E3), ignoring the add-on with a warning', () => expect(ok(']E3950600013435212').warnings).toContain('Add-on 12 ignored'));
+  it('reads an EAN-13 with a 2-digit add-on (]E3)', () => expect(ok(']E3950600013435212')).toMatchObject({ gtin: '09506000134352', addOn: '12', warnings: [] }));
 });
 
 describe('AIM symbology identifiers', () => {

@@ -19,8 +19,11 @@ describe('plant formats from master data', () => {
   });
   it('reads text no format claims as plain text', () => expect(parseScan('HELLO', options)).toEqual({ ok: true, symbologyId: null, dataType: 'text', elements: [{ value: 'HELLO' }], warnings: [] }));
   it('matches the whole identifier only', () => expect(parseScan('B-10011', options)).not.toHaveProperty('badge'));
-  it('tries the standards first: a valid GTIN-8 is a GTIN even if a plant format would match it', () => {
-    expect(parseScan('95010014', { plantFormats: [{ kind: 'badge', pattern: '\\d{8}' }] })).toMatchObject({ dataType: 'gtin' });
+  it('lets a plant format win over an unmarked GTIN-8 it matches', () => {
+    expect(parseScan('95010014', { plantFormats: [{ kind: 'badge', pattern: '\\d{8}' }] })).toMatchObject({ dataType: 'text', badge: '95010014' });
+  });
+  it('reads the same digits behind an EAN-8 symbology identifier as the GTIN', () => {
+    expect(parseScan(']E495010014', { plantFormats: [{ kind: 'badge', pattern: '\\d{8}' }] })).toMatchObject({ dataType: 'gtin', gtin: '00000095010014' });
   });
   it('lets a plant format claim an all-digit identifier whose GTIN check digit is wrong', () => {
     expect(parseScan('12345678', { plantFormats: [{ kind: 'badge', pattern: '\\d{8}' }] })).toMatchObject({ ok: true, badge: '12345678' });

@@ -38,6 +38,12 @@ async function station(clock: { ms: number }, factory = new IDBFactory(), name =
   return rt;
 }
 
+/** A supervisor moves the station to another work center: it works that work center's operations. */
+async function moveTo(rt: StationRuntime, workCenterId: string): Promise<void> {
+  if (rt.config === null) throw new Error('station not enrolled');
+  await rt.setConfig({ ...rt.config, workCenterId });
+}
+
 /** Waits until the plant store has caught up with what was written. */
 async function settle(rt: StationRuntime): Promise<void> {
   for (let i = 0; i < 50 && rt.plant.get().operators.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -74,6 +80,14 @@ describe('station sign-in (offline, against the pulled roster)', () => {
     expect(await signIn(rt, 'B-OP', '1234')).toMatchObject({ ok: true });
   });
 
+  it('takes a badge typed in lower case, and counts its wrong PINs with the roster spelling', async () => {
+    const rt = await station({ ms: Date.parse('2026-11-21T08:00:00Z') });
+    expect(await signIn(rt, 'b-op', '0000')).toMatchObject({ ok: false, message: 'Wrong PIN (1 of 5)' });
+    expect(await signIn(rt, 'B-OP', '0000')).toMatchObject({ ok: false, message: 'Wrong PIN (2 of 5)' });
+    expect(await signIn(rt, ' b-op ', '1234')).toMatchObject({ ok: true, session: { badge: 'B-OP', name: 'Ana Ortiz' } });
+    expect((await allEvents(rt.db)).at(-1)).toMatchObject({ type: 'session.signed-in', actor: 'B-OP' });
+  });
+
   it('refuses a badge that is not on the roster', async () => {
     const rt = await station({ ms: 0 });
     expect(await signIn(rt, 'B-404', '1234')).toMatchObject({ ok: false, message: "Badge B-404 is not on this station's roster" });
@@ -106,10 +120,18 @@ describe('station actions', () => {
     const steps: Array<() => Promise<unknown>> = [
       () => startOperation(rt, op.session, step('OP10')),
       () => completeOperation(rt, op.session, step('OP10')),
+      async () => {
+        await moveTo(rt, 'WC-B');
+        return { ok: true };
+      },
       () => startOperation(rt, op.session, step('OP20')),
       () => consumeMaterial(rt, op.session, { ...step('OP20'), scanned: 'BRG-1' }),
       () => consumeMaterial(rt, op.session, { ...step('OP20'), scanned: 'L-8' }),
       () => completeOperation(rt, op.session, step('OP20')),
+      async () => {
+        await moveTo(rt, 'WC-Q');
+        return { ok: true };
+      },
       () => startOperation(rt, ins.session, step('OP30')),
     ];
     for (const run of steps) expect(await run()).toMatchObject({ ok: true });
@@ -129,6 +151,21 @@ describe('station actions', () => {
     expect(last).toMatchObject({ type: 'hold.released', actor: 'B-SUP', payload: { holdId, signature: { reason: 'Gauge G-17 out of calibration; re-measured 12.71', components: 'badge+pin' } } });
   });
 
+  it('refuses an operation of another work center, naming it, and records nothing', async () => {
+    const rt = await station({ ms: Date.parse('2026-11-21T08:00:00Z') });
+    const signed = await signIn(rt, 'B-OP', '1234');
+    if (!signed.ok) throw new Error(signed.message);
+    const step = (operationId: string) => ({ workOrderId: 'WO-1', unit: SN1, operationId });
+    await startOperation(rt, signed.session, step('OP10'));
+    await completeOperation(rt, signed.session, step('OP10'));
+    const before = (await allEvents(rt.db)).length;
+    const refused = await startOperation(rt, signed.session, step('OP20'));
+    expect(refused).toMatchObject({ ok: false, code: 'wrong-work-center', message: expect.stringContaining('OP20 Assemble is done at WC-B Assembly') });
+    expect(await allEvents(rt.db)).toHaveLength(before);
+    await moveTo(rt, 'WC-B');
+    expect(await startOperation(rt, signed.session, step('OP20'))).toMatchObject({ ok: true });
+  });
+
   it('applies each event once, though the change stream also brings the events this tab wrote', async () => {
     const rt = await station({ ms: Date.parse('2026-11-21T08:00:00Z') });
     const signed = await signIn(rt, 'B-OP', '1234');
@@ -136,6 +173,7 @@ describe('station actions', () => {
     const step = { workOrderId: 'WO-1', unit: SN1, operationId: 'OP20' } as const;
     await startOperation(rt, signed.session, { ...step, operationId: 'OP10' });
     await completeOperation(rt, signed.session, { ...step, operationId: 'OP10' });
+    await moveTo(rt, 'WC-B');
     await startOperation(rt, signed.session, step);
     expect(await consumeMaterial(rt, signed.session, { ...step, scanned: 'L-8' })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 200));

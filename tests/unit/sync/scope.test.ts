@@ -45,4 +45,59 @@ describe('pull scope', () => {
       await rt.close();
     }
   });
+
+  const activeHolds = (rt: StationRuntime) => [...rt.plant.get().holds.values()].filter((hold) => hold.status === 'active').length;
+
+  it('[S12] a round trip mill → lathe → mill brings back every work order and hold of the mill', async () => {
+    const identity = await enroll(server.server.url, 'Mill 1 tablet');
+    const rt = await openStationRuntime({
+      baseUrl: server.server.url,
+      db: { name: 'scope-2', indexedDB: new IDBFactory(), IDBKeyRange },
+      sync: { waitForLeadership: false, live: false },
+    });
+    try {
+      const config = { stationId: identity.stationId, stationName: 'Mill 1 tablet', credential: identity.credential, workCenterId: 'WC-MILL', idleMinutes: 10 };
+      await rt.setConfig(config);
+      await rt.startSync();
+      await until(() => rt.plant.get().workOrders.size === 11 && activeHolds(rt) === 2, 'the first mill pull');
+      await rt.setConfig({ ...config, workCenterId: 'WC-LATHE' });
+      await until(() => rt.plant.get().workOrders.size === 6, 'the lathe pull');
+      await rt.setConfig({ ...config, workCenterId: 'WC-MILL' });
+      await until(() => rt.plant.get().workOrders.size === 11 && activeHolds(rt) === 2, 'the second mill pull');
+      expect(workOrders(rt)).toContain('WO-1001');
+      // Nothing the station holds is a view marked deleted.
+      expect(await rt.db.views.count({ selector: { kind: 'workOrder' } }).exec()).toBe(11);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('[S12] a work center changed while sync is not running is pulled afresh after a reload', async () => {
+    const identity = await enroll(server.server.url, 'Mill 2 tablet');
+    const indexedDB = new IDBFactory();
+    const open = () =>
+      openStationRuntime({ baseUrl: server.server.url, db: { name: 'scope-3', indexedDB, IDBKeyRange }, sync: { waitForLeadership: false, live: false } });
+    const config = { stationId: identity.stationId, stationName: 'Mill 2 tablet', credential: identity.credential, workCenterId: 'WC-MILL', idleMinutes: 10 };
+    let rt = await open();
+    await rt.setConfig(config);
+    await rt.startSync();
+    await until(() => rt.plant.get().workOrders.size === 11, 'the mill pull');
+    await rt.close();
+
+    // Moved to the lathe and reloaded before sync ran there, then back at the mill: each start must see the move.
+    for (const workCenterId of ['WC-LATHE', 'WC-MILL', 'WC-LATHE']) {
+      rt = await open();
+      await rt.setConfig({ ...config, workCenterId });
+      await rt.close();
+      rt = await open();
+      try {
+        await rt.startSync();
+        const expected = workCenterId === 'WC-MILL' ? 11 : 6;
+        await until(() => rt.plant.get().workOrders.size === expected && (workCenterId !== 'WC-MILL' || activeHolds(rt) === 2), `the ${workCenterId} pull`);
+        expect(await rt.db.views.count({ selector: { kind: 'workOrder' } }).exec()).toBe(expected);
+      } finally {
+        await rt.close();
+      }
+    }
+  });
 });

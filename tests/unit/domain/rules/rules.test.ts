@@ -1,5 +1,5 @@
 /**
- * The server's conflict rules (docs/sync-spec.md C1–C13), one describe per rule, run through
+ * The server's conflict rules (docs/sync-spec.md C1–C13, C17), one describe per rule, run through
  * decide() exactly as the server runs them.
  */
 import { describe, expect, it } from 'vitest';
@@ -243,6 +243,21 @@ describe('[C13] unknown reference', () => {
     const wrongUnit = event('op.started', 'B-OP', { workOrderId: 'WO-1', operationId: 'OP10', unit: { kind: 'serial', serial: 'SN-404' }, instructionRevision: 'D' });
     expect(decideOn(fixturePlant(), wrongUnit).decision.reason).toBe('SN-404 is not a unit of WO-1');
   });
+
+  it('[C13] a hold on a work order, serial or lot the server does not have is refused; one on a unit it has is placed', () => {
+    const hold = (subject: Parameters<typeof event<'hold.placed'>>[2]['subject']) => event('hold.placed', 'B-Q', { holdId: 'H-9', subject, reason: 'Suspect' });
+    for (const [subject, name] of [[{ kind: 'workOrder', workOrderId: 'WO-404' }, 'work order WO-404'], [{ kind: 'serial', serial: 'SN-404' }, 'serial SN-404'], [{ kind: 'lot', lotId: 'LOT-404' }, 'lot LOT-404']] as const) {
+      const result = decideOn(fixturePlant(), hold(subject));
+      expect(result.decision).toMatchObject({ outcome: 'rejected', flags: [], reason: `hold.placed names ${name}, which the server does not have` });
+      expect(result.changed).toEqual([]);
+    }
+    expect(decideOn(fixturePlant(), hold(SN1)).decision.outcome).toBe('accepted');
+  });
+
+  it('[C13] a resolution of a conflict item the server does not have is refused', () => {
+    const resolution = event('conflict.resolved', 'B-SUP', { conflictId: 'CF-404', action: 'accept', signature: signature('reviewed: accepted as recorded') });
+    expect(decideOn(fixturePlant(), resolution).decision).toMatchObject({ outcome: 'rejected', flags: [], reason: 'conflict.resolved names conflict item CF-404, which the server does not have' });
+  });
 });
 
 describe('conflict resolution', () => {
@@ -274,5 +289,81 @@ describe('conflict resolution', () => {
     const conflictId = [...plant.conflicts.keys()][0] ?? '';
     const resolution = event('conflict.resolved', 'B-INS', { conflictId, action: 'accept', signature: signature('reviewed: accepted as recorded', 'B-INS', 'Ines Park') });
     expect(decideOn(plant, resolution).decision.outcome).toBe('rejected');
+  });
+});
+
+/** The event as another station recorded and pushed it. */
+function decideFrom(stationId: string, state: PlantState, e: StationEvent) {
+  const moved = { ...e, stationId, hlc: e.hlc.replace(/ST-1$/, stationId) };
+  return {
+    event: moved,
+    ...decide({ state, event: moved, station: { stationId, lastSeq: e.seq - 1 }, pushedBy: stationId, serverTime: SERVER_TIME, skewMs: 0 }),
+  };
+}
+
+describe('[C17] material beyond the bill', () => {
+  const OP20 = 'WO-1|serial:SN-1|OP20';
+  // OP20's bill calls for 4 × P-8 on each unit.
+  const ready = () => serverPlant(started('OP10'), completed('OP10'), started('OP20'));
+
+  it('[C17] material built in by two stations beyond what the bill calls for is recorded and flagged', () => {
+    const first = consumeLot('L-8', 4);
+    const afterFirst = decideOn(ready(), first);
+    expect(afterFirst.decision).toMatchObject({ outcome: 'accepted', flags: [] });
+    const second = decideFrom('ST-2', afterFirst.state, consumeLot('L-8', 4));
+    expect(second.decision).toMatchObject({ outcome: 'flagged', flags: ['beyond-bill'] });
+    expect(second.decision.reason).toContain('calls for 4 × P-8; 4 already built in');
+    expect(second.state.lots.get('L-8')?.remaining).toBe(92);
+    expect(second.state.conflicts.get(`CF-${second.event.id}-beyond-bill`)).toMatchObject({
+      status: 'open',
+      stationId: 'ST-2',
+      relatedEventIds: [first.id],
+      subject: SN1,
+      stepKey: OP20,
+    });
+  });
+
+  it('[C17] the bill met in parts, or the same part on another unit, is not flagged', () => {
+    const half = decideOn(ready(), consumeLot('L-8', 2)).state;
+    expect(decideFrom('ST-2', half, consumeLot('L-8', 2)).decision.flags).toEqual([]);
+    const other = serverPlant(started('OP10'), completed('OP10'), started('OP20'), started('OP10', SN2), completed('OP10', SN2), started('OP20', SN2));
+    const onOne = decideOn(other, consumeLot('L-8', 4)).state;
+    expect(decideFrom('ST-2', onOne, consumeLot('L-8', 4, SN2)).decision.flags).toEqual([]);
+  });
+
+  it('[C17] voiding the item under signature takes the extra consumption back and returns it to its lot', () => {
+    const first = consumeLot('L-8', 4);
+    const extra = decideFrom('ST-2', decideOn(ready(), first).state, consumeLot('L-8', 4));
+    const voiding = event('conflict.resolved', 'B-SUP', { conflictId: `CF-${extra.event.id}-beyond-bill`, action: 'void', signature: signature('reviewed: voided') });
+    const result = decideOn(extra.state, voiding);
+    expect(result.decision.outcome).toBe('accepted');
+    expect(result.state.lots.get('L-8')?.remaining).toBe(96);
+    expect(result.state.consumptions.get(OP20)?.map((c) => c.eventId)).toEqual([first.id]);
+    expect(result.state.conflicts.get(`CF-${extra.event.id}-beyond-bill`)).toMatchObject({ status: 'resolved', resolution: { action: 'void', eventId: voiding.id } });
+  });
+
+  it('[C1][C17] voiding a duplicate completion also voids the material its station recorded on the step, and closes its beyond-bill item', () => {
+    const plant = serverPlant(started('OP10'), completed('OP10'), started('OP20', SN1, 'B-SUP'));
+    // The online station (ST-1) builds the bill in and completes; the offline one (ST-2) does the same.
+    const first = consumeLot('L-8', 4);
+    const serial = consumeSerial('BRG-1');
+    const done = completed('OP20');
+    let state = decideOn(decideOn(decideOn(plant, first).state, serial).state, done).state;
+    const extraLot = decideFrom('ST-2', state, consumeLot('L-8', 4));
+    state = extraLot.state;
+    const lateDone = decideFrom('ST-2', state, completed('OP20'));
+    expect(lateDone.decision.flags).toEqual(['duplicate-completion']);
+    state = lateDone.state;
+    expect(state.lots.get('L-8')?.remaining).toBe(92);
+
+    const voiding = event('conflict.resolved', 'B-SUP', { conflictId: `CF-${lateDone.event.id}-duplicate-completion`, action: 'void', signature: signature('reviewed: voided') });
+    const result = decideOn(state, voiding);
+    expect(result.decision.outcome).toBe('accepted');
+    // The winner's completion and material stay; the lot gets back what ST-2 consumed.
+    expect(result.state.steps.get(OP20)?.completed?.eventId).toBe(done.id);
+    expect(result.state.consumptions.get(OP20)?.map((c) => c.eventId)).toEqual([first.id, serial.id]);
+    expect(result.state.lots.get('L-8')?.remaining).toBe(96);
+    expect(result.state.conflicts.get(`CF-${extraLot.event.id}-beyond-bill`)).toMatchObject({ status: 'resolved', resolution: { action: 'void', eventId: voiding.id } });
+    expect(result.changed).toContainEqual({ kind: 'conflict', key: `CF-${extraLot.event.id}-beyond-bill` });
   });
 });

@@ -1,0 +1,3 @@
+import { runMonitoringSuite } from './monitoring.contract.ts';
+
+runMonitoringSuite('PGlite');
