@@ -195,4 +195,70 @@ describe('audit trail', () => {
     await new Shell(lost.page).expectSignedIn('Ana Ortiz');
     await lost.page.getByRole('contentinfo', { name: 'Station status' }).getByText(/Station not enrolled or revoked/).waitFor({ timeout: 30_000 });
   });
+
+  it('finds a trail by serial, lot, work order or part typed in any case, and says what each entry recorded', async () => {
+    const { page } = await stack.newStation();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const queue = new QueuePage(page);
+    const traveler = new TravelerPage(page);
+    const step = new StepPage(page);
+    const status = new StatusBar(page);
+    const audit = new AuditPage(page);
+
+    await page.goto('/');
+    await setup.enroll('Mill 3 tablet', 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-MILL');
+    await signIn.signIn('B-1001', '1111');
+    await shell.expectSignedIn('Ana Ortiz');
+    await queue.openWorkOrder('WO-1001');
+    await traveler.openStep('OP10', 'SN-1001-03');
+    await step.start();
+    await step.waitForStatus('In progress');
+    await step.wedgeScan('L-920-A');
+    await step.consumed('L-920-A').waitFor();
+    await step.complete();
+    await step.waitForStatus('Complete');
+    await status.waitForNothingWaiting(30_000);
+    await shell.signOut();
+
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Audit trail').click();
+    await audit.heading.waitFor();
+    // A field a person can read and hit: not a 21 px box.
+    expect((await audit.search.boundingBox())?.height).toBeGreaterThanOrEqual(44);
+
+    // The serial in lower case.
+    await audit.show('sn-1001-03');
+    await audit.subjects.filter({ hasText: 'Trail of serial SN-1001-03' }).waitFor();
+    const consumed = audit.entry('Material consumed: OP10');
+    await consumed.waitFor();
+    expect(await consumed.innerText()).toMatch(/Lot L-920-A \(P-920\), quantity 1, built into SN-1001-03 of WO-1001 at OP10/);
+    expect(await audit.entry('Operation completed: OP10').innerText()).toMatch(/OP10 on SN-1001-03 of WO-1001, instruction revision D/);
+    // Every entry is verified, or awaiting the next checkpoint: never a red alarm for that.
+    expect(await audit.entries.getByText(/^✗ Not verified/).count()).toBe(0);
+    // Event ids as short ids, not UUIDs.
+    expect(await audit.entries.innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    expect(await consumed.innerText()).toMatch(/Event\s*E-[0-9A-Z]{6}/i);
+    await stack.screenshot(page, 'audit-02-serial');
+
+    // The lot, the work order and the part, each in lower case.
+    await audit.show('l-920-a');
+    await audit.subjects.filter({ hasText: 'Trail of lot L-920-A' }).waitFor();
+    await audit.entry('Material consumed: OP10').filter({ hasText: 'SN-1001-03' }).waitFor();
+    expect(await audit.entries.getByRole('listitem').count()).toBe(1);
+
+    await audit.show('wo-1001');
+    await audit.subjects.filter({ hasText: 'Trail of work order WO-1001' }).waitFor();
+    await audit.entry('Operation started: OP10').filter({ hasText: 'SN-1001-03' }).waitFor();
+
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await audit.show('p-100');
+    await audit.subjects.filter({ hasText: /^Trail of part P-100: .*work order WO-1001/ }).waitFor();
+    await audit.entry('Material consumed: OP10').filter({ hasText: 'SN-1001-03' }).waitFor();
+    await stack.screenshot(page, 'audit-03-part-portrait');
+  });
 });

@@ -12,18 +12,8 @@ import { describeLimits, unitName } from '../../domain/inspection.ts';
 import type { PlantState } from '../../domain/plant.ts';
 import { routingOf, unitLabel } from '../../domain/plant.ts';
 import { shortConflictId, shortHoldId } from '../../domain/short-id.ts';
+import { eventName } from '../../app/event-names.ts';
 
-export const EVENT_NAMES: Record<string, string> = {
-  'session.signed-in': 'Signed in',
-  'session.signed-out': 'Signed out',
-  'op.started': 'Operation started',
-  'op.completed': 'Operation completed',
-  'material.consumed': 'Material consumed',
-  'measurement.recorded': 'Measurement recorded',
-  'hold.placed': 'Hold placed',
-  'hold.released': 'Hold released',
-  'conflict.resolved': 'Conflict resolved',
-};
 
 const KIND_NAMES: Record<string, string> = {
   'log.created': 'Audit log created',
@@ -50,7 +40,7 @@ function eventOf(entry: AuditEntry): StationEvent | undefined {
 /** The heading of an entry's card: what kind of thing happened, and at which operation. */
 export function entryTitle(entry: AuditEntry): string {
   if (entry.kind === 'receipt') {
-    const name = entry.eventType === undefined ? 'Event' : (EVENT_NAMES[entry.eventType] ?? 'Event');
+    const name = eventName(entry.eventType);
     const payload = eventOf(entry)?.payload as { operationId?: unknown } | undefined;
     return typeof payload?.operationId === 'string' ? `${name}: ${payload.operationId}` : name;
   }

@@ -1,3 +1,5 @@
+import { eventName } from '../../app/event-names.ts';
+import { shortConflictId, shortEventId } from '../../domain/short-id.ts';
 import { useState } from 'react';
 import type { Conflict } from '../../../schemas/conflict.ts';
 import { describeSubject, formatDateTime } from '../../app/format.ts';
@@ -75,7 +77,10 @@ export function ConflictQueue() {
                 <div>
                   <dt>Record</dt>
                   <dd>
-                    {conflict.eventType} <span className="muted small">{conflict.eventId}</span>
+                    {eventName(conflict.eventType)}{' '}
+                    <span className="muted small" title={conflict.eventId}>
+                      {shortEventId(conflict.eventId)}
+                    </span>
                   </dd>
                 </div>
                 <div>
@@ -85,7 +90,7 @@ export function ConflictQueue() {
                 {conflict.relatedEventIds.length > 0 && (
                   <div>
                     <dt>Related records</dt>
-                    <dd className="small">{conflict.relatedEventIds.join(', ')}</dd>
+                    <dd className="small">{conflict.relatedEventIds.map(shortEventId).join(', ')}</dd>
                   </div>
                 )}
               </dl>
@@ -96,7 +101,7 @@ export function ConflictQueue() {
                       key={action}
                       type="button"
                       className="button"
-                      aria-label={`${ACTION_NAMES[action]}: ${conflict.conflictId}`}
+                      aria-label={`${ACTION_NAMES[action]}: ${shortConflictId(conflict.conflictId)}`}
                       onClick={() => setResolving({ conflict, action })}
                     >
                       {ACTION_NAMES[action]}

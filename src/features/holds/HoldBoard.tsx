@@ -1,3 +1,4 @@
+import { shortHoldId } from '../../domain/short-id.ts';
 import { useState } from 'react';
 import type { Hold } from '../../../schemas/hold.ts';
 import { describeSubject, formatDateTime } from '../../app/format.ts';
@@ -29,7 +30,7 @@ export function HoldBoard() {
       {!mayRelease && <p className="notice">Only a supervisor or quality may release a hold. Ask your supervisor.</p>}
       {signed !== null && (
         <section role="status" className="manifestation-panel" aria-label="Signature">
-          <h2>Hold {signed.hold.holdId} released</h2>
+          <h2>Hold {shortHoldId(signed.hold.holdId)} released</h2>
           <SignatureManifestation manifestation={signed.manifestation} />
         </section>
       )}
@@ -51,14 +52,16 @@ export function HoldBoard() {
               <tr key={hold.holdId}>
                 <th scope="row">
                   <span className="hold-tag">ON HOLD</span> {describeSubject(hold.subject)}
-                  <div className="muted small">{hold.holdId}</div>
+                  <div className="muted small" title={hold.holdId}>
+                    {shortHoldId(hold.holdId)}
+                  </div>
                 </th>
                 <td>{hold.reason}</td>
                 <td>{personName(plant, hold.placedBy)}</td>
                 <td>{formatDateTime(hold.placedAt)}</td>
                 {mayRelease && (
                   <td>
-                    <button type="button" className="button" aria-label={`Release ${hold.holdId}`} onClick={() => setReleasing(hold)}>
+                    <button type="button" className="button" aria-label={`Release ${shortHoldId(hold.holdId)}`} onClick={() => setReleasing(hold)}>
                       Release
                     </button>
                   </td>
@@ -74,7 +77,7 @@ export function HoldBoard() {
           <ul className="released-list">
             {released.map((hold) => (
               <li key={hold.holdId}>
-                <strong>{hold.holdId}</strong> {describeSubject(hold.subject)} — {hold.release?.signature.reason}
+                <strong title={hold.holdId}>{shortHoldId(hold.holdId)}</strong> {describeSubject(hold.subject)} — {hold.release?.signature.reason}
                 {hold.release !== undefined && <SignatureManifestation manifestation={hold.release.signature} compact />}
               </li>
             ))}

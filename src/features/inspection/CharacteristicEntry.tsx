@@ -13,6 +13,7 @@ import type { StepContext } from '../../domain/traveler.ts';
 import { activeHoldsOn } from '../../domain/traveler.ts';
 import { recordMeasurement } from '../../station/actions.ts';
 import { personName } from '../traveler/names.ts';
+import './inspection.css';
 
 /** PASS in green or FAIL in red, always with the word: colour is never the only signal. */
 export function Verdict({ result }: { result: 'pass' | 'fail' }) {
@@ -120,14 +121,14 @@ export function CharacteristicEntry({
         {characteristic.method !== undefined && <span className="muted"> · {characteristic.method}</span>}
       </p>
       {holds.length > 0 && (
-        <div className="hold-banner held-unit" data-testid="held-unit">
+        <div className="held-unit" data-testid="held-unit" role="note">
           {holds.map((hold) => (
             <p key={hold.holdId}>
               <strong className="hold-word">ON HOLD</strong> {unitLabel(ctx.unit)} is on hold{' '}
               <strong title={hold.holdId}>{shortHoldId(hold.holdId)}</strong>: {hold.reason}
             </p>
           ))}
-          <p className="small">Results are still recorded as evidence; the hold stays until a supervisor or quality releases it.</p>
+          <p className="small">Results are still recorded, as evidence; the hold stays until released.</p>
         </div>
       )}
       <form className="measure-form" onSubmit={(event) => void record(event)} noValidate>

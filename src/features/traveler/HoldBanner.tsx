@@ -1,6 +1,7 @@
 import type { Hold } from '../../../schemas/hold.ts';
 import { describeSubject, formatDateTime } from '../../app/format.ts';
 import type { PlantState } from '../../domain/plant.ts';
+import { shortHoldId } from '../../domain/short-id.ts';
 import { personName } from './names.ts';
 
 /** Holds in force, impossible to miss: nothing moves until a supervisor or quality releases them. */
@@ -12,7 +13,7 @@ export function HoldBanner({ plant, holds }: { plant: PlantState; holds: readonl
         <div key={hold.holdId} className="hold-item">
           <strong className="hold-word">ON HOLD</strong> {describeSubject(hold.subject)} — {hold.reason}
           <div className="small">
-            Hold {hold.holdId}, placed by {personName(plant, hold.placedBy)} at {formatDateTime(hold.placedAt)}
+            Hold <span title={hold.holdId}>{shortHoldId(hold.holdId)}</span>, placed by {personName(plant, hold.placedBy)} at {formatDateTime(hold.placedAt)}
           </div>
         </div>
       ))}

@@ -6,6 +6,7 @@ import { unitKey, unitLabel } from '../../domain/plant.ts';
 import { activeHoldsOn, checkComplete, checkStart, resolveStep, stepOf } from '../../domain/traveler.ts';
 import type { ActionResult, StepTarget } from '../../station/actions.ts';
 import { completeOperation, consumeMaterial, startOperation, stepRequest } from '../../station/actions.ts';
+import { shortNcrId } from '../../domain/short-id.ts';
 import { Button, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
 import { CharacteristicEntry } from '../inspection/CharacteristicEntry.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
@@ -139,7 +140,7 @@ function StepScreenBody() {
         <section className="ncr-list" aria-label="Nonconformances">
           {ncrs.map((ncr) => (
             <p key={ncr.ncrId}>
-              <strong>NCR draft {ncr.ncrId}</strong> — {ncr.description}
+              <strong title={ncr.ncrId}>NCR draft {shortNcrId(ncr.ncrId, ncr.openedAt)}</strong> — {ncr.description}
             </p>
           ))}
         </section>

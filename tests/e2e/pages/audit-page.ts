@@ -8,9 +8,23 @@ export class AuditPage {
     return this.page.getByRole('heading', { name: 'Audit trail', level: 1 });
   }
 
-  async show(serial: string): Promise<void> {
-    await this.page.getByRole('textbox', { name: 'Serial' }).fill(serial);
+  get search(): Locator {
+    return this.page.getByRole('searchbox', { name: 'Serial, lot, work order or part' });
+  }
+
+  /** Looks up the trail of a serial, lot, work order or part, typed as given. */
+  async show(what: string): Promise<void> {
+    await this.search.fill(what);
     await this.page.getByRole('button', { name: 'Show trail' }).click();
+  }
+
+  /** The line naming what the trail was answered for ("Trail of serial SN-1001-03"). */
+  get subjects(): Locator {
+    return this.page.getByTestId('audit-subjects');
+  }
+
+  awaiting(entry: Locator): Locator {
+    return entry.getByText('⧗ Awaiting checkpoint', { exact: true });
   }
 
   get entries(): Locator {

@@ -83,4 +83,19 @@ export class CharacteristicPanel {
   result(text: string | RegExp): Locator {
     return this.region.getByRole('table').getByRole('row').filter({ hasText: text });
   }
+
+  /** The rows of recorded results, newest first (without the header row). */
+  get resultRows(): Locator {
+    return this.region.getByRole('table').locator('tbody').getByRole('row');
+  }
+
+  /** The one message of the newest outcome: what was recorded, or why not. */
+  get message(): Locator {
+    return this.region.getByTestId('measure-message');
+  }
+
+  /** The notice that the unit is on hold, with the hold's short id and reason. */
+  get heldUnit(): Locator {
+    return this.region.getByTestId('held-unit');
+  }
 }

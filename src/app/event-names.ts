@@ -1,0 +1,17 @@
+/** Each kind of station event in the words people read on the audit trail and conflict cards. */
+export const EVENT_NAMES: Record<string, string> = {
+  'session.signed-in': 'Signed in',
+  'session.signed-out': 'Signed out',
+  'op.started': 'Operation started',
+  'op.completed': 'Operation completed',
+  'material.consumed': 'Material consumed',
+  'measurement.recorded': 'Measurement recorded',
+  'hold.placed': 'Hold placed',
+  'hold.released': 'Hold released',
+  'conflict.resolved': 'Conflict resolved',
+};
+
+/** An event type in words ("Operation completed"), never the type name; "Record" when unknown. */
+export function eventName(type: string | undefined): string {
+  return type === undefined ? 'Record' : (EVENT_NAMES[type] ?? 'Record');
+}
