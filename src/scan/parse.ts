@@ -151,7 +151,7 @@ function parse(raw: string, options: ParseOptions): ScanResult {
 const KEYS = new Set(['00', '01', '02', '03', '253', '255', '402', '410', '411', '412', '413', '414', '415', '416', '417', '8003', '8006', '8013', '8017', '8018', '8026']);
 
 /** A key whose value starts with a fixed run of digits: its AI followed by that many digits marks GS1. */
-const KEY_PREFIX = /^(?:0[0-3]\d{14}|00\d{18}|25[35]\d{13}|402\d{17}|41[0-7]\d{13}|8003\d{14}|80(?:06|17|18|26)\d{18})/u;
+const KEY_PREFIX = /^(?:0[1-3]\d{14}|00\d{18}|25[35]\d{13}|402\d{17}|41[0-7]\d{13}|8003\d{14}|80(?:06|17|18|26)\d{18})/u;
 
 /**
  * A string without symbology identifier or FNC1, as wedge scanners set to neither send a GS1-128

@@ -57,7 +57,7 @@ describe('a bare string that looks like GS1 but fails is refused with the reason
 });
 
 describe('short text that merely starts with AI digits stays text', () => {
-  it.each(['100234', '10ABC', '9912345', '1525123110AB', '21XYZ', '4001', '401ABC', '8004061414112345', 'HELLO', 'SN-1001-01'])('reads %s as text', (raw) => {
+  it.each(['100234', '10ABC', '9912345', '1525123110AB', '21XYZ', '4001', '401ABC', '8004061414112345', '0012345678901234', 'HELLO', 'SN-1001-01'])('reads %s as text', (raw) => {
     expect(ok(raw)).toMatchObject({ dataType: 'text', elements: [{ value: raw }] });
   });
 });
