@@ -15,7 +15,7 @@ import { MIGRATIONS } from '../../sync-server/store/migrations.ts';
 import { openStore } from '../../sync-server/store/store.ts';
 import { inlineVerifier } from '../../sync-server/audit/verifier-pool.ts';
 import { makeTempDir, send, testClock } from './harness.ts';
-import { addWorkOrder, dropSchema, enrollStation, pinOf, startSyncServer, TEST_DATABASE_URL, V, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
+import { addWorkOrder, dropSchema, enrollStation, pinOf, startSyncServer, testDatabaseUrl, V, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789abcdef';
 
@@ -83,7 +83,7 @@ export function runMonitoringSuite(backend: Backend): void {
     it('is not ready when its key is not the audit log’s key, or when the store does not answer', async () => {
       const dir = await makeTempDir('ready');
       const schema = `travelog_ready_${Date.now().toString(36)}`;
-      const store = backend === 'PGlite' ? await openStore({ dataDir: dir.path }) : await openStore({ databaseUrl: TEST_DATABASE_URL, schema });
+      const store = backend === 'PGlite' ? await openStore({ dataDir: dir.path }) : await openStore({ databaseUrl: testDatabaseUrl(), schema });
       const other = await buildServer({ store, audit: createAuditLog({ key: newServerKey('travelog/audit'), now: clock.now }), verifier: inlineVerifier(), checkpointSeconds: 0 });
       await store.locked((tx) => createAuditLog({ key: newServerKey('travelog/audit'), now: clock.now }).open(tx.sql));
       try {
