@@ -34,8 +34,9 @@ export interface PullContext {
  */
 export async function pull(context: PullContext, request: PullRequest): Promise<PullResponse> {
   const { store, station, plant } = context;
-  const before = await currentPlant(plant, store);
-  const everyProgram = plantPrograms(before).every((program) => station.programs.includes(program));
+  // The plant as this process has it: a program another server added since is known to it at its
+  // next batch (and a station is rarely cleared for a program no work order names yet).
+  const everyProgram = plantPrograms(plant.state()).every((program) => station.programs.includes(program));
   const programs = everyProgram ? [...station.programs, EVERY_PROGRAM] : station.programs;
   const page = await store.viewsSince(request.checkpoint, request.limit ?? DEFAULT_PULL_LIMIT, {
     programs,

@@ -215,6 +215,25 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])("[S22] changing a station's pro
     await server.store.locked((tx) => server.plant.audit!.checkpointIfBehind(tx.sql));
     expect(await verifyCli(['--url', server.url, '--credential', office.credential])).toBe(0);
   });
+
+  it('[S12] moves the quarantine only a station cleared for every program sees with a change of programs: dropped when one is taken away, sent again when granted', async () => {
+    const cell = await enrollStation(server, clock, 'Program cell 8');
+    // Input that cannot be classified: a push refused by its schema.
+    const event = office.step('op.started', 'B-1001', 'WO-1003', { kind: 'serial', serial: 'SN-1003-01' }, 'OP10', 'D');
+    expect((await office.push([{ ...event, payload: { ...event.payload, operationId: 7 } }])).status).toBe(400);
+    office.seq -= 1;
+    const quarantined = (await cell.pullAll(0)).documents.filter((doc) => doc.kind === 'quarantine' && JSON.stringify(doc.data.raw).includes(event.id)).map((doc) => doc.id);
+    expect(quarantined).toHaveLength(1);
+
+    expect((await change(cell.id, signedBy('B-3001'))).status).toBe(200);
+    const pulled = await cell.pullPage(cell.checkpoint, { limit: 5000 });
+    expect(pulled.body.dropped).toEqual(expect.arrayContaining(quarantined));
+    expect((await cell.pullAll(0)).documents.filter((doc) => quarantined.includes(doc.id))).toEqual([]);
+    cell.checkpoint = pulled.body.checkpoint;
+
+    expect((await change(cell.id, { ...signedBy('B-3001'), programs: ['COMMERCIAL', F35], reason: 'Back on the program' })).status).toBe(200);
+    expect((await cell.pullAll()).documents.filter((doc) => quarantined.includes(doc.id)).map((doc) => doc.id)).toEqual(quarantined);
+  });
 });
 
 const REVOKED = 'revoked: station no longer trusted';
