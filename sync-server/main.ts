@@ -43,6 +43,8 @@ export interface StartOptions {
   /** See ServerOptions.checkpointEvery and checkpointSeconds. */
   checkpointEvery?: number;
   checkpointSeconds?: number;
+  /** See ServerOptions.requestTimeoutMs. */
+  requestTimeoutMs?: number;
 }
 
 /** A listening server. */
@@ -82,6 +84,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       ...(options.defaultPrograms === undefined ? {} : { defaultPrograms: options.defaultPrograms }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     await app.listen({ port: options.port, host: options.host });
