@@ -12,7 +12,11 @@ export type ApiErrorCode =
   | 'locked-out' // too many wrong PINs; `Retry-After` says for how long
   | 'client-too-old' // reload the app to update it
   | 'unsupported-protocol' // the station is newer than the server
-  | 'not-found'
+  | 'not-found' // no such route (an /api route: only to an authenticated caller, S2)
+  | 'method-not-allowed' // the route exists with other methods; `Allow` names them
+  | 'malformed-request' // not well-formed HTTP: a body shorter than its Content-Length, a bad request line or URL
+  | 'headers-too-large' // 431: the request's headers are over the server's limit
+  | 'request-timeout' // 408: the request did not arrive whole in time
   | 'invalid-event' // an event of a push fails its schema; `message` names the field, `eventIds` lists them
   | 'station-mismatch' // the push names another station than its credential's
   | 'station-key-mismatch' // the server's table and its signed log disagree on the station's key: plant IT must look (503)

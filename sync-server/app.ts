@@ -5,6 +5,8 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { existsSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import { basename, join } from 'node:path';
 import { enrollRequestSchema, type EnrollRequest } from '../schemas/enroll.ts';
@@ -87,6 +89,11 @@ export interface ServerOptions {
   metricsToken?: string;
   /** A station silent longer than this while it has pending events is flagged; 15 minutes unless given. */
   stationSilentAfterMs?: number;
+  /**
+   * How long a request may take to arrive whole (headers and body), in ms; 120 s unless given. A
+   * slower one is answered `408 request-timeout`. Node checks every `min(this, 30 s)`.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** The audit log's key name (its C2SP origin) unless configured. */
@@ -96,22 +103,25 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 // About 4 KiB per event at the most events a push may carry.
 const DEFAULT_PUSH_BODY_LIMIT = MAX_PUSH_EVENTS * 4 * 1024;
 
-const ERRORS_BY_FASTIFY_CODE: Readonly<Record<string, { status: number; code: ApiFailure['code'] }>> = {
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+const ERRORS_BY_FASTIFY_CODE: Readonly<Record<string, { status: number; code: ApiFailure['code']; message?: string }>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid-request' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type', message: 'Send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'malformed-request', message: 'The body is not as long as its Content-Length says' },
+  FST_ERR_BAD_URL: { status: 400, code: 'malformed-request', message: 'The URL is not well-formed' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'malformed-request', message: 'A part of the URL is longer than 100 characters' },
+  // The connection ended while the body was arriving (Node's 'aborted').
+  ECONNRESET: { status: 400, code: 'malformed-request', message: 'The connection ended before the body was complete' },
 };
 
 function apiFailureOf(error: FastifyError): ApiFailure | undefined {
   if (error instanceof ApiFailure) return error;
   if (error.validation !== undefined) return new ApiFailure(400, 'invalid-request', error.message);
   const known = error.code === undefined ? undefined : ERRORS_BY_FASTIFY_CODE[error.code];
-  if (known !== undefined) {
-    const message = known.code === 'unsupported-media-type' ? 'Send the body as application/json' : error.message;
-    return new ApiFailure(known.status, known.code, message);
-  }
+  if (known !== undefined) return new ApiFailure(known.status, known.code, known.message ?? error.message);
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiFailure(error.statusCode, 'invalid-request', error.message);
   }
@@ -120,6 +130,41 @@ function apiFailureOf(error: FastifyError): ApiFailure | undefined {
 
 function sendFailure(reply: FastifyReply, failure: ApiFailure): FastifyReply {
   return reply.code(failure.statusCode).headers(failure.headers).send(failure.toBody());
+}
+
+/** What a request Node could not parse, or that did not arrive in time, is answered (S4). */
+export function clientFailureOf(error: Error & { code?: string }, requestTimeoutMs: number): ApiFailure {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new ApiFailure(408, 'request-timeout', `The request did not arrive whole within ${Math.round(requestTimeoutMs / 1000)} s`);
+  if (error.code === 'HPE_HEADER_OVERFLOW') return new ApiFailure(431, 'headers-too-large', 'The request headers are larger than the server accepts');
+  if (error.code === 'HPE_INVALID_EOF_STATE') return new ApiFailure(400, 'malformed-request', 'The connection ended before the request was complete');
+  return new ApiFailure(400, 'malformed-request', 'The request is not well-formed HTTP/1.1');
+}
+
+/**
+ * Fastify's clientErrorHandler: answers what Node's HTTP parser refused (or timed out) with an
+ * ApiError body instead of Fastify's `{ error, message, statusCode }`, then closes the connection.
+ */
+function clientErrorHandler(requestTimeoutMs: number) {
+  return function onClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+    // A reset connection has no one to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const failure = clientFailureOf(error, requestTimeoutMs);
+    this.log.debug({ err: error }, 'client error');
+    if (socket.writable) {
+      const body = JSON.stringify(failure.toBody());
+      socket.write(
+        `HTTP/1.1 ${failure.statusCode} ${STATUS_CODES[failure.statusCode] ?? ''}\r\n` +
+          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
+/** `/api/stations/:stationId/revoke` as a pattern that matches `/api/stations/<id>/revoke`. */
+function routePattern(url: string): RegExp {
+  const escaped = url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${escaped.join('/')}$`);
 }
 
 /**
@@ -149,15 +194,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const { store } = options;
   const now = options.now ?? (() => new Date());
   const ajv = createAjv();
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeout: requestTimeoutMs,
+    // Given to Node's server at construction too: set afterwards only (as Fastify does), Node 24
+    // never times a request out. Node checks every 30 s; a shorter limit needs a shorter check.
+    http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(requestTimeoutMs / 2))) },
+    clientErrorHandler: clientErrorHandler(requestTimeoutMs),
+    // A URL the router cannot take (bad percent-encoding, an over-long parameter); Fastify would
+    // answer its own shape without this.
+    frameworkErrors: (error, _request, reply) => {
+      void sendFailure(reply, apiFailureOf(error) ?? new ApiFailure(400, 'malformed-request', 'The URL is not well-formed'));
+    },
     schemaErrorFormatter: (errors, dataVar) => new Error(formatValidationErrors(errors, dataVar)),
   });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // Every API body is JSON; Fastify's built-in text/plain parser would let a string reach the schema.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('station', null);
+  // Every API route by method, and which of them need the station credential: the 404 handler
+  // tells a wrong method from an unknown route, and says neither to an unauthenticated caller (S2).
+  const apiRoutes: Array<{ method: string; pattern: RegExp; url: string }> = [];
+  const credentialRoutes = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if (!isApiPath(route.url)) return;
+    for (const method of [route.method].flat()) apiRoutes.push({ method, pattern: routePattern(route.url), url: route.url });
+  });
 
   let decoy: Promise<PinHash> | undefined;
   const decoyPinHash = (): Promise<PinHash> => (decoy ??= hashPin(crypto.randomUUID()));
@@ -192,6 +256,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     else store.sequence().then((current) => live.publish(current), (error: unknown) => app.log.warn({ err: error }, 'could not read the server sequence'));
   });
   app.addHook('onClose', async () => {
+    // Requests have finished (Fastify closes the listener first): sign what was appended since the
+    // last checkpoint, so a clean stop leaves no entry protected by its own signature only.
+    try {
+      await store.locked((tx) => audit.checkpointIfBehind(tx.sql));
+    } catch (error) {
+      app.log.error({ err: error }, 'could not sign a checkpoint while stopping');
+    }
     await stopWatching();
     if (checkpointTimer !== null) clearInterval(checkpointTimer);
     if (options.verifier === undefined) await verifier.close();
@@ -240,6 +311,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   await app.register((stationRoutes, _options, done) => {
+    stationRoutes.addHook('onRoute', (route) => {
+      credentialRoutes.add(route.url);
+    });
     stationRoutes.addHook('onRequest', async (request) => {
       // A revoked station's push is refused into quarantine with a security flag (S17), not just 401.
       const allowRevoked = request.method === 'POST' && request.url.split('?')[0] === '/api/sync/push';
@@ -302,10 +376,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setNotFoundHandler(async (request, reply) => {
     const isRead = request.method === 'GET' || request.method === 'HEAD';
-    if (options.staticDir !== undefined && isRead && !isApiPath(request.url)) {
-      return reply.sendFile('index.html');
+    const path = request.url.split('?')[0] ?? '';
+    if (!isApiPath(request.url)) {
+      if (options.staticDir !== undefined && isRead) return reply.sendFile('index.html');
+      return sendFailure(reply, new ApiFailure(404, 'not-found', `No route ${request.method} ${path}`));
     }
-    return sendFailure(reply, new ApiFailure(404, 'not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+    const matching = apiRoutes.filter((route) => route.pattern.test(path));
+    // Which API routes exist is for stations to know: anything but a public route's other method
+    // needs the credential first, so an unknown route reads like a known one to a stranger (S2).
+    const isPublic = matching.length > 0 && matching.every((route) => !credentialRoutes.has(route.url));
+    try {
+      if (!isPublic) await authenticateStation(store, request.headers.authorization);
+    } catch (error) {
+      if (error instanceof ApiFailure) return sendFailure(reply, error);
+      throw error;
+    }
+    if (matching.length === 0) return sendFailure(reply, new ApiFailure(404, 'not-found', `No route ${request.method} ${path}`));
+    const allowed = [...new Set(matching.map((route) => route.method))].sort();
+    return sendFailure(reply, new ApiFailure(405, 'method-not-allowed', `${path} takes ${allowed.join(', ')}, not ${request.method}`, { allow: allowed.join(', ') }));
   });
 
   return app;

@@ -49,6 +49,8 @@ export interface StartOptions {
   metricsToken?: string;
   /** See ServerOptions.stationSilentAfterMs. */
   stationSilentAfterMs?: number;
+  /** See ServerOptions.requestTimeoutMs. */
+  requestTimeoutMs?: number;
 }
 
 /** A listening server. */
@@ -88,6 +90,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       ...(options.defaultPrograms === undefined ? {} : { defaultPrograms: options.defaultPrograms }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(options.stationSilentAfterMs === undefined ? {} : { stationSilentAfterMs: options.stationSilentAfterMs }),

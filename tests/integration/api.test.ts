@@ -311,7 +311,8 @@ describe('bad input is refused with the right 4xx and changes nothing', () => {
     { name: 'a too-old protocol (enroll)', path: '/api/stations/enroll', send: () => ({ body: { ...enrollBody, protocolVersion: OLDEST_SERVED_PROTOCOL_VERSION - 1 } }), status: 426, code: 'client-too-old' },
     { name: 'a protocol newer than the server', path: '/api/sync/pull', send: () => ({ body: { ...pullBody, protocolVersion: PROTOCOL_VERSION + 1 }, credential }), status: 400, code: 'unsupported-protocol' },
     { name: 'an unknown API route', path: '/api/sync/push-everything', send: () => ({ body: pullBody, credential }), status: 404, code: 'not-found' },
-    { name: 'GET on a POST route', path: '/api/sync/pull', send: () => ({ method: 'GET', credential }), status: 404, code: 'not-found' },
+    { name: 'GET on a POST route', path: '/api/sync/pull', send: () => ({ method: 'GET', credential }), status: 405, code: 'method-not-allowed' },
+    { name: 'an unknown API route without a credential', path: '/api/sync/push-everything', send: () => ({ body: pullBody }), status: 401, code: 'unauthenticated' },
   ];
 
   const validateError = new Ajv().compile(apiErrorSchema);
@@ -372,10 +373,11 @@ describe('serving the app', () => {
   });
 
   it.each(['/api', '/api/', '/api/nothing-here', '/api/sync/pull', '/api/nothing?x=1'])('never answers GET %s with index.html', async (path) => {
+    // Without a credential an API path is refused before anyone learns whether it exists (S2).
     const answer = await send(url, path);
-    expect(answer.status).toBe(404);
+    expect(answer.status).toBe(401);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(errorOf(answer).code).toBe('not-found');
+    expect(errorOf(answer).code).toBe('unauthenticated');
   });
 
   it('answers a POST to a page path with a JSON 404, not the shell', async () => {
