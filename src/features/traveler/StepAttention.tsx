@@ -5,6 +5,7 @@ import type { PlantState } from '../../domain/plant.ts';
 import { stepKey } from '../../domain/plant.ts';
 import { stepTarget } from '../../domain/rules/helpers.ts';
 import type { StepTarget } from '../../station/actions.ts';
+import { Button } from '../../ui/index.ts';
 import { readableDescription } from '../conflicts/describe.ts';
 import { FLAG_NAMES } from '../conflicts/names.ts';
 import type { ServerVerdict } from './attention.ts';
@@ -47,9 +48,7 @@ export function StepAttention({ target }: { target: StepTarget }) {
               <li key={verdict.event.id}>{verdictText(plant, verdict)}</li>
             ))}
           </ul>
-          <button type="button" className="button" onClick={onAcknowledge}>
-            Acknowledge
-          </button>
+          <Button onClick={onAcknowledge}>Acknowledge</Button>
           {failed !== null && <span className="status-warning"> {failed}</span>}
         </section>
       )}
