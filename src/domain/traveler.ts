@@ -7,6 +7,7 @@ import type { Check, Resolved } from './refusal.ts';
 import { characteristicKey, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
 import { checkQualified } from './qualification.ts';
 import { allowed, refuse } from './refusal.ts';
+import { shortHoldId } from './short-id.ts';
 
 export type StepStatus = 'not-started' | 'in-progress' | 'complete';
 
@@ -97,7 +98,7 @@ export function activeHoldsOn(state: PlantState, workOrderId: string, unit: Unit
 function holdRefusal(holds: Hold[], what: string): Check {
   const hold = holds[0];
   if (hold === undefined) return allowed;
-  return refuse('on-hold', `${what} is on hold (${hold.reason}); a supervisor must release hold ${hold.holdId} first`);
+  return refuse('on-hold', `${what} is on hold (${hold.reason}); a supervisor must release hold ${shortHoldId(hold.holdId)} first`);
 }
 
 /** The earlier operation of the routing that is not yet complete on this unit, if any. */

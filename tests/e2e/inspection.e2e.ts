@@ -63,7 +63,18 @@ describe('inspection', () => {
     await step.consumed('L-920-A').waitFor();
     await step.complete();
     await step.waitForStatus('Complete');
-    await step.backToTraveler('WO-1002');
+    await shell.signOut();
+
+    // OP20 is a lathe operation: done at a WC-LATHE station (a station refuses another work center's).
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Change work center').click();
+    await setup.chooseWorkCenter('WC-LATHE');
+    await page.getByRole('heading', { name: /^Queue at WC-LATHE/ }).waitFor();
+    await shell.signOut();
+    await signIn.signIn('B-1001', '1111');
+    await shell.expectSignedIn('Ana Ortiz');
+    await queue.openWorkOrder('WO-1002');
     await traveler.openStep('OP20', 'SN-1002-01');
     await step.start();
     await step.waitForStatus('In progress');
