@@ -1,3 +1,4 @@
+import { shortHoldId } from './short-id.ts';
 import type { Hold } from '../../schemas/hold.ts';
 import type { Operator } from '../../schemas/operator.ts';
 import type { PlantState } from './plant.ts';
@@ -56,8 +57,8 @@ export function checkRelease(state: PlantState, request: ReleaseRequest): Resolv
     return refuse('role-not-allowed', `${signer.name} is signed in as ${signer.role}; only a supervisor or quality may release a hold`);
   }
   const hold = state.holds.get(request.holdId);
-  if (hold === undefined) return refuse('unknown-hold', `Hold ${request.holdId} is not known on this station`);
-  if (hold.status !== 'active') return refuse('hold-not-active', `Hold ${request.holdId} was already released`);
+  if (hold === undefined) return refuse('unknown-hold', `Hold ${shortHoldId(request.holdId)} is not known on this station`);
+  if (hold.status !== 'active') return refuse('hold-not-active', `Hold ${shortHoldId(request.holdId)} was already released`);
   if (request.reason.trim() === '') return refuse('reason-required', 'Type the reason for the release; it is part of the signed record');
   return { ok: true, value: { hold, signer } };
 }

@@ -1,3 +1,4 @@
+import { shortHoldId } from './short-id.ts';
 import type { UnitRef } from '../../schemas/common.ts';
 import type { Hold } from '../../schemas/hold.ts';
 import type { Operation, Routing } from '../../schemas/routing.ts';
@@ -97,7 +98,7 @@ export function activeHoldsOn(state: PlantState, workOrderId: string, unit: Unit
 function holdRefusal(holds: Hold[], what: string): Check {
   const hold = holds[0];
   if (hold === undefined) return allowed;
-  return refuse('on-hold', `${what} is on hold (${hold.reason}); a supervisor must release hold ${hold.holdId} first`);
+  return refuse('on-hold', `${what} is on hold (${hold.reason}); a supervisor must release hold ${shortHoldId(hold.holdId)} first`);
 }
 
 /** The earlier operation of the routing that is not yet complete on this unit, if any. */
