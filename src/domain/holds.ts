@@ -1,3 +1,4 @@
+import { shortHoldId } from './short-id.ts';
 import type { Hold } from '../../schemas/hold.ts';
 import type { Operator } from '../../schemas/operator.ts';
 import type { PlantState } from './plant.ts';

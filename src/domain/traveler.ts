@@ -1,3 +1,4 @@
+import { shortHoldId } from './short-id.ts';
 import type { UnitRef } from '../../schemas/common.ts';
 import type { Hold } from '../../schemas/hold.ts';
 import type { Operation, Routing } from '../../schemas/routing.ts';

@@ -52,7 +52,7 @@ describe('inspection', () => {
     await setup.enroll('Inspection tablet', 'B-3001', '9999');
     await setup.chooseWorkCenter('WC-MILL');
 
-    // The operator machines SN-1002-01 through OP10 and OP20.
+    // The operator mills SN-1002-01 (OP10).
     await signIn.signIn('B-1001', '1111');
     await shell.expectSignedIn('Ana Ortiz');
     await queue.openWorkOrder('WO-1002');
@@ -138,7 +138,7 @@ describe('inspection', () => {
     await bore.value.pressSequentially('12.75');
     await bore.liveVerdict.filter({ hasText: /^FAIL$/ }).waitFor();
     await bore.record();
-    await bore.message.filter({ hasText: 'SN-1002-01 is now on hold H-' }).waitFor();
+    await bore.message.filter({ hasText: 'Recorded C1 Bore diameter: 12.75 mm FAIL. SN-1002-01 is now ON HOLD H-' }).waitFor();
     expect(await bore.message.innerText()).toMatch(/NCR draft NCR-\d{4}-[0-9A-Z]{6} opened/);
     const holdId = /H-[0-9A-Z]{6}/.exec(await bore.message.innerText())?.[0];
     expect(holdId).toBeDefined();

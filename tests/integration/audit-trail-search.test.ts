@@ -9,6 +9,7 @@ import type { TrailResponse } from '../../schemas/audit-api.ts';
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import { subjectsOf } from '../../src/audit/subjects.ts';
 import type { RunningServer } from '../../sync-server/main.ts';
+import { migrate } from '../../sync-server/store/migrations.ts';
 import { send, testClock } from './harness.ts';
 import { addWorkOrder, enrollStation, startSyncServer, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
@@ -95,6 +96,16 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('audit trail look-up on %s', (b
     expect(secret.withheld).toBe(0);
     expect(secret.subjects!.map((s) => s.replace('SEARCH-F', 'X').replace('search-f', 'x'))).toEqual(unknown.subjects!.map((s) => s.replace('NOWHERE', 'X').replace('nowhere', 'x')));
     expect(secret.part).toBeUndefined();
+  });
+
+  it('indexes by migration the work orders and material of entries appended before trail subjects', async () => {
+    const sql = server.store.sql;
+    await sql.query("DELETE FROM audit_units WHERE unit LIKE 'wo:%' OR unit LIKE 'lot:%'");
+    expect((await trail(cleared, 'WO-1003')).entries).toEqual([]);
+    await sql.query('DELETE FROM schema_migrations WHERE version = 5');
+    expect(await migrate(sql)).toEqual([5]);
+    expect(what(await trail(cleared, 'WO-1003'))).toHaveLength(3);
+    expect(what(await trail(cleared, 'L-920-A'))).toEqual(['material.consumed serial:SN-1003-01 OP10', 'material.consumed serial:SN-WO-SEARCH-F-1 OP10']);
   });
 
   it('refuses a look-up that names nothing, or is too long', async () => {

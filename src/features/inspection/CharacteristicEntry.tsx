@@ -12,6 +12,7 @@ import { shortHoldId, shortNcrId } from '../../domain/short-id.ts';
 import type { StepContext } from '../../domain/traveler.ts';
 import { activeHoldsOn } from '../../domain/traveler.ts';
 import { recordMeasurement } from '../../station/actions.ts';
+import { Button, Field, useOutcome } from '../../ui/index.ts';
 import { personName } from '../traveler/names.ts';
 import './inspection.css';
 
@@ -55,9 +56,8 @@ export function CharacteristicEntry({
   const [unit, setUnit] = useState<LengthUnit>(ownUnit);
   const [verdict, setVerdict] = useState<'pass' | 'fail' | null>(null);
   const [gauge, setGauge] = useState('');
-  // One message at a time, the newest outcome: a refusal or the confirmation of what was recorded.
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [recordedFail, setRecordedFail] = useState<string | null>(null);
+  // The screen's one message area (src/ui): what was recorded, or why not, replaces what was there.
+  const { show } = useOutcome();
   const busy = useRef(false);
 
   const variable = characteristic.kind === 'variable';
@@ -79,7 +79,7 @@ export function CharacteristicEntry({
         gaugeId: gauge,
       });
       if (!result.ok) {
-        setMessage({ ok: false, text: result.message });
+        show({ kind: 'refusal', message: result.message });
         return;
       }
       setText('');
@@ -89,12 +89,13 @@ export function CharacteristicEntry({
       setUnit(ownUnit);
       const recorded = result.event;
       if (recorded.type === 'measurement.recorded') {
-        const verdictWord = recorded.payload.result === 'pass' ? 'PASS' : 'FAIL';
-        setMessage({ ok: true, text: `Recorded ${characteristic.id} ${characteristic.name}: ${describeValue(recorded.payload.measured)} ${verdictWord}` });
+        const what = `Recorded ${characteristic.id} ${characteristic.name}: ${describeValue(recorded.payload.measured)}`;
+        // A failing result holds the unit and opens an NCR draft, both named by the measurement.
+        const consequence = `${unitLabel(ctx.unit)} is now ON HOLD ${shortHoldId(holdIdForMeasurement(recorded.id))}; NCR draft ${shortNcrId(ncrIdForMeasurement(recorded.id), recorded.deviceTime)} opened.`;
+        show({ kind: 'success', message: recorded.payload.result === 'pass' ? `${what} PASS` : `${what} FAIL. ${consequence}` });
       }
-      setRecordedFail(recorded.type === 'measurement.recorded' && recorded.payload.result === 'fail' ? recorded.id : null);
     } catch (error) {
-      setMessage({ ok: false, text: `Not recorded: ${error instanceof Error ? error.message : String(error)}` });
+      show({ kind: 'refusal', message: `Not recorded: ${error instanceof Error ? error.message : String(error)}` });
     } finally {
       busy.current = false;
     }
@@ -102,8 +103,6 @@ export function CharacteristicEntry({
 
   const headingId = `${id}-heading`;
   const liveId = `${id}-live`;
-  const failHold = recordedFail === null ? undefined : plant.holds.get(holdIdForMeasurement(recordedFail));
-  const failNcr = recordedFail === null ? undefined : plant.nonconformances.get(ncrIdForMeasurement(recordedFail));
 
   return (
     <section className="characteristic" aria-labelledby={headingId}>
@@ -134,27 +133,31 @@ export function CharacteristicEntry({
       <form className="measure-form" onSubmit={(event) => void record(event)} noValidate>
         {variable ? (
           <div className="measure-row">
-            <label className="field value-field">
-              <span>Value</span>
-              <input
-                value={text}
-                onChange={(e) => setText(e.target.value)}
-                inputMode="decimal"
-                autoComplete="off"
-                aria-describedby={liveId}
-                aria-invalid={live.kind === 'invalid'}
-              />
-            </label>
-            <label className="field unit-field">
-              <span>Unit</span>
-              <select value={unit} onChange={(e) => setUnit(e.target.value as LengthUnit)}>
-                {unitChoices(ownUnit).map((u) => (
-                  <option key={u} value={u}>
-                    {unitName(u)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Field
+              label="Value"
+              className="value-field"
+              units={
+                <select aria-label="Unit" value={unit} onChange={(e) => setUnit(e.target.value as LengthUnit)}>
+                  {unitChoices(ownUnit).map((u) => (
+                    <option key={u} value={u}>
+                      {unitName(u)}
+                    </option>
+                  ))}
+                </select>
+              }
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                  inputMode="decimal"
+                  autoComplete="off"
+                  aria-describedby={liveId}
+                  aria-invalid={live.kind === 'invalid'}
+                />
+              )}
+            </Field>
           </div>
         ) : (
           <div role="group" aria-label="Result" className="toggle-group">
@@ -178,43 +181,20 @@ export function CharacteristicEntry({
           {live.kind === 'incomplete' && <span className="muted">{live.message}</span>}
           {live.kind === 'invalid' && <span className="invalid">{live.message}</span>}
         </div>
-        <label className="field gauge-field">
-          <span>
-            Gauge id{characteristic.gaugeRequired && <strong className="required"> (required)</strong>}
-          </span>
-          <input value={gauge} onChange={(e) => setGauge(e.target.value)} autoComplete="off" aria-required={characteristic.gaugeRequired} />
-        </label>
-        <button type="submit" className="button primary">
+        <Field
+          className="gauge-field"
+          label={
+            <>
+              Gauge id{characteristic.gaugeRequired && <strong className="required"> (required)</strong>}
+            </>
+          }
+        >
+          {(control) => <input {...control} value={gauge} onChange={(e) => setGauge(e.target.value)} autoComplete="off" aria-required={characteristic.gaugeRequired} />}
+        </Field>
+        <Button type="submit" variant="primary">
           Record
-        </button>
+        </Button>
       </form>
-      {message !== null &&
-        (message.ok ? (
-          <div role="status" className="confirm" data-testid="measure-message">
-            <p>{message.text}</p>
-            {recordedFail !== null && (
-              <div className="hold-banner" data-testid="fail-consequence">
-                <strong className="hold-word">ON HOLD</strong> {unitLabel(ctx.unit)} is now on hold
-                {failHold !== undefined && (
-                  <>
-                    {' '}
-                    <strong title={failHold.holdId}>{shortHoldId(failHold.holdId)}</strong>
-                  </>
-                )}
-                .
-                {failNcr !== undefined && (
-                  <div>
-                    NCR draft <strong title={failNcr.ncrId}>{shortNcrId(failNcr.ncrId, failNcr.openedAt)}</strong> opened.
-                  </div>
-                )}
-              </div>
-            )}
-          </div>
-        ) : (
-          <div role="alert" className="refusal" data-testid="measure-message">
-            {message.text}
-          </div>
-        ))}
       {results.length > 0 && (
         <table className="table results" aria-label={`Results for ${characteristic.name}`}>
           <thead>

@@ -89,9 +89,9 @@ export class CharacteristicPanel {
     return this.region.getByRole('table').locator('tbody').getByRole('row');
   }
 
-  /** The one message of the newest outcome: what was recorded, or why not. */
+  /** The screen's one message of the newest outcome (src/ui MessageArea): what was recorded, or why not. */
   get message(): Locator {
-    return this.region.getByTestId('measure-message');
+    return this.region.page().getByTestId('message-area');
   }
 
   /** The notice that the unit is on hold, with the hold's short id and reason. */
