@@ -16,6 +16,9 @@
  * 5. A station's programs changed under e-signature (the station list shows the programs the caller
  *    is cleared for), audit entries for that change and for refused signatures and lockouts at the
  *    server. Additive: version 3 and 4 stations are still served.
+ * 6. A server restored from a backup says so: a signed `log.restored` audit entry, and `restart`
+ *    (epoch and the station's last sequence held) in pull and push answers; a push names the epoch
+ *    it knows (S23). Additive: version 3 to 5 stations are still served.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 3;
