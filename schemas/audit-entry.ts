@@ -15,6 +15,7 @@ export const AUDIT_KINDS = [
   'receipt',
   'quarantine',
   'master-data.changed',
+  'log.restored',
 ] as const;
 
 /**

@@ -21,6 +21,9 @@
  *    Length units µm (`um`) and µin (`uin`) for characteristics and measurements (surface finish);
  *    the audit trail looked up by serial, lot, work order or part in any case (`?q=`), its answer
  *    naming the trail subjects (and part) it was answered for.
+ *    A server restored from a backup says so: a signed `log.restored` audit entry, and `restart`
+ *    (epoch and the station's last sequence held) in pull and push answers; a push names the epoch
+ *    it knows (S23).
  */
 export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 3;

@@ -2,6 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type { ViewDoc } from './view-doc.ts';
 import { identifierSchema } from './common.ts';
 import { receiptSchema } from './receipt.ts';
+import { restartSchema } from './push.ts';
 
 /**
  * `POST /api/sync/pull`: the station sends its checkpoint (the highest `serverSeq` it holds) and
@@ -34,6 +35,8 @@ export const pullResponseSchema = {
      * clearance (docs/sync-spec.md S22). Sent, from version 5, with the page whose range crosses the change.
      */
     dropped: { type: 'array', items: { type: 'string', maxLength: 200 } },
+    /** Sent, from version 6, by a server whose log was restored from a backup (docs/sync-spec.md S23). */
+    restart: restartSchema,
   },
   required: ['documents', 'receipts', 'checkpoint', 'hasMore'],
   additionalProperties: false,

@@ -33,6 +33,7 @@ import { registerAuditRoutes } from './audit/routes.ts';
 import { newServerKey, type ServerKey } from './audit/server-key.ts';
 import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
 import { registerFleetHooks } from './ops/fleet.ts';
+import { createRestarts } from './ops/restart.ts';
 import { createMetrics, DEFAULT_STATION_SILENT_AFTER_MS, isDatabaseError, registerMonitoringRoutes, type Metrics } from './ops/monitoring.ts';
 
 declare module 'fastify' {
@@ -277,6 +278,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     done();
   });
   registerFleetHooks(app, { store, now });
+  const restarts = createRestarts(store);
   // Open streams would keep close() waiting for ever.
   app.addHook('preClose', (done) => {
     live.close();
@@ -330,13 +332,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     stationRoutes.post<{ Body: PullRequest }>(
       '/api/sync/pull',
       { schema: { body: pullRequestSchema }, preValidation: protocolFirst },
-      (request) => pull({ store, station: stationOf(request), plant }, request.body),
+      (request) => restarts.pull(stationOf(request), request.body, () => pull({ store, station: stationOf(request), plant }, request.body)),
     );
 
     stationRoutes.post<{ Body: PushRequest }>(
       '/api/sync/push',
       { schema: { body: pushRequestSchema }, preValidation: protocolFirst, bodyLimit: options.pushBodyLimit ?? DEFAULT_PUSH_BODY_LIMIT },
-      (request) => metrics.timePush(request.body.events.length, () => push({ plant, station: stationOf(request), now, verifier }, request.body)),
+      (request) =>
+        restarts.push(stationOf(request), request.body, () => metrics.timePush(request.body.events.length, () => push({ plant, station: stationOf(request), now, verifier }, request.body))),
     );
 
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });

@@ -7,12 +7,14 @@
  * at enrollment. A station sees and records work only of programs it is cleared for.
  */
 import type { FastifyServerOptions } from 'fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AUDIT_ORIGIN, buildServer } from './app.ts';
 import { loadOrCreateServerKey, type ServerKey } from './audit/server-key.ts';
+import { DEFAULT_BACKUP_KEEP, scheduleBackups, type BackupSchedule, type ScheduledBackups } from './ops/backup-schedule.ts';
 import { parseDuration } from './ops/duration.ts';
+import { holdDataDir } from './ops/store-target.ts';
 import { serverLogger } from './ops/logging.ts';
 import { seedDemoPlant, type DemoPlantOptions } from './seed/demo-plant.ts';
 import { openStore, type Store } from './store/store.ts';
@@ -51,6 +53,8 @@ export interface StartOptions {
   stationSilentAfterMs?: number;
   /** See ServerOptions.requestTimeoutMs. */
   requestTimeoutMs?: number;
+  /** Backups the server takes itself (BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP); none unless given. */
+  backups?: BackupSchedule;
 }
 
 /** A listening server. */
@@ -64,16 +68,26 @@ export interface RunningServer {
   auditKey: ServerKey;
   /** How many live streams are open. */
   liveStreams(): number;
+  /** Takes a backup into the backup directory now (as the schedule does); absent without `backups`. */
+  backupNow?: ScheduledBackups['takeNow'];
   /** Stops listening, lets requests in flight finish, and closes the store. */
   close(): Promise<void>;
 }
 
 /** Opens, migrates and seeds the store, and listens. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const store =
-    options.databaseUrl === undefined
-      ? await openStore({ dataDir: options.dataDir })
-      : await openStore({ databaseUrl: options.databaseUrl, ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) });
+  // A PGlite directory has one process; backup and restore commands look for this mark.
+  const release = options.databaseUrl === undefined ? (mkdirSync(options.dataDir, { recursive: true }), holdDataDir(options.dataDir)) : () => undefined;
+  let store: Store;
+  try {
+    store =
+      options.databaseUrl === undefined
+        ? await openStore({ dataDir: options.dataDir })
+        : await openStore({ databaseUrl: options.databaseUrl, ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) });
+  } catch (error) {
+    release();
+    throw error;
+  }
   try {
     await seedDemoPlant(store, {
       ...(options.now === undefined ? {} : { now: options.now() }),
@@ -95,6 +109,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(options.stationSilentAfterMs === undefined ? {} : { stationSilentAfterMs: options.stationSilentAfterMs }),
     });
+    const backups =
+      options.backups === undefined
+        ? undefined
+        : scheduleBackups({ ...options.backups, sql: store.sql, store: options.databaseUrl === undefined ? 'PGlite' : 'PostgreSQL', now: options.now ?? (() => new Date()), log: app.log });
+    if (backups !== undefined) app.addHook('onClose', (_instance, done) => {
+      backups.stop();
+      done();
+    });
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -107,17 +129,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       plant: app.plant,
       auditKey: app.plant.audit?.key() ?? auditKey,
       liveStreams: () => app.live.size(),
+      ...(backups === undefined ? {} : { backupNow: () => backups.takeNow() }),
       close: () =>
         (closing ??= (async () => {
           try {
             await app.close();
           } finally {
             await store.close();
+            release();
           }
         })()),
     };
   } catch (error) {
     await store.close();
+    release();
     throw error;
   }
 }
@@ -125,6 +150,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 function isRunDirectly(): boolean {
   const script = process.argv[1];
   return script !== undefined && import.meta.url === pathToFileURL(resolve(script)).href;
+}
+
+/** BACKUP_DIR with BACKUP_EVERY (and BACKUP_KEEP, 7 unless set): the server's own backups. */
+function backupsFromEnv(env: NodeJS.ProcessEnv): { backups?: BackupSchedule } {
+  const dir = env['BACKUP_DIR'];
+  if (dir === undefined || dir === '') return {};
+  const every = env['BACKUP_EVERY'];
+  if (every === undefined || every === '') throw new Error('BACKUP_DIR is set: set BACKUP_EVERY too (e.g. 24h)');
+  const keep = env['BACKUP_KEEP'] === undefined ? DEFAULT_BACKUP_KEEP : Number(env['BACKUP_KEEP']);
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`BACKUP_KEEP must be a whole number of backups, 1 or more, got "${env['BACKUP_KEEP']}"`);
+  return { backups: { dir: resolve(dir), everyMs: parseDuration(every, 'BACKUP_EVERY'), keep } };
 }
 
 async function runFromCommandLine(): Promise<void> {
@@ -141,6 +177,7 @@ async function runFromCommandLine(): Promise<void> {
     host: env['HOST'] ?? '0.0.0.0',
     dataDir: resolve(env['DATA_DIR'] ?? './data'),
     ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
+    ...(databaseUrl === undefined || databaseUrl === '' || env['DATABASE_SCHEMA'] === undefined || env['DATABASE_SCHEMA'] === '' ? {} : { databaseSchema: env['DATABASE_SCHEMA'] }),
     ...(hasApp ? { staticDir } : {}),
     ...(programs === undefined ? {} : { defaultPrograms: programs }),
     ...(env['AUDIT_KEY_FILE'] === undefined || env['AUDIT_KEY_FILE'] === '' ? {} : { auditKeyFile: resolve(env['AUDIT_KEY_FILE']) }),
@@ -148,6 +185,7 @@ async function runFromCommandLine(): Promise<void> {
     ...(env['AUDIT_CHECKPOINT_SECONDS'] === undefined ? {} : { checkpointSeconds: Number(env['AUDIT_CHECKPOINT_SECONDS']) }),
     ...(env['METRICS_TOKEN'] === undefined || env['METRICS_TOKEN'] === '' ? {} : { metricsToken: env['METRICS_TOKEN'] }),
     ...(env['STATION_SILENT_AFTER'] === undefined ? {} : { stationSilentAfterMs: parseDuration(env['STATION_SILENT_AFTER'], 'STATION_SILENT_AFTER') }),
+    ...backupsFromEnv(env),
     logger: serverLogger(env['LOG_LEVEL'] ?? 'info'),
   });
   console.log(`Travelog sync server listening on ${server.url}`);

@@ -8,7 +8,6 @@ import type { Check, Resolved } from './refusal.ts';
 import { characteristicKey, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
 import { checkQualified } from './qualification.ts';
 import { allowed, refuse } from './refusal.ts';
-import { shortHoldId } from './short-id.ts';
 
 export type StepStatus = 'not-started' | 'in-progress' | 'complete';
 

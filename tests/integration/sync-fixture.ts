@@ -88,6 +88,8 @@ export function signature(badge: string, meaning: Signature['meaning'], at: Date
 export class TestStation {
   seq = 0;
   checkpoint = 0;
+  /** The restart of the server's log this station last heard of (docs/sync-spec.md S21); sent with each push. */
+  epoch: string | undefined;
   readonly chain: TestChain;
   constructor(
     readonly url: string,
@@ -134,7 +136,7 @@ export class TestStation {
   /** Sends a push of these events (or of a raw body), as the station's clock sees it. */
   push(events: readonly unknown[], overrides: Record<string, unknown> = {}): Promise<Answer<PushResponse>> {
     return send<PushResponse>(this.url, '/api/sync/push', {
-      body: { protocolVersion: V, stationId: this.id, sentAt: this.clock.now().toISOString(), events, ...overrides },
+      body: { protocolVersion: V, stationId: this.id, sentAt: this.clock.now().toISOString(), events, ...(this.epoch === undefined ? {} : { epoch: this.epoch }), ...overrides },
       credential: this.credential,
     });
   }

@@ -1,0 +1,3 @@
+import { runRestoreDrill } from './restore-drill.contract.ts';
+
+runRestoreDrill('PGlite');
