@@ -6,7 +6,6 @@ import type { Resolved } from './refusal.ts';
 import { routingOf, unitKey } from './plant.ts';
 import { refuse } from './refusal.ts';
 import { findOperator } from './roster.ts';
-import { shortHoldId } from './short-id.ts';
 
 /** Roles with authority to release a hold. Operators and inspectors cannot. */
 export const RELEASE_ROLES = ['supervisor', 'quality'] as const;
