@@ -157,8 +157,8 @@ export type LiveVerdict =
 const STARTING = /^[+-]?\.?$/;
 
 /**
- * The verdict shown while a value is typed (docs/scanning.md has the rule's place in the inspection
- * screen): none until the typed text can be judged, that is until it has as many decimals as the
+ * The verdict shown while a value is typed (README, "Inspection"): none until the typed text can
+ * be judged, that is until it has as many decimals as the
  * drawing gives the limits (in the unit chosen, see {@link limitDecimals}), or until no digits typed
  * after it could change the verdict ("13" fails a 12.70 ± 0.02 bore whatever follows; "12", "12." and
  * "12.7" could still pass or fail, so they wait). Recording takes the same rule: an incomplete value

@@ -128,7 +128,7 @@ describe('station: a traveler from milling to a released hold', () => {
     await bore.value.pressSequentially('12,7');
     await bore.liveVerdict.filter({ hasText: 'not a number' }).waitFor();
     await bore.value.fill('');
-    // No verdict until the value has the drawing's decimals (docs/scanning.md, inspection).
+    // No verdict until the value has the drawing's decimals (README, "Inspection").
     await bore.value.pressSequentially('12.7');
     await bore.liveVerdict.filter({ hasText: 'keep typing' }).waitFor();
     await bore.value.pressSequentially('5');

@@ -4,8 +4,10 @@ import { Link, useNavigate } from 'react-router';
 import { travelerPath } from '../../app/format.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
 import type { PlantState } from '../../domain/plant.ts';
-import { stepKey } from '../../domain/plant.ts';
-import { queueFor, statusOf } from '../../domain/traveler.ts';
+import { localDate, orderQueue, queueMarks } from '../../domain/queue.ts';
+import { shortHoldId } from '../../domain/short-id.ts';
+import { queueFor } from '../../domain/traveler.ts';
+import { Badge } from '../../ui/index.ts';
 import { parseScan } from '../../scan/parse.ts';
 import { resolveScan } from '../../scan/resolve.ts';
 import { scanFeedback } from '../scan/feedback.ts';
@@ -42,7 +44,8 @@ export function Queue() {
   const navigate = useNavigate();
   const [lookup, setLookup] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const queue = queueFor(plant, config.workCenterId);
+  const today = localDate(rt.now());
+  const rows = orderQueue(queueFor(plant, config.workCenterId).map((traveler) => ({ traveler, marks: queueMarks(plant, traveler, config.workCenterId, today) })));
   const workCenter = plant.workCenters.get(config.workCenterId);
 
   function open(identifier: string) {
@@ -86,7 +89,8 @@ export function Queue() {
           {error}
         </div>
       )}
-      {queue.length === 0 ? (
+      {rows.length > 0 && <p className="muted">Work ready now at {config.workCenterId} first, then soonest due.</p>}
+      {rows.length === 0 ? (
         <p className="notice">{plant.workOrders.size === 0 ? 'No work orders on this station yet; they arrive with the next pull.' : 'Nothing left to do at this work center.'}</p>
       ) : (
         <table className="table queue">
@@ -100,11 +104,7 @@ export function Queue() {
             </tr>
           </thead>
           <tbody>
-            {queue.map(({ workOrder, operations }) => {
-              const here = operations.filter((op) => op.workCenterId === config.workCenterId);
-              const waiting = workOrder.units.filter((unit) =>
-                here.some((op) => statusOf(plant.steps.get(stepKey(workOrder.id, unit, op.id))) !== 'complete'),
-              ).length;
+            {rows.map(({ traveler: { workOrder }, marks }) => {
               const part = plant.parts.get(workOrder.partNumber);
               return (
                 <tr key={workOrder.id} onClick={() => void navigate(travelerPath(workOrder.id))} className="clickable">
@@ -112,16 +112,33 @@ export function Queue() {
                     <Link to={travelerPath(workOrder.id)} className="row-link">
                       {workOrder.id}
                     </Link>
+                    <div className="queue-marks">
+                      {marks.holds.length > 0 && (
+                        <Badge tone="hold">
+                          On hold {marks.holds.map((hold) => shortHoldId(hold.holdId)).join(', ')}
+                        </Badge>
+                      )}
+                      {marks.ready > 0 && <Badge tone="pass">Ready now</Badge>}
+                    </div>
                   </th>
                   <td>
                     {workOrder.partNumber} rev {workOrder.partRevision}
                     {part !== undefined && <div className="muted small">{part.description}</div>}
                   </td>
                   <td>{workOrder.program}</td>
-                  <td>{workOrder.dueDate}</td>
+                  <td>
+                    {workOrder.dueDate}
+                    {marks.overdue && (
+                      <div>
+                        <Badge tone="fail">Overdue</Badge>
+                      </div>
+                    )}
+                  </td>
                   <td>
                     {workOrder.tracking === 'lot' ? `lot of ${workOrder.quantity}` : `${workOrder.quantity}`}
-                    <div className="muted small">{waiting} with work here</div>
+                    <div className="muted small">
+                      {marks.waiting} with work here, {marks.ready} ready now
+                    </div>
                   </td>
                 </tr>
               );
