@@ -61,9 +61,9 @@ describe('offline app shell', () => {
     await page.getByRole('heading', { name: 'Set up this station' }).waitFor();
     await waitForServiceWorker(page);
 
-    // Online, an unknown API route is the server's JSON 404, not index.html.
+    // Online, an unknown API route is the server's JSON refusal (401 without the credential, S2), not index.html.
     const online = await page.goto('/api/no-such-route');
-    expect(online?.status()).toBe(404);
+    expect(online?.status()).toBe(401);
     expect(online?.headers()['content-type']).toMatch(/json/);
 
     // Offline, navigating to the API fails as the network does; the shell never pretends to answer.
