@@ -39,7 +39,7 @@ const SIGNED_RUNS = Number(process.env['BENCH_AUDIT_SIGNED_RUNS'] ?? 1);
 const TARGET_SECONDS = 30;
 
 /** Writes a log of about ENTRIES entries into a fresh store under `dataDir`, signing on `pool`. */
-async function writeLog(dataDir: string, pool: SignatureVerifier): Promise<void> {
+async function writeLog(dataDir: string, _pool: SignatureVerifier): Promise<void> {
   const store = await openStore({ dataDir });
   try {
     const log = createAuditLog({ key: loadOrCreateServerKey({ dataDir, keyName: AUDIT_ORIGIN }), now: () => new Date() });
@@ -77,7 +77,7 @@ async function writeLog(dataDir: string, pool: SignatureVerifier): Promise<void>
           serverSeq: ++serverSeq, outcome: 'accepted', flags: [], deviceTime: event.deviceTime, hlc: event.hlc, unit: `serial:${unit.serial}`, event,
         });
       }
-      await store.locked((tx) => log.append(tx.sql, drafts, { signer: pool }));
+      await store.locked((tx) => log.append(tx.sql, drafts));
     }
     await store.locked((tx) => log.checkpointIfBehind(tx.sql));
   } finally {

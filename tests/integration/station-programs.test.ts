@@ -182,7 +182,7 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])("[S22] changing a station's pro
     const all = await entries();
     expect(all).toHaveLength(before + 1);
     expect(all[before]).toEqual({
-      index: before, kind: 'station.programs-changed', recordedAt: signedAt, keyId: server.auditKey.keyId, actor: 'B-4001', role: 'quality', stationId: cell.id,
+      index: before, format: 6, prev: [], kind: 'station.programs-changed', recordedAt: signedAt, keyId: server.auditKey.keyId, actor: 'B-4001', role: 'quality', stationId: cell.id,
       reason: 'Cell moved to commercial work', signature,
       subject: { name: 'Program cell 7', before: ['COMMERCIAL', F35], after: ['COMMERCIAL'], added: [], removed: [F35], requestedFrom: { stationId: office.id, name: 'Supervisor office PC' } },
     });
