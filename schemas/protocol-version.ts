@@ -16,6 +16,10 @@
  * 5. A station's programs changed under e-signature (the station list shows the programs the caller
  *    is cleared for), audit entries for that change and for refused signatures and lockouts at the
  *    server. Additive: version 3 and 4 stations are still served.
+ * 6. Audit entries of format 6: not signed one by one (a stored entry's `signature` is optional; a
+ *    signed checkpoint covers every append before it is answered), each naming the previous entry
+ *    about each of its subjects (`format`, `prev`); station signatures checked per unbroken run.
+ *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
  */
-export const PROTOCOL_VERSION = 5;
-export const OLDEST_SERVED_PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 6;
+export const OLDEST_SERVED_PROTOCOL_VERSION = 6;

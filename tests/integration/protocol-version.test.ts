@@ -16,7 +16,7 @@ import { checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSch
 import { programsRequestSchema, programsResponseSchema, revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
 
 /** The hash of the protocol schemas at PROTOCOL_VERSION. */
-const PINNED = { version: 5, hash: '5464f9a003a57c0e82effc0b29ed8e6cf7366dc4d351fe98871880bc5caca14b' };
+const PINNED = { version: 6, hash: '0a3023e536b7e4804fb4709debf292ebf37c4e628743e17e34198f5870c2735c' };
 
 describe('protocol version', () => {
   it('[S3] pins a hash of the protocol schemas', () => {
