@@ -21,6 +21,11 @@
  *    Length units µm (`um`) and µin (`uin`) for characteristics and measurements (surface finish);
  *    the audit trail looked up by serial, lot, work order or part in any case (`?q=`), its answer
  *    naming the trail subjects (and part) it was answered for.
+ *    Audit entries of format 6: not signed one by one (a stored entry's `signature` is optional; a
+ *    signed checkpoint covers every append before it is answered), each naming the previous entry
+ *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
+ *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
+ *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
  */
 export const PROTOCOL_VERSION = 6;
-export const OLDEST_SERVED_PROTOCOL_VERSION = 3;
+export const OLDEST_SERVED_PROTOCOL_VERSION = 6;
