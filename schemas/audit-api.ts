@@ -90,7 +90,7 @@ export const trailResponseSchema = {
       items: {
         type: 'object',
         properties: { ...storedEntrySchema.properties, proof: { type: 'array', items: { type: 'string' } } },
-        required: ['index', 'entry', 'signature'],
+        required: ['index', 'entry'],
         additionalProperties: false,
       },
     },

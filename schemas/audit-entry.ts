@@ -20,18 +20,35 @@ export const AUDIT_KINDS = [
 
 /**
  * One entry of the plant's audit log (docs/audit.md): a leaf of the RFC 9162 Merkle tree, stored
- * and hashed as its RFC 8785 encoding, signed by the server key named by `keyId`. A receipt entry
- * carries the event exactly as the station signed it.
+ * and hashed as its RFC 8785 encoding. A receipt entry carries the event exactly as the station
+ * signed it. Format 6 (`format: 6`) entries are not signed one by one: the signed checkpoint written
+ * in the same transaction covers them, and `prev` chains the entries about each subject. Entries
+ * without `format` (protocol versions 3–5) were each signed by the server key `keyId` names.
  */
 export const auditEntrySchema = {
   type: 'object',
   properties: {
     /** Position in the log, from 0: the leaf index. */
     index: { type: 'integer', minimum: 0 },
+    /** 6: not signed by itself (a checkpoint covers it), and `prev` is present. Absent: an entry of format 3–5, signed. */
+    format: { const: 6 },
+    /**
+     * Format 6: for each subject of the entry (src/audit/subjects.ts `entrySubjects`, sorted), the
+     * index of the previous entry about it, or null when there is none: each subject's entries chain.
+     */
+    prev: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { subject: { type: 'string', maxLength: 240 }, index: { type: ['integer', 'null'], minimum: 0 } },
+        required: ['subject', 'index'],
+        additionalProperties: false,
+      },
+    },
     kind: { type: 'string', enum: AUDIT_KINDS },
     /** The server's time when it recorded the entry (a receipt's receivedAt). */
     recordedAt: isoTimeSchema,
-    /** The C2SP key id (hex) of the server key that signs this entry. */
+    /** The C2SP key id (hex) of the server key in force: it signs this entry (format 3–5) or the checkpoints that cover it (format 6). */
     keyId: { type: 'string', pattern: '^[0-9a-f]{8}$' },
     /** Who did it (a badge, or "system") and in what role. */
     actor: { type: 'string', maxLength: 80 },
@@ -66,7 +83,10 @@ export const auditEntrySchema = {
 export type AuditEntry = FromSchema<typeof auditEntrySchema>;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
-/** An entry as stored and served: its exact RFC 8785 text and the server's signature (base64url). */
+/**
+ * An entry as stored and served: its exact RFC 8785 text and, for an entry of format 3–5, the
+ * server's signature over it (base64url). A format 6 entry has no signature of its own.
+ */
 export const storedEntrySchema = {
   type: 'object',
   properties: {
@@ -74,7 +94,7 @@ export const storedEntrySchema = {
     entry: { type: 'string' },
     signature: { type: 'string' },
   },
-  required: ['index', 'entry', 'signature'],
+  required: ['index', 'entry'],
   additionalProperties: false,
 } as const;
 

@@ -24,6 +24,11 @@
  *    A server restored from a backup says so: a signed `log.restored` audit entry, and `restart`
  *    (epoch and the station's last sequence held) in pull and push answers; a push names the epoch
  *    it knows (S23).
+ *    Audit entries of format 6: not signed one by one (a stored entry's `signature` is optional; a
+ *    signed checkpoint covers every append before it is answered), each naming the previous entry
+ *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
+ *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
+ *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
  */
 export const PROTOCOL_VERSION = 6;
-export const OLDEST_SERVED_PROTOCOL_VERSION = 3;
+export const OLDEST_SERVED_PROTOCOL_VERSION = 6;

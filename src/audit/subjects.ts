@@ -1,28 +1,34 @@
 /**
- * The trail subjects of an audit entry: what a person may look its trail up by (docs/audit.md,
- * "Trail subjects"). An entry about an event belongs to
+ * What an audit entry is about: its subjects, each a key like `serial:SN-1001-03`, `lot:L-920-A`,
+ * `work-order:WO-1001` or `part:P-920` (docs/audit.md, *Trail subjects* and *Format 6*). One notion
+ * of subject for everything that needs one, decided here once:
  *
- * - the serial or lot the event is about (`serial:SN-1001-03`, `lot:L-2001`: the entry's `unit`),
- * - its work order (`wo:WO-1001`, from the event's `workOrderId`, or a hold placed on a work order),
- * - the material it consumed (`lot:L-920-A`, or `serial:BRG-1` for a serialized component).
+ * - the server indexes every entry by its subjects as it appends it (audit_units; migration 5 for
+ *   entries appended before) and answers a trail look-up from that index (sync-server/audit/routes.ts),
+ * - each entry of format 6 names, for every subject, the previous entry about it (`prev`), so the
+ *   entries about one subject form a chain a checkpoint covers: completeness, not only integrity
+ *   (shared/DESIGN.md §3); the subject strings are part of the signed log format,
+ * - the verifiers (sync-server/audit/verify.ts, src/audit/trail-verify.ts) check those chains, and
+ *   the station checks that a trail holds only entries about what it asked for.
  *
- * A part's trail is the trail of its work orders: the part is master data, not in the entry, so the
- * server turns a part number into the `wo:` subjects of its work orders when it answers a look-up
- * (sync-server/audit/routes.ts) and the station checks each entry against those subjects.
- *
- * Derived from the entry alone, so the server (which indexes entries by subject as it appends them,
- * and a migration for entries appended before) and the station (which checks that a trail holds
- * only entries about what it asked for) agree without master data. One module, so that what belongs
- * to a subject's trail or chain is decided once.
+ * A subject is derived from the entry's own text only, so anyone holding the entry derives the same,
+ * without master data. A part's work is found through its work orders: the server turns a part
+ * number into the `work-order:` subjects of its work orders and the part's own `part:` subject when
+ * it answers a look-up (sync-server/audit/trail-query.ts).
  */
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 
-/** The kinds of trail subject and their key prefixes. */
-export const SUBJECT_PREFIXES = { serial: 'serial:', lot: 'lot:', workOrder: 'wo:' } as const;
+/** The kinds of subject and their key prefixes (in the signed format 6: never change them). */
+export const SUBJECT_PREFIXES = { serial: 'serial:', lot: 'lot:', workOrder: 'work-order:', part: 'part:' } as const;
 
 export type SubjectKind = keyof typeof SUBJECT_PREFIXES;
 
-export function subjectKey(kind: SubjectKind, id: string): string {
+/** A subject key: `serial:…`, `lot:…`, `work-order:…` or `part:…`. */
+export type Subject = string;
+
+const KIND_WORDS: Record<SubjectKind, string> = { serial: 'serial', lot: 'lot', workOrder: 'work order', part: 'part' };
+
+export function subjectKey(kind: SubjectKind, id: string): Subject {
   return `${SUBJECT_PREFIXES[kind]}${id}`;
 }
 
@@ -34,46 +40,51 @@ export function parseSubject(key: string): { kind: SubjectKind; id: string } | n
   return null;
 }
 
-/** A subject in words: "serial SN-1001-03", "lot L-920-A", "work order WO-1001". */
+/** A subject in words: "serial SN-1001-03", "lot L-920-A", "work order WO-1001", "part P-920". */
 export function describeSubjectKey(key: string): string {
   const subject = parseSubject(key);
-  if (subject === null) return key;
-  return `${subject.kind === 'workOrder' ? 'work order' : subject.kind} ${subject.id}`;
+  return subject === null ? key : `${KIND_WORDS[subject.kind]} ${subject.id}`;
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const obj = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+type Obj = Record<string, unknown>;
 
-/** The serial or lot of a unit reference (`{ kind: 'serial', serial }`, `{ kind: 'lot', lotId }`). */
-function unitSubject(value: unknown): string | undefined {
-  const unit = obj(value);
-  if (unit === undefined) return undefined;
-  if (unit['kind'] === 'serial' && str(unit['serial']) !== undefined) return subjectKey('serial', str(unit['serial'])!);
-  if (unit['kind'] === 'lot' && str(unit['lotId']) !== undefined) return subjectKey('lot', str(unit['lotId'])!);
-  if (unit['kind'] === 'workOrder' && str(unit['workOrderId']) !== undefined) return subjectKey('workOrder', str(unit['workOrderId'])!);
-  return undefined;
+const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/** The unit, hold subject or material reference `ref` names, and the part number it names, as subjects. */
+function refSubjects(ref: unknown, out: Set<Subject>): void {
+  if (!isObj(ref)) return;
+  if (ref['kind'] === 'serial' && str(ref['serial'])) out.add(subjectKey('serial', ref['serial']));
+  else if (ref['kind'] === 'lot' && str(ref['lotId'])) out.add(subjectKey('lot', ref['lotId']));
+  else if (ref['kind'] === 'workOrder' && str(ref['workOrderId'])) out.add(subjectKey('workOrder', ref['workOrderId']));
+  if (str(ref['partNumber'])) out.add(subjectKey('part', ref['partNumber']));
 }
 
 /**
- * The subjects of an entry, each once, in a fixed order (its unit first). Only a receipt's event is
- * read; an entry whose event was too large to keep whole has its unit only.
+ * The subjects a station event is about: its unit, its work order, a hold's subject, and the serial
+ * or lot and part number of material it consumed. Sorted, without repeats.
  */
-export function subjectsOf(entry: Pick<AuditEntry, 'kind' | 'unit' | 'event'>): string[] {
-  const subjects = new Set<string>();
-  if (entry.unit !== undefined && parseSubject(entry.unit) !== null) subjects.add(entry.unit);
-  if (entry.kind === 'receipt') {
-    const payload = obj(obj(entry.event)?.['payload']);
-    if (payload !== undefined) {
-      const unit = unitSubject(payload['unit']);
-      if (unit !== undefined) subjects.add(unit);
-      const workOrderId = str(payload['workOrderId']);
-      if (workOrderId !== undefined) subjects.add(subjectKey('workOrder', workOrderId));
-      const material = unitSubject(payload['material']);
-      if (material !== undefined) subjects.add(material);
-      const held = unitSubject(payload['subject']);
-      if (held !== undefined) subjects.add(held);
-    }
+export function eventSubjects(event: unknown): Subject[] {
+  const out = new Set<Subject>();
+  if (isObj(event) && isObj(event['payload'])) {
+    const payload = event['payload'];
+    refSubjects(payload['unit'], out);
+    refSubjects(payload['subject'], out);
+    refSubjects(payload['material'], out);
+    if (str(payload['workOrderId'])) out.add(subjectKey('workOrder', payload['workOrderId']));
   }
-  return [...subjects];
+  return [...out].sort();
+}
+
+/**
+ * The subjects of an audit entry, sorted, without repeats: the unit the entry names (`unit`, of any
+ * kind of entry: every entry that names a unit belongs to that unit's chain; the server writes it for
+ * receipts, including a hold release or a resolution that names only its hold or conflict item), and
+ * a receipt's event's subjects. Only a receipt's event is read: a quarantine entry's event is refused
+ * input nobody vouches for, and an event too large to keep whole leaves the entry its unit only.
+ */
+export function entrySubjects(entry: Pick<AuditEntry, 'kind' | 'unit' | 'event'> | { kind?: unknown; unit?: unknown; event?: unknown }): Subject[] {
+  const out = new Set<Subject>(entry.kind === 'receipt' ? eventSubjects(entry.event) : []);
+  if (str(entry.unit)) out.add(entry.unit);
+  return [...out].sort();
 }

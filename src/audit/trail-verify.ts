@@ -2,11 +2,13 @@
  * Checks a unit's audit trail where it is shown (the station's audit screen), trusting nothing the
  * server says about it: each entry's leaf hash is recomputed from its text ({@link entryLeafHash},
  * the server's own encoding) and its inclusion proof checked against the checkpoint's root; the
- * checkpoint's Ed25519 signature and each entry's server signature are checked with the keys the
- * station trusts (pinned at enrollment, or rotated to by a pinned key: ./trust-anchor.ts), never with
- * what the server publishes now; a receipt's event is checked against the station key its
- * enrollment entry (itself proven in the log) recorded. Every check that fails or cannot be made is
- * named: nothing passes silently. WebCrypto does the signatures (Ed25519 in Chromium and Node), so
+ * checkpoint's Ed25519 signature (and an entry's own server signature, for entries of format 3–5:
+ * entries of format 6 are not signed one by one, the checkpoint covers them) is checked with the
+ * keys the station trusts (pinned at enrollment, or rotated to by a pinned key: ./trust-anchor.ts),
+ * never with what the server publishes now; a receipt's event is checked against the station key
+ * its enrollment entry (itself proven in the log) recorded; and each format 6 entry must name, for each
+ * subject asked for that it is about, the entry shown before it about that subject as the previous
+ * one (`prev`), so the server cannot leave one out between them. Every check that fails or cannot be made is named: nothing passes silently. WebCrypto does the signatures (Ed25519 in Chromium and Node), so
  * this runs anywhere.
  */
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
@@ -14,7 +16,7 @@ import type { ServerKeyInfo, TrailResponse } from '../../schemas/audit-api.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import { canonicalText, fromBase64, toHex } from './canonical.ts';
 import { noteKeyId, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { subjectsOf } from './subjects.ts';
+import { entrySubjects } from './subjects.ts';
 import { entryBytes, entryLeafHash } from './entry.ts';
 import { verifyEventSignature, type KeyAlg } from './event-signing.ts';
 import { verifyInclusion } from './merkle.ts';
@@ -145,10 +147,15 @@ async function checkStored(stored: TrailEntry, keys: readonly Key[], checkpoint:
       verdict.failures.push(`server key ${entry.keyId} was not in force at entry ${stored.index}`);
     }
     let signature: Uint8Array<ArrayBuffer> | null = null;
-    try {
-      signature = fromBase64(stored.signature);
-    } catch {
-      verdict.failures.push('the server signature is not base64');
+    if (stored.signature === undefined) {
+      // Format 6: covered by the signed checkpoint (its inclusion is checked below), not signed itself.
+      if (entry.format !== 6) verdict.failures.push('the entry carries no server signature, and it is not of format 6 (which a checkpoint covers instead)');
+    } else {
+      try {
+        signature = fromBase64(stored.signature);
+      } catch {
+        verdict.failures.push('the server signature is not base64');
+      }
     }
     if (signature !== null) {
       if (await ed25519Verify(key.crypto, entryBytes(stored.entry), signature)) verdict.passed.push(`server signature (key ${entry.keyId})`);
@@ -235,6 +242,29 @@ async function checkStation(verdict: EntryVerdict, enrollments: ReadonlyMap<stri
 }
 
 /**
+ * Completeness (docs/audit.md, *Format 6*): a format 6 entry names the previous entry about each of
+ * its subjects; for a subject asked for it must be the entry shown before it about that subject
+ * (none: null). Another index means an entry about the subject was left out, unless entries were
+ * withheld for program clearance (then it may be one of those: noted).
+ */
+function checkPrevious(verdict: EntryVerdict, subject: string, shownBefore: number | null, withheld: number): void {
+  const link = verdict.entry?.prev?.find((p) => p.subject === subject);
+  if (link === undefined) {
+    verdict.failures.push(`the entry does not name ${subject} among its subjects`);
+  } else if (link.index === shownBefore) {
+    verdict.passed.push(link.index === null ? `first entry about ${subject}` : `follows entry ${link.index} about ${subject}`);
+  } else if (withheld > 0 && link.index !== null && link.index > (shownBefore ?? -1)) {
+    verdict.notes.push(`the entry before it about ${subject} is entry ${link.index}, not shown (withheld from this station)`);
+  } else {
+    verdict.failures.push(
+      link.index === null || link.index < (shownBefore ?? -1)
+        ? `the entry says the one before it about ${subject} is ${link.index === null ? 'none' : `entry ${link.index}`}, but entry ${shownBefore ?? '?'} is shown before it`
+        : `entry ${link.index} about ${subject} is left out of the trail (the entry names it as the one before it)`,
+    );
+  }
+}
+
+/**
  * Verifies a trail: the checkpoint against the trusted server keys, then every entry; `enrollments`
  * holds, by station id, each receipt's station enrollment entry (with its proof at the same
  * checkpoint). The keys the trail itself carries are not used: pass the station's trust anchor,
@@ -262,16 +292,24 @@ export async function verifyTrail(input: {
   const { checkpoint, verdict: checkpointVerdict } = await checkCheckpoint(input.trail.checkpoint.note, input.trail.checkpoint.size, keys, problems);
   const entries: EntryVerdict[] = [];
   let previous = -1;
+  /** The entry shown last about each subject asked for. */
+  const shownBefore = new Map<string, number>();
   for (const stored of input.trail.entries) {
     const verdict = await checkStored(stored, keys, checkpoint, checkpointVerdict.verified);
     if (stored.index <= previous) verdict.failures.push(`entry ${stored.index} is out of order (after ${previous})`);
-    previous = stored.index;
     if (wanted !== undefined && verdict.entry !== null) {
-      const about = subjectsOf(verdict.entry);
+      const about = entrySubjects(verdict.entry);
       if (!about.some((subject) => wanted.includes(subject))) {
         verdict.failures.push(`the entry is about ${about.length === 0 ? 'no unit' : about.join(', ')}, not ${wanted.join(' or ')}`);
       }
+      // Each subject asked for chains through the entries about it that the trail shows.
+      for (const subject of wanted) {
+        if (!about.includes(subject)) continue;
+        if (verdict.entry.format === 6) checkPrevious(verdict, subject, shownBefore.get(subject) ?? null, input.trail.withheld);
+        shownBefore.set(subject, stored.index);
+      }
     }
+    previous = stored.index;
     await checkStation(verdict, input.enrollments, keys, checkpoint, checkpointVerdict.verified);
     verdict.verified = verdict.failures.length === 0 && !verdict.awaitingCheckpoint;
     entries.push(verdict);

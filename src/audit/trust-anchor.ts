@@ -119,7 +119,7 @@ export async function extendTrust(trusted: readonly ServerKeyInfo[], rotations: 
       refuse(`key ${signer.keyId} was not in force at entry ${stored.index}`);
       continue;
     }
-    if (!(await ed25519Verify(signer.publicKey, entryBytes(stored.entry), stored.signature))) {
+    if (stored.signature === undefined || !(await ed25519Verify(signer.publicKey, entryBytes(stored.entry), stored.signature))) {
       refuse(`its signature by key ${signer.keyId} does not verify`);
       continue;
     }

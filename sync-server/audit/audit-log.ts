@@ -1,17 +1,17 @@
 /**
  * The plant's audit log (docs/audit.md): append-only entries, each the RFC 8785 text of an
- * {@link AuditEntry} signed with the server's Ed25519 key, the leaves of an RFC 9162 Merkle tree
- * whose perfect subtrees are stored so that a proof reads O(log² n) rows; C2SP signed-note
- * checkpoints every N entries (and every T seconds from the server's timer).
+ * {@link AuditEntry}, the leaves of an RFC 9162 Merkle tree whose perfect subtrees are stored so
+ * that a proof reads O(log² n) rows; C2SP signed-note checkpoints.
+ *
+ * Format 6 (docs/audit.md, *Format 6*): the server key signs tree heads, not entries. Every append
+ * ends with a signed checkpoint of the new tree, in the same transaction, so every entry is covered
+ * by a signed checkpoint before the push (or enrollment, or change) that made it is answered. Each
+ * entry names, for each of its subjects (src/audit/subjects.ts), the previous entry about it. Only
+ * a rotation (`key.rotated`) is still signed by itself, by the key it hands over from.
  *
  * Every append runs inside the caller's transaction (the one holding the server sequence), so an
  * entry commits with the batch, enrollment or change it records, or not at all.
- *
- * An append costs a signature per entry, which is why the signing can go to the worker pool
- * (./verifier-pool.ts) and why {@link AuditLog.startAppend} lets a batch write its own rows while
- * the workers sign: see docs/audit.md and bench/ingest.ts.
  */
-import { subjectsOf } from '../../src/audit/subjects.ts';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { ServerKeyInfo } from '../../schemas/audit-api.ts';
 import { fromHex, toBase64 } from '../../src/audit/canonical.ts';
@@ -27,14 +27,17 @@ import {
 } from '../../src/audit/merkle.ts';
 import type { Column, Row } from '../store/append-rows.ts';
 import type { SqlClient } from '../store/sql-client.ts';
-import { entryText, nodeSha256, signEntryTexts } from './entry-signing.ts';
+import { entryText, hashEntryTexts, nodeSha256 } from './entry-signing.ts';
+import { entrySubjects } from '../../src/audit/subjects.ts';
 import { ed25519PublicKey, signWith, verifyEd25519, type ServerKey } from './server-key.ts';
-import type { EntrySigner } from './verifier-pool.ts';
 
 export { entryText, nodeSha256 } from './entry-signing.ts';
 
-/** An entry as its recorder describes it; the log adds index and key id. */
-export type EntryDraft = Omit<AuditEntry, 'index' | 'keyId'>;
+/** An entry as its recorder describes it; the log adds index, key id, format and `prev`. */
+export type EntryDraft = Omit<AuditEntry, 'index' | 'keyId' | 'format' | 'prev'>;
+
+/** The format new entries are written in. */
+export const ENTRY_FORMAT = 6;
 
 /** Entries per checkpoint unless configured. */
 export const DEFAULT_CHECKPOINT_EVERY = 256;
@@ -51,20 +54,21 @@ export interface AppendOptions {
    * encoding the event again. Undefined or null where the caller has none.
    */
   eventTexts?: ReadonlyArray<string | null | undefined>;
-  /** Signs the entries (the worker pool); on the calling thread unless given. */
-  signer?: EntrySigner;
 }
 
-/** An append begun by {@link AuditLog.startAppend}: numbered and encoded, its signatures under way. */
+/** An append begun by {@link AuditLog.startAppend}: numbered, chained and encoded. */
 export interface StartedAppend {
-  /** Waits for the signatures, then writes the entries, their tree nodes and units, and a checkpoint when one is due. */
+  /** Writes the entries, their tree nodes and subjects, and the signed checkpoint of the new tree. */
   finish(): Promise<void>;
 }
 
 /** Options of {@link createAuditLog}. */
 export interface AuditLogOptions {
   key: ServerKey;
-  /** A checkpoint after this many new entries. */
+  /**
+   * Format 3–5 wrote a checkpoint after this many new entries. Format 6 checkpoints every append, so
+   * it is no longer read; kept so that existing configurations still start.
+   */
   checkpointEvery?: number;
   now: () => Date;
 }
@@ -78,12 +82,12 @@ export interface AuditLog {
    * on unless the configured key is the log's current key: a swapped key file must not sign.
    */
   open(sql: SqlClient): Promise<void>;
-  /** Appends entries inside the caller's transaction; checkpoints when N entries have gathered. */
+  /** Appends entries inside the caller's transaction, and a signed checkpoint covering them. */
   append(sql: SqlClient, drafts: readonly EntryDraft[], options?: AppendOptions): Promise<void>;
   /**
-   * {@link append} in two steps, so the caller's own writes run while the entries are signed: reads
-   * the log's size, numbers and encodes the entries and starts signing them; `finish()` writes them.
-   * Nothing else may append on this transaction in between (the entries' indexes are fixed here).
+   * {@link append} in two steps: reads the log's size and the subjects' latest entries, numbers,
+   * chains and encodes the entries; `finish()` writes them and the checkpoint. Nothing else may
+   * append on this transaction in between (the entries' indexes are fixed here).
    */
   startAppend(sql: SqlClient, drafts: readonly EntryDraft[], options?: AppendOptions): Promise<StartedAppend>;
   /** Writes a checkpoint if entries were appended since the last (the timer calls it). */
@@ -97,7 +101,7 @@ export interface AuditLog {
   inclusion(sql: SqlClient, index: number, size: number): Promise<string[]>;
   consistency(sql: SqlClient, first: number, second: number): Promise<string[]>;
   keys(sql: SqlClient): Promise<ServerKeyInfo[]>;
-  /** Indexes of the entries about a trail subject (`serial:SN-…`, `lot:…`, `wo:…`; src/audit/subjects.ts), in order. */
+  /** Indexes of the entries about a trail subject (`serial:SN-…`, `lot:…`, `work-order:…`, `part:…`; src/audit/subjects.ts), in order. */
   unitEntries(sql: SqlClient, unit: string): Promise<number[]>;
   /** Index of the latest `station.enrolled` entry of a station (which names its key), or null. */
   stationEnrollment(sql: SqlClient, stationId: string): Promise<number | null>;
@@ -149,13 +153,18 @@ async function withNodes<T>(sql: SqlClient, run: (node: NodeSource) => T): Promi
   return run((level, index) => nodes.get(`${level}:${index}`) ?? missingNode(level, index));
 }
 
-/** The trail subjects an entry belongs to: its serial or lot, work order and material (src/audit/subjects.ts). */
-function unitsOf(draft: EntryDraft): string[] {
-  return subjectsOf(draft);
+/** The latest entry about each subject (audit_units keeps every entry's subjects), null for none. */
+async function subjectHeads(sql: SqlClient, subjects: ReadonlySet<string>): Promise<Map<string, number | null>> {
+  const heads = new Map<string, number | null>();
+  if (subjects.size === 0) return heads;
+  const rows = await sql.query<{ unit: string; idx: string | number | null }>(
+    `SELECT x.unit, (SELECT max(u.idx) FROM audit_units u WHERE u.unit = x.unit) AS idx
+     FROM jsonb_array_elements_text($1::jsonb) AS x(unit)`,
+    [JSON.stringify([...subjects])],
+  );
+  for (const row of rows) heads.set(row.unit, row.idx === null ? null : Number(row.idx));
+  return heads;
 }
-
-/** Signs on the calling thread. */
-const inlineSigner: EntrySigner = { signEntries: (key, texts) => Promise.resolve(signEntryTexts(key.privateKey, texts)) };
 
 const ENTRY_COLUMNS: Column[] = [
   { name: 'idx', type: 'bigint' },
@@ -168,7 +177,8 @@ const NODE_COLUMNS: Column[] = [
   { name: 'idx', type: 'bigint' },
   { name: 'hash', type: 'text' },
 ];
-// Each entry's index is new, so a (unit, index) pair is never written twice.
+// Each entry's subjects (the unit column names a subject: `serial:…`, `lot:…`, `work-order:…`,
+// `part:…`). Each entry's index is new, so a (unit, index) pair is never written twice.
 const UNIT_COLUMNS: Column[] = [
   { name: 'unit', type: 'text' },
   { name: 'idx', type: 'bigint' },
@@ -177,7 +187,6 @@ const UNIT_COLUMNS: Column[] = [
 /** The audit log signing with `options.key`. */
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   let key = options.key;
-  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
 
   async function writeCheckpoint(sql: SqlClient, frontier: Frontier): Promise<void> {
     const body = checkpointBody(key.keyName, frontier.size, frontierRoot(frontier, nodeSha256));
@@ -193,29 +202,41 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     if (drafts.length === 0) return { finish: () => Promise.resolve() };
     const head = await readHead(sql);
     const first = head.frontier.size;
-    const texts = drafts.map((draft, i) => entryText({ ...draft, index: first + i, keyId: signer.keyId }, options.eventTexts?.[i]));
-    const signing = (options.signer ?? inlineSigner).signEntries(signer, texts);
-    // Awaited in finish(); until then a failure must not surface as an unhandled rejection.
-    signing.catch(() => undefined);
+    const subjects = drafts.map((draft) => entrySubjects(draft));
+    const heads = await subjectHeads(sql, new Set(subjects.flat()));
+    const texts = drafts.map((draft, i) => {
+      const index = first + i;
+      const prev = (subjects[i] as string[]).map((subject) => {
+        const before = heads.get(subject) ?? null;
+        heads.set(subject, index);
+        return { subject, index: before };
+      });
+      return entryText({ ...draft, index, keyId: signer.keyId, format: ENTRY_FORMAT, prev }, options.eventTexts?.[i]);
+    });
+    const leaves = hashEntryTexts(texts);
     return {
       async finish() {
-        const { signatures, leaves } = await signing;
         let frontier = head.frontier;
         const entryRows: Row[] = [];
         const nodeRows: Row[] = [];
         const unitRows: Row[] = [];
         drafts.forEach((draft, i) => {
           const index = first + i;
-          entryRows.push([index, draft.kind, texts[i], signatures[i]]);
+          const text = texts[i] as string;
+          // A rotation is the one entry still signed by itself: by the key it hands over from, so a
+          // station that trusts that key can trust the next (src/audit/trust-anchor.ts).
+          const signature = draft.kind === 'key.rotated' ? Buffer.from(signWith(signer, encoder.encode(text))).toString('base64url') : '';
+          entryRows.push([index, draft.kind, text, signature]);
           const appended = appendLeaf(frontier, leaves.subarray(i * 32, (i + 1) * 32), nodeSha256);
           frontier = appended.frontier;
           for (const node of appended.completed) nodeRows.push([node.level, node.index, Buffer.from(node.hash).toString('hex')]);
-          for (const unit of unitsOf(draft)) unitRows.push([unit, index]);
+          for (const subject of subjects[i] as string[]) unitRows.push([subject, index]);
         });
         await sql.appendRows('audit_entries', ENTRY_COLUMNS, entryRows);
         await sql.appendRows('audit_nodes', NODE_COLUMNS, nodeRows);
         await sql.appendRows('audit_units', UNIT_COLUMNS, unitRows);
-        if (frontier.size - head.checkpointed >= every) await writeCheckpoint(sql, frontier);
+        // Every append is covered by a signed checkpoint before its transaction commits.
+        await writeCheckpoint(sql, frontier);
       },
     };
   }
@@ -297,7 +318,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         'SELECT idx, entry, signature FROM audit_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
         [start, end],
       );
-      return rows.map((row) => ({ index: Number(row.idx), entry: row.entry, signature: row.signature }));
+      return rows.map((row) => storedEntry(Number(row.idx), row.entry, row.signature));
     },
 
     async inclusion(sql, index, size) {
@@ -327,7 +348,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   };
 }
 
-/** Checks a stored entry's signature against a raw Ed25519 public key. */
+/** An entry as served from its row: an unsigned (format 6) entry's empty signature column is left out. */
+export function storedEntry(index: number, entry: string, signature: string | null): StoredEntry {
+  return signature === null || signature === '' ? { index, entry } : { index, entry, signature };
+}
+
+/** Checks a stored entry's own signature against a raw Ed25519 public key (false when it has none). */
 export function entrySignatureValid(publicKey: Uint8Array, entry: StoredEntry): boolean {
+  if (entry.signature === undefined) return false;
   return verifyEd25519(ed25519PublicKey(publicKey), encoder.encode(entry.entry), Buffer.from(entry.signature, 'base64url'));
 }

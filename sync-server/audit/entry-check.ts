@@ -1,8 +1,10 @@
 /**
  * The half of a log verification that needs one entry only (./verify.ts does the rest, in order):
- * the entry parses and is in its RFC 8785 form, its server signature, its event's station
- * signature, its event's chain hash and its leaf hash. The costly part of a verification, two
- * Ed25519 checks per receipt, is here, so chunks of entries can be checked on every core
+ * the entry parses and is in its RFC 8785 form, its own server signature where one is needed (an
+ * entry of format 3–5 not covered by a checkpoint, a rotation, or every signed entry with
+ * `allSignatures`), its event's own station signature (only with `allSignatures`: otherwise
+ * verify.ts checks the last event of each station's unbroken run), its event's chain hash, its
+ * subjects (format 6) and its leaf hash. Chunks of entries are checked on every core
  * (./crypto-worker.ts) while the main thread keeps the order.
  *
  * Which key must have signed an entry depends on the entries before it (the log's rotations, the
@@ -21,6 +23,7 @@ import { fromBase64 } from '../../src/audit/canonical.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
 import { entryBytes } from '../../src/audit/entry.ts';
 import { leafHash } from '../../src/audit/merkle.ts';
+import { entrySubjects } from '../../src/audit/subjects.ts';
 import { entryText, nodeSha256 } from './entry-signing.ts';
 import { prepareEvent } from './prepared-event.ts';
 import { ed25519PublicKey, verifyEd25519 } from './server-key.ts';
@@ -51,7 +54,10 @@ export const SECURITY_REJECTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** The fields of an entry the ordered half of a verification reads. */
-export type EntryHead = Pick<AuditEntry, 'index' | 'kind' | 'keyId' | 'stationId' | 'subject'>;
+export type EntryHead = Pick<AuditEntry, 'index' | 'kind' | 'keyId' | 'stationId' | 'subject' | 'format' | 'prev' | 'unit'> & {
+  /** The entry's subjects, as src/audit/subjects.ts derives them: format 6 must name them in `prev`; an older entry heads their chains. */
+  subjects?: string[];
+};
 
 /** An entry of a log as read: whole, or withheld to its leaf hash (docs/sync-spec.md S20). */
 export type LogEntry = StoredEntry | WithheldEntry;
@@ -71,8 +77,8 @@ export type EntryCheck =
       ok: true;
       /** What verify.ts reads of the entry: the subject only where it names a key (see {@link applyHints}). */
       entry: EntryHead;
-      /** The server signature: checked with `publicKey` (null: not checked), or not base64. */
-      server: { publicKey: string | null; valid: boolean } | 'not-base64';
+      /** The entry's own server signature: checked with `publicKey` (null: not checked), not base64, or none (format 6). */
+      server: { publicKey: string | null; valid: boolean } | 'not-base64' | 'none';
       /** A receipt's own station event (not one refused for security): what the chain and the count need. */
       event?: {
         id: string;
@@ -80,17 +86,32 @@ export type EntryCheck =
         prevHash: string;
         /** SHA-256 (hex) of its RFC 8785 encoding: what the station's next event names. */
         hash: string;
-        /** Its station signature, checked with `key` (null: not checked). */
+        /** Its own station signature, checked with `key` (null: not checked; only `allSignatures` checks each). */
         station: { key: StationKey | null; valid: boolean };
       };
       /** RFC 9162 leaf hash. */
       leaf: Uint8Array;
     };
 
-/** What to leave out: for the benchmark's split, never for an audit. */
+/** Which signatures to check. */
 export interface CheckOptions {
+  /** For the benchmark's split, never for an audit: no server or station signature at all. */
   skipEntrySignatures?: boolean;
   skipStationSignatures?: boolean;
+  /**
+   * Every event's own station signature and every signed entry's own server signature (`audit:verify
+   * --all-signatures`). Without it, station signatures are checked at the end of each unbroken run
+   * (verify.ts) and an entry's own signature only where no checkpoint covers it (or a rotation's).
+   */
+  allSignatures?: boolean;
+  /** Entries below this index are covered by a signed checkpoint (the largest checkpoint's size). */
+  coveredBelow?: number;
+}
+
+/** Whether an entry's own server signature is to be checked (see {@link CheckOptions}). */
+export function ownSignatureNeeded(stored: StoredEntry, kind: string | undefined, options: CheckOptions): boolean {
+  if (stored.signature === undefined || options.skipEntrySignatures === true) return false;
+  return options.allSignatures === true || kind === 'key.rotated' || stored.index >= (options.coveredBelow ?? 0);
 }
 
 const keyObjects = new Map<string, ReturnType<typeof ed25519PublicKey>>();
@@ -135,6 +156,7 @@ export function checkedEvent(entry: AuditEntry): StationEvent | undefined {
 /** Checks an entry's server signature with a raw public key (base64); 'not-base64' when the signature is not. */
 export function serverSignatureValid(stored: StoredEntry, publicKey: string): boolean | 'not-base64' {
   let signature: Uint8Array;
+  if (stored.signature === undefined) return false;
   try {
     signature = fromBase64(stored.signature);
   } catch {
@@ -174,8 +196,8 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
 
   // Entry 0 names the key that signs it.
   if (entry.kind === 'log.created' && entry.index === 0) applyHints(entry, hints);
-  let server: { publicKey: string | null; valid: boolean } | 'not-base64' = { publicKey: null, valid: false };
-  if (options.skipEntrySignatures !== true && hints.server !== null && hints.server.keyId === entry.keyId) {
+  let server: { publicKey: string | null; valid: boolean } | 'not-base64' | 'none' = stored.signature === undefined ? 'none' : { publicKey: null, valid: false };
+  if (ownSignatureNeeded(stored, entry.kind, options) && hints.server !== null && hints.server.keyId === entry.keyId) {
     const valid = serverSignatureValid(stored, hints.server.publicKey);
     server = valid === 'not-base64' ? valid : { publicKey: hints.server.publicKey, valid };
   }
@@ -183,7 +205,7 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
   let event: Extract<EntryCheck, { ok: true }>['event'];
   const own = checkedEvent(entry);
   if (own !== undefined && prepared !== null) {
-    const key = options.skipStationSignatures === true ? undefined : hints.stations.get(entry.stationId as string);
+    const key = options.skipStationSignatures === true || options.allSignatures !== true ? undefined : hints.stations.get(entry.stationId as string);
     const valid = key !== undefined && prepared.signedText !== null && verifyStationBytes(entryBytes(prepared.signedText), own.signature, key.key, key.alg);
     event = { id: own.id, seq: own.seq, prevHash: own.prevHash, hash: prepared.hash, station: { key: key ?? null, valid } };
   }
@@ -196,6 +218,12 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
     keyId: entry.keyId,
     ...(entry.stationId === undefined ? {} : { stationId: entry.stationId }),
     ...(namesKey && entry.subject !== undefined ? { subject: entry.subject } : {}),
+    ...(entry.format === undefined ? {} : { format: entry.format }),
+    ...(entry.prev === undefined ? {} : { prev: entry.prev }),
+    ...(entry.unit === undefined ? {} : { unit: entry.unit }),
+    // Every entry's subjects (src/audit/subjects.ts): format 6 names them in `prev`; an older entry is
+    // still the head of its subjects' chains (audit_units indexes it by them: migration 5).
+    subjects: entrySubjects(entry),
   };
   return { ok: true, entry: head, server, ...(event === undefined ? {} : { event }), leaf: leafHash(entryBytes(stored.entry), nodeSha256) };
 }

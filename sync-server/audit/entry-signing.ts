@@ -38,7 +38,17 @@ const LEAF_PREFIX = Buffer.from([0x00]);
 /** SHA-256 with node:crypto: the server and the verifier hash every leaf and node with it. */
 export const nodeSha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
-/** Signs each entry text (as UTF-8) with `privateKey` and hashes it as a Merkle leaf. */
+/** Hashes each entry text (as UTF-8) as a Merkle leaf: 32 bytes each, back to back. */
+export function hashEntryTexts(texts: readonly string[]): Uint8Array<ArrayBuffer> {
+  const leaves = new Uint8Array(texts.length * 32);
+  texts.forEach((text, i) => leaves.set(createHash('sha256').update(LEAF_PREFIX).update(text, 'utf8').digest(), i * 32));
+  return leaves;
+}
+
+/**
+ * Signs each entry text (as UTF-8) with `privateKey` and hashes it as a Merkle leaf: how entries of
+ * format 3–5 were written (format 6 entries are not signed one by one; tests and the pool keep it).
+ */
 export function signEntryTexts(privateKey: KeyObject, texts: readonly string[]): SignedEntries {
   const signatures: string[] = [];
   const leaves = new Uint8Array(texts.length * 32);

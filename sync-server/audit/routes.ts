@@ -14,7 +14,7 @@ import type { StoredEntry } from '../../schemas/audit-entry.ts';
 import { MAX_AUDIT_ENTRIES, type EntriesResponse, type TrailResponse } from '../../schemas/audit-api.ts';
 import { toBase64 } from '../../src/audit/canonical.ts';
 import { entryLeafHash } from '../../src/audit/entry.ts';
-import { subjectsOf } from '../../src/audit/subjects.ts';
+import { entrySubjects } from '../../src/audit/subjects.ts';
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import { ApiFailure } from '../api-error.ts';
 import type { Station, Store } from '../store/store.ts';
@@ -32,7 +32,7 @@ function integer(value: unknown, name: string, min = 0): number {
 /** The trail subjects of a stored entry (none when its text cannot be read). */
 function subjectsOfStored(stored: StoredEntry): string[] {
   try {
-    return subjectsOf(JSON.parse(stored.entry) as AuditEntry);
+    return entrySubjects(JSON.parse(stored.entry) as AuditEntry);
   } catch {
     return [];
   }

@@ -1,8 +1,9 @@
 /**
  * What a person typed on the audit screen, as trail subjects (src/audit/subjects.ts): a serial, a
  * lot, a work order or a part number, matched against the plant's identifiers without regard to
- * case (`sn-1001-03` finds SN-1001-03). A part is the trail of its work orders. What the plant does
- * not know (a component serial, a unit since archived) is looked up as typed, under each kind.
+ * case (`sn-1001-03` finds SN-1001-03). A part is the trail of its work orders and its own `part:`
+ * subject (where material of that part number was consumed). What the plant does not know (a
+ * component serial, a unit since archived) is looked up as typed, under each kind.
  */
 import { subjectKey } from '../../src/audit/subjects.ts';
 import type { PlantState } from '../../src/domain/plant.ts';
@@ -38,6 +39,11 @@ function indexOf(state: PlantState): QueryIndex {
     for (const unit of workOrder.units) add(unit.kind === 'serial' ? unit.serial : unit.lotId, unit.kind === 'serial' ? subjectKey('serial', unit.serial) : subjectKey('lot', unit.lotId));
     parts.set(workOrder.partNumber.toLowerCase(), workOrder.partNumber);
     add(workOrder.partNumber, subjectKey('workOrder', workOrder.id));
+    add(workOrder.partNumber, subjectKey('part', workOrder.partNumber));
+  }
+  for (const part of state.parts.values()) {
+    parts.set(part.partNumber.toLowerCase(), part.partNumber);
+    add(part.partNumber, subjectKey('part', part.partNumber));
   }
   for (const serial of state.serials.keys()) add(serial, subjectKey('serial', serial));
   for (const lot of state.lots.keys()) add(lot, subjectKey('lot', lot));
@@ -64,6 +70,6 @@ export function trailQuery(state: PlantState, text: string, visible: (subject: s
   }
   // Unknown to the plant: as typed, and in capitals (identifiers are written so), under each kind.
   const spellings = [...new Set([typed, typed.toUpperCase()])];
-  const subjects = spellings.flatMap((id) => [subjectKey('serial', id), subjectKey('lot', id), subjectKey('workOrder', id)]);
+  const subjects = spellings.flatMap((id) => [subjectKey('serial', id), subjectKey('lot', id), subjectKey('workOrder', id), subjectKey('part', id)]);
   return { subjects: [...new Set(subjects)].sort() };
 }

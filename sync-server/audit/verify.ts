@@ -1,10 +1,14 @@
 /**
- * Verifies a whole audit log offline (docs/audit.md): every entry's place, encoding and server
- * signature (the key is the one the log itself names: entry 0, then each rotation signed by the key
- * before it, or a pinned key), every station event's signature against the key its enrollment
- * entry recorded and its place in the station's chain, and the Merkle root of every checkpoint,
- * each signed by the key in force at its size. Checkpoints recomputed from one sequence of leaves
- * are consistent with each other by construction. Stops at the first failure and names it.
+ * Verifies a whole audit log offline (docs/audit.md, *Verifying*): every entry's place and encoding,
+ * its leaf hash and the Merkle root of every checkpoint, each signed by the key in force at its size
+ * (the key is the one the log itself names: entry 0, then each rotation signed by the key before it,
+ * or a pinned key); an entry's own server signature where no checkpoint covers it (format 3–5) and
+ * a rotation's; that every unsigned (format 6) entry is covered by a checkpoint; each format 6
+ * entry's `prev` (the previous entry about each of its subjects); every link of every station's hash
+ * chain, and the signature of the last event of each unbroken run of it (which attests the run),
+ * against the key its enrollment entry recorded. `allSignatures` checks every event's and every
+ * signed entry's own signature too. Checkpoints recomputed from one sequence of leaves are consistent
+ * with each other by construction. Stops at the first failure and names it.
  *
  * Two halves: what one entry alone decides (./entry-check.ts: parsing, encoding, the two Ed25519
  * checks, hashes), and the ordered rest here (places, which key is in force, chains, the tree).
@@ -27,6 +31,7 @@ import {
   checkEntry,
   isWithheld,
   mayNameKey,
+  ownSignatureNeeded,
   serverSignatureValid,
   stationSignatureValid,
   type CheckOptions,
@@ -37,7 +42,7 @@ import {
 } from './entry-check.ts';
 import { nodeSha256 } from './entry-signing.ts';
 import { ed25519PublicKey, verifyEd25519 } from './server-key.ts';
-import type { AuditEntry } from '../../schemas/audit-entry.ts';
+import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { KeyObject } from 'node:crypto';
 
 /** What a verification found. */
@@ -46,7 +51,12 @@ export type Verdict =
       ok: true;
       entries: number;
       checkpoints: number;
+      /** Station signatures verified: the last event of each unbroken run, or every event with allSignatures. */
       stationSignatures: number;
+      /** Station events whose signature, or a later event's of the same unbroken run, verified. */
+      stationEvents: number;
+      /** Entries whose own server signature was verified (format 3–5 entries beyond the last checkpoint, rotations; all with allSignatures). */
+      entrySignatures: number;
       /** Entries served as their leaf hash only (program clearance): in the tree, their content and signatures not checked. */
       withheld: number;
       /** Receipts whose station signature was not checked because their station's enrollment entry was withheld. */
@@ -92,16 +102,50 @@ function fail(index: number | null, reason: string): Verdict {
   return { ok: false, index, reason };
 }
 
+/** The last event of a station's unbroken run so far, whose signature will attest the run. */
+interface PendingRun {
+  stored: StoredEntry;
+  key: StationKey;
+  first: number;
+  last: number;
+  events: number;
+}
+
 function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions): OrderedCheck {
+  const only = checkOptions(options);
   const keys: LogKey[] = [];
   const stations = new Map<string, StationKey>();
-  const chains = new Map<string, { seq: number; hash: string }>();
+  /** Each station's chain head, and the unbroken run ending there whose last signature is still to check. */
+  const chains = new Map<string, { seq: number; hash: string; run: PendingRun | null }>();
+  /** The latest entry about each subject (format 6 `prev`; entries of earlier formats by their unit). */
+  const subjectHeads = new Map<string, number>();
+  const withheldIndexes = new Set<number>();
+  const coveredBelow = checkpoints.at(-1)?.size ?? 0;
+  let lastUnsigned = -1;
   let frontier: Frontier = { size: 0, nodes: [] };
   let nextCheckpoint = 0;
   let stationSignatures = 0;
+  let stationEvents = 0;
+  let entrySignatures = 0;
   let withheld = 0;
   let stationSignaturesUnchecked = 0;
   const rootsAt = new Map<number, Uint8Array>();
+
+  /** Checks the signature of a run's last event, which attests the run; a failure, or null. */
+  const closeRun = (stationId: string, run: PendingRun | null): Verdict | null => {
+    if (run === null) return null;
+    const event = checkedEvent(JSON.parse(run.stored.entry) as AuditEntry);
+    if (event === undefined || !stationSignatureValid(event, run.key)) {
+      const span = run.first === run.last ? `event ${run.last}` : `events ${run.first} to ${run.last}`;
+      return fail(
+        run.stored.index,
+        `the station signature of event ${event?.id ?? '?'} (seq ${run.last}), which attests station ${stationId}'s ${span}, does not verify with the key enrolled for it; --all-signatures names the first event that does not`,
+      );
+    }
+    stationSignatures += 1;
+    stationEvents += run.events;
+    return null;
+  };
 
   return {
     next(stored, check) {
@@ -113,6 +157,7 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
         if (check.ok !== 'withheld' || !isWithheld(stored)) return fail(i, 'the check of this entry does not fit the entry as read');
         if (i === 0) return fail(0, 'entry 0 (log.created, which names the log\'s first key) is withheld: nothing after it can be checked with this credential');
         withheld += 1;
+        withheldIndexes.add(i);
         appendChecked(check.leaf);
         return null;
       }
@@ -130,11 +175,39 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
         const hidden = withheld > 0 ? `; ${withheld} entries before it were withheld, and a rotation among them could not be read` : '';
         return fail(i, `signed by key ${entry.keyId}, but the log's key from entry ${current.from} is ${current.keyId} (no rotation signed by the old key${hidden})`);
       }
-      if (options.skipEntrySignatures !== true) {
+      if (stored.signature === undefined) {
+        // Format 6: not signed by itself; a signed checkpoint must cover it (checked in finish()).
+        if (entry.format !== 6) return fail(i, 'the entry carries no server signature, and it is not of format 6 (which a checkpoint covers instead)');
+        if (entry.kind === 'key.rotated') return fail(i, 'the rotation is not signed by the key it hands over from');
+        lastUnsigned = i;
+      } else if (ownSignatureNeeded(stored, entry.kind, { ...only, coveredBelow })) {
         // Taken from the check only if it used the key in force; otherwise checked again here.
-        const valid = check.server !== 'not-base64' && check.server.publicKey !== current.publicKey ? serverSignatureValid(stored, current.publicKey) : check.server === 'not-base64' ? check.server : check.server.valid;
+        const server = check.server === 'none' ? ({ publicKey: null, valid: false } as const) : check.server;
+        const valid = server !== 'not-base64' && server.publicKey !== current.publicKey ? serverSignatureValid(stored, current.publicKey) : server === 'not-base64' ? server : server.valid;
         if (valid === 'not-base64') return fail(i, 'the server signature is not base64');
         if (!valid) return fail(i, `the server signature (key ${current.keyId}) does not verify`);
+        entrySignatures += 1;
+      }
+
+      // Completeness: each subject's entries chain (format 6); an earlier entry is the head of each of its
+      // subjects (src/audit/subjects.ts), as audit_units indexes it (migration 5).
+      if (entry.format === 6) {
+        const subjects = entry.subjects ?? [];
+        const named = (entry.prev ?? []).map((p) => p.subject);
+        if (named.length !== subjects.length || named.some((subject, k) => subject !== subjects[k])) {
+          return fail(i, `the entry names as its subjects [${named.join(', ')}], but it is about [${subjects.join(', ')}]`);
+        }
+        for (const link of entry.prev ?? []) {
+          const expected = subjectHeads.get(link.subject) ?? null;
+          // A withheld entry may be about the subject: the link may name it, and cannot be checked further.
+          const toWithheld = link.index !== null && link.index > (expected ?? -1) && link.index < i && withheldIndexes.has(link.index);
+          if (link.index !== expected && !toWithheld) {
+            return fail(i, `the entry names entry ${link.index ?? 'none'} as the previous about ${link.subject}, but that is ${expected ?? 'none'}: an entry about it was left out or moved`);
+          }
+          subjectHeads.set(link.subject, i);
+        }
+      } else {
+        for (const subject of entry.subjects ?? []) subjectHeads.set(subject, i);
       }
 
       switch (entry.kind) {
@@ -148,7 +221,14 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
         }
         case 'station.enrolled': {
           const subject = entry.subject as { publicKey: string | null; keyAlg: KeyAlg | null };
-          if (entry.stationId !== undefined && subject.publicKey !== null && subject.keyAlg !== null) stations.set(entry.stationId, { key: subject.publicKey, alg: subject.keyAlg });
+          if (entry.stationId !== undefined) {
+            // A new key ends the run signed with the old one.
+            const chain = chains.get(entry.stationId);
+            const failed = closeRun(entry.stationId, chain?.run ?? null);
+            if (failed !== null) return failed;
+            if (chain !== undefined) chain.run = null;
+            if (subject.publicKey !== null && subject.keyAlg !== null) stations.set(entry.stationId, { key: subject.publicKey, alg: subject.keyAlg });
+          }
           break;
         }
         case 'receipt': {
@@ -157,9 +237,14 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           const stationId = entry.stationId as string;
           const station = stations.get(stationId);
           if (station === undefined && withheld === 0) return fail(i, `event ${event.id} is from station ${stationId}, which no enrollment entry names`);
+          const chain = chains.get(stationId) ?? { seq: 0, hash: '0'.repeat(64), run: null };
+          chains.set(stationId, chain);
+          if (event.seq === chain.seq + 1 && event.prevHash !== chain.hash) {
+            return fail(i, `event ${event.id} (seq ${event.seq}) breaks station ${stationId}'s chain: it names a previous hash the station's event ${event.seq - 1} does not have`);
+          }
           // With entries withheld before it, the station's enrollment may be one of them: its key is not known here.
           if (station === undefined) stationSignaturesUnchecked += 1;
-          else if (options.skipStationSignatures !== true) {
+          else if (options.skipStationSignatures !== true && options.allSignatures === true) {
             const checkedWith = event.station.key;
             const valid =
               checkedWith !== null && checkedWith.key === station.key && checkedWith.alg === station.alg
@@ -167,12 +252,28 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
                 : stationSignatureValid(checkedEvent(JSON.parse(stored.entry) as AuditEntry) as NonNullable<ReturnType<typeof checkedEvent>>, station);
             if (!valid) return fail(i, `the station signature of event ${event.id} does not verify with the key enrolled for station ${stationId}`);
             stationSignatures += 1;
+            stationEvents += 1;
+          } else if (options.skipStationSignatures !== true) {
+            // The next event of the chain extends the run (its link was checked above); anything else
+            // (a gap, an event out of order) ends it, and its last signature is checked now.
+            if (chain.run !== null && event.seq === chain.seq + 1) {
+              chain.run = { ...chain.run, stored: stored, last: event.seq, events: chain.run.events + 1 };
+            } else {
+              const failed = closeRun(stationId, chain.run);
+              if (failed !== null) return failed;
+              chain.run = null;
+              const run: PendingRun = { stored: stored, key: station, first: event.seq, last: event.seq, events: 1 };
+              if (event.seq > chain.seq) chain.run = run;
+              else {
+                const failedAlone = closeRun(stationId, run);
+                if (failedAlone !== null) return failedAlone;
+              }
+            }
           }
-          const chain = chains.get(stationId);
-          if (event.seq === (chain?.seq ?? 0) + 1 && event.prevHash !== (chain?.hash ?? '0'.repeat(64))) {
-            return fail(i, `event ${event.id} (seq ${event.seq}) breaks station ${stationId}'s chain: it names a previous hash the station's event ${event.seq - 1} does not have`);
+          if (event.seq > chain.seq) {
+            chain.seq = event.seq;
+            chain.hash = event.hash;
           }
-          if (event.seq > (chain?.seq ?? 0)) chains.set(stationId, { seq: event.seq, hash: event.hash });
           break;
         }
         default:
@@ -186,7 +287,18 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
     finish() {
       const size = frontier.size;
       if (size === 0) return fail(null, 'the log is empty');
+      for (const [stationId, chain] of chains) {
+        const failed = closeRun(stationId, chain.run);
+        if (failed !== null) return failed;
+        chain.run = null;
+      }
+      if (lastUnsigned >= coveredBelow) {
+        return fail(lastUnsigned, `entry ${lastUnsigned} has no server signature of its own (format 6) and no signed checkpoint covers it (the largest covers ${coveredBelow} entries)`);
+      }
+      let before = 0;
       for (const checkpoint of checkpoints) {
+        const since = before;
+        before = checkpoint.size;
         if (checkpoint.size > size) return fail(size, `checkpoint at size ${checkpoint.size} covers entries the log no longer has (it has ${size})`);
         const key = [...keys].reverse().find((k) => k.from <= Math.max(0, checkpoint.size - 1));
         if (key === undefined) return fail(null, `no key was in force at checkpoint size ${checkpoint.size}`);
@@ -198,10 +310,12 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
         if (!verifyEd25519(signer.object, encoder.encode(checkpoint.body), anyKey.signature)) return fail(null, `the signature on checkpoint ${checkpoint.size} does not verify`);
         const root = rootsAt.get(checkpoint.size);
         if (root === undefined || !sameHash(root, checkpoint.root)) {
-          return fail(checkpoint.size - 1, `the Merkle root of the first ${checkpoint.size} entries is not the root checkpoint ${checkpoint.size} signed (${toBase64(checkpoint.root).slice(0, 12)}…): an entry up to ${checkpoint.size - 1} was changed, removed or moved`);
+          // The checkpoint before verified, so the change is among the entries this one added (format 6 checkpoints every batch).
+          const among = since === checkpoint.size - 1 ? `entry ${since}` : `an entry from ${since} to ${checkpoint.size - 1}`;
+          return fail(checkpoint.size - 1, `the Merkle root of the first ${checkpoint.size} entries is not the root checkpoint ${checkpoint.size} signed (${toBase64(checkpoint.root).slice(0, 12)}…): ${among} was changed, removed or moved`);
         }
       }
-      return { ok: true, entries: size, checkpoints: checkpoints.length, stationSignatures, withheld, stationSignaturesUnchecked };
+      return { ok: true, entries: size, checkpoints: checkpoints.length, stationSignatures, stationEvents, entrySignatures, withheld, stationSignaturesUnchecked };
     },
   };
 
@@ -223,8 +337,11 @@ function parseCheckpoints(notes: readonly string[]): Checkpoint[] | Verdict {
   }
 }
 
-function checkOptions(options: VerifyOptions): CheckOptions {
+function checkOptions(options: VerifyOptions, checkpoints?: readonly Checkpoint[]): CheckOptions {
+  const covered = checkpoints?.at(-1)?.size;
   return {
+    ...(options.allSignatures === undefined ? {} : { allSignatures: options.allSignatures }),
+    ...(covered === undefined ? {} : { coveredBelow: covered }),
     ...(options.skipEntrySignatures === undefined ? {} : { skipEntrySignatures: options.skipEntrySignatures }),
     ...(options.skipStationSignatures === undefined ? {} : { skipStationSignatures: options.skipStationSignatures }),
   };
@@ -238,7 +355,7 @@ export function verifyLog(entries: Iterable<LogEntry>, checkpointNotes: readonly
   // Fed in order, the hints are the keys the entries so far name: the same the ordered check holds
   // whenever everything before verified.
   const hints: KeyHints = { server: null, stations: new Map() };
-  const only = checkOptions(options);
+  const only = checkOptions(options, checkpoints);
   for (const stored of entries) {
     const failed = ordered.next(stored, checkEntry(stored, hints, only));
     if (failed !== null) return failed;
@@ -264,7 +381,7 @@ export async function verifyLogParallel(
   const checkpoints = parseCheckpoints(checkpointNotes);
   if (!Array.isArray(checkpoints)) return checkpoints;
   const ordered = orderedCheck(checkpoints, options);
-  const only = checkOptions(options);
+  const only = checkOptions(options, checkpoints);
   // The hints each chunk is checked with: the keys the entries before it name, read (without
   // verifying) as chunks are sent. Only entries that may name a key are parsed here.
   const hints: KeyHints = { server: null, stations: new Map() };

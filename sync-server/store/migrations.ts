@@ -147,21 +147,32 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'audit trail subjects: work order and material',
     sql: `
-      -- Entries appended before the audit log indexed work orders and consumed material as trail
-      -- subjects (src/audit/subjects.ts, which the log applies to every new entry): the same
-      -- subjects, read from each receipt's event as the station signed it.
+      -- Entries appended before the audit log indexed every subject of an entry (src/audit/subjects.ts
+      -- entrySubjects, which the log applies to every new entry and whose chains format 6 entries
+      -- name in prev): the same subjects, read from each receipt's event as the station signed it.
+      -- The unit, hold subject and material references give serial:, lot: or work-order: and the
+      -- part: of a part number they name; workOrderId gives work-order:. tests/integration/
+      -- audit-format.test.ts checks this against entrySubjects.
       INSERT INTO audit_units (unit, idx)
       SELECT DISTINCT s.unit, e.idx
       FROM audit_entries e
       CROSS JOIN LATERAL (SELECT e.entry::jsonb -> 'event' -> 'payload' AS p) AS ev
+      CROSS JOIN LATERAL (VALUES (ev.p -> 'unit'), (ev.p -> 'subject'), (ev.p -> 'material')) AS r(ref)
       CROSS JOIN LATERAL (VALUES
-        ('wo:' || (ev.p ->> 'workOrderId')),
-        (CASE ev.p -> 'unit' ->> 'kind' WHEN 'serial' THEN 'serial:' || (ev.p -> 'unit' ->> 'serial') WHEN 'lot' THEN 'lot:' || (ev.p -> 'unit' ->> 'lotId') END),
-        (CASE ev.p -> 'material' ->> 'kind' WHEN 'serial' THEN 'serial:' || (ev.p -> 'material' ->> 'serial') WHEN 'lot' THEN 'lot:' || (ev.p -> 'material' ->> 'lotId') END),
-        (CASE ev.p -> 'subject' ->> 'kind' WHEN 'serial' THEN 'serial:' || (ev.p -> 'subject' ->> 'serial') WHEN 'lot' THEN 'lot:' || (ev.p -> 'subject' ->> 'lotId')
-           WHEN 'workOrder' THEN 'wo:' || (ev.p -> 'subject' ->> 'workOrderId') END)
+        (CASE WHEN jsonb_typeof(ev.p -> 'workOrderId') = 'string' THEN 'work-order:' || (ev.p ->> 'workOrderId') END),
+        (CASE WHEN jsonb_typeof(r.ref) <> 'object' THEN NULL
+           WHEN r.ref ->> 'kind' = 'serial' AND jsonb_typeof(r.ref -> 'serial') = 'string' THEN 'serial:' || (r.ref ->> 'serial')
+           WHEN r.ref ->> 'kind' = 'lot' AND jsonb_typeof(r.ref -> 'lotId') = 'string' THEN 'lot:' || (r.ref ->> 'lotId')
+           WHEN r.ref ->> 'kind' = 'workOrder' AND jsonb_typeof(r.ref -> 'workOrderId') = 'string' THEN 'work-order:' || (r.ref ->> 'workOrderId') END),
+        (CASE WHEN jsonb_typeof(r.ref) = 'object' AND jsonb_typeof(r.ref -> 'partNumber') = 'string' THEN 'part:' || (r.ref ->> 'partNumber') END)
       ) AS s(unit)
-      WHERE e.kind = 'receipt' AND jsonb_typeof(ev.p) = 'object' AND s.unit IS NOT NULL AND s.unit NOT IN ('wo:', 'serial:', 'lot:')
+      WHERE e.kind = 'receipt' AND jsonb_typeof(ev.p) = 'object' AND s.unit IS NOT NULL
+        AND s.unit NOT IN ('work-order:', 'serial:', 'lot:', 'part:')
+      ON CONFLICT DO NOTHING;
+      -- The unit an entry of any kind names (indexed since version 3; here for completeness).
+      INSERT INTO audit_units (unit, idx)
+      SELECT e.entry::jsonb ->> 'unit', e.idx FROM audit_entries e
+      WHERE jsonb_typeof(e.entry::jsonb -> 'unit') = 'string' AND e.entry::jsonb ->> 'unit' <> ''
       ON CONFLICT DO NOTHING;
     `,
   },

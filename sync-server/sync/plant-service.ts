@@ -20,7 +20,6 @@ import type { LockedStore, NewStation, NumberedViewWrite, RefusedReceipt, Statio
 import type { AuditLog, EntryDraft } from '../audit/audit-log.ts';
 import { eventHashNode } from '../audit/station-signatures.ts';
 import { prepareEvent, type PreparedEvent } from '../audit/prepared-event.ts';
-import type { EntrySigner } from '../audit/verifier-pool.ts';
 import { GENESIS_HASH } from '../../src/audit/event-signing.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
 import { parseStepKey, unitKey } from '../../src/domain/plant.ts';
@@ -64,14 +63,13 @@ export interface IngestRequest {
   /** The station's clock when it sent the batch. */
   sentAt: string;
   /**
-   * Whether each event's station signature verified (checked before the lock, see push.ts), in the
-   * order of `events`; every event is taken as unverified when absent.
+   * Whether each event is attested by its station's key (checked before the lock, per unbroken run:
+   * push.ts and audit/station-signatures.ts `attestRuns`), in the order of `events`; every event is
+   * taken as unverified when absent.
    */
   signatures?: readonly boolean[];
   /** The events encoded once (push.ts), in the order of `events`; encoded here when absent. */
   prepared?: readonly PreparedEvent[];
-  /** Signs the receipts' audit entries (the worker pool); on this thread when absent. */
-  signer?: EntrySigner;
 }
 
 /** Something refused before it could be decided (a schema failure, a push for another station), to keep in quarantine. */
@@ -439,9 +437,9 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     }
     for (const receipt of pending) receipt.visibleAt = sequence;
 
-    // The entries are numbered and their signing starts first, so the workers sign while this
-    // thread writes the batch; then they are written, in the same transaction.
-    const appending = await options.audit?.startAppend(tx.sql, entries, { eventTexts, ...(request.signer === undefined ? {} : { signer: request.signer }) });
+    // The entries are numbered and chained, the batch written, then the entries and the signed
+    // checkpoint that covers them, in the same transaction: every receipt is provable once answered.
+    const appending = await options.audit?.startAppend(tx.sql, entries, { eventTexts });
     await tx.write({
       sequence, events: storedEvents, refused, views,
       station: { id: station.id, lastSeq: sync.lastSeq, ...(chainSeq === sync.lastSeq && chainHash !== null ? { lastHash: chainHash } : {}) },

@@ -20,10 +20,11 @@ import { nodeSha256, signEntryTexts } from '../../sync-server/audit/entry-signin
 import { prepareEvent } from '../../sync-server/audit/prepared-event.ts';
 import { newServerKey, signWith as serverSign, type ServerKey } from '../../sync-server/audit/server-key.ts';
 import { createVerifierPool, inlineVerifier } from '../../sync-server/audit/verifier-pool.ts';
-import { verifyLog, verifyLogParallel, type EntryChecker, type Verdict } from '../../sync-server/audit/verify.ts';
+import { verifyLog, verifyLogParallel, type EntryChecker, type Verdict, type VerifyOptions } from '../../sync-server/audit/verify.ts';
 import { openStore, type Store } from '../../sync-server/store/store.ts';
 import { leafHash } from '../../src/audit/merkle.ts';
 import { signWith, TestChain, testKey } from '../helpers/signing.ts';
+import { appendFormat5 } from '../helpers/legacy-audit.ts';
 
 const encoder = new TextEncoder();
 const pool = createVerifierPool(2);
@@ -71,8 +72,13 @@ describe('the parallel verifier', () => {
   let entries: StoredEntry[];
   let checkpoints: string[];
   let firstKey: ServerKey;
+  let legacySize: number;
 
-  /** Writes about 700 entries: 5 stations, receipts, station 0 enrolled again with a new key at about 300, a rotation at about 500. */
+  /**
+   * Writes about 700 entries: 5 stations, receipts, station 0 enrolled again with a new key at about
+   * 300, a rotation at about 500. The first 296 as protocol version 5 wrote them (format 5: each
+   * signed, a checkpoint every 64, the last 40 covered by none), then format 6 (the server's writer).
+   */
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'travelog-audit-parallel-'));
     store = await openStore({ dataDir: dir });
@@ -80,13 +86,13 @@ describe('the parallel verifier', () => {
     let now = Date.parse('2026-11-20T08:00:00.000Z');
     const clock = () => new Date((now += 1000));
     log = createAuditLog({ key: firstKey, now: clock, checkpointEvery: 64 });
-    await store.locked((tx) => log.open(tx.sql));
+    const created: EntryDraft = { kind: 'log.created', recordedAt: clock().toISOString(), actor: 'system', subject: { publicKey: toBase64(firstKey.publicKey), keyId: firstKey.keyId, keyName: firstKey.keyName } };
     const stations = Array.from({ length: 5 }, (_, i) => ({ id: `ST-${i}`, chain: new TestChain(testKey(i === 4 ? 'ECDSA-P256' : 'Ed25519')), seq: 0 }));
     const enrollment = (s: (typeof stations)[number]): EntryDraft => ({
       kind: 'station.enrolled', recordedAt: clock().toISOString(), actor: 'B-3001', role: 'supervisor', stationId: s.id,
       subject: { name: s.id, publicKey: s.chain.key.publicKey, keyAlg: s.chain.key.alg, programs: [] },
     });
-    await store.locked((tx) => log.append(tx.sql, stations.map(enrollment)));
+    const enrollments = stations.map(enrollment);
     let serverSeq = 0;
     const receipts = (count: number): EntryDraft[] =>
       Array.from({ length: count }, (_, i) => {
@@ -94,15 +100,17 @@ describe('the parallel verifier', () => {
         const event = s.chain.sign({ id: randomUUID(), type: 'op.started', stationId: s.id, seq: ++s.seq, actor: 'B-1001', deviceTime: clock().toISOString(), hlc: `0:${s.seq}:${s.id}`, payload: { n: s.seq } } as never);
         return { kind: 'receipt', recordedAt: clock().toISOString(), actor: 'B-1001', stationId: s.id, eventId: event.id, eventType: event.type, serverSeq: ++serverSeq, outcome: 'accepted', flags: [], event };
       });
-    await store.locked((tx) => log.append(tx.sql, receipts(290), { signer: pool }));
+    await store.locked((tx) => appendFormat5(tx.sql, firstKey, [created, ...enrollments, ...receipts(290)], 64, clock()));
+    legacySize = 296;
+    await store.locked((tx) => log.open(tx.sql));
     const reenrolled = stations[0] as (typeof stations)[number];
     const oldChain = reenrolled.chain;
     reenrolled.chain = new TestChain(testKey('Ed25519'));
     reenrolled.chain.last = oldChain.last;
     await store.locked((tx) => log.append(tx.sql, [enrollment(reenrolled)]));
-    await store.locked((tx) => log.append(tx.sql, receipts(200), { signer: pool }));
+    await store.locked((tx) => log.append(tx.sql, receipts(200)));
     await store.locked((tx) => log.rotate(tx.sql, newServerKey('travelog/audit'), 'B-3001'));
-    await store.locked((tx) => log.append(tx.sql, receipts(200), { signer: pool }));
+    await store.locked((tx) => log.append(tx.sql, receipts(200)));
     await store.locked((tx) => log.checkpointIfBehind(tx.sql));
     entries = await log.entries(store.sql, 0, 1_000_000);
     checkpoints = (await log.checkpoints(store.sql)).map((c) => c.note);
@@ -115,9 +123,9 @@ describe('the parallel verifier', () => {
 
   const pages = (list: readonly LogEntry[]): LogEntry[][] => Array.from({ length: Math.ceil(list.length / 300) }, (_, i) => list.slice(i * 300, (i + 1) * 300));
 
-  async function bothVerdicts(list: readonly LogEntry[], notes = checkpoints, checker: EntryChecker = pool): Promise<Verdict> {
-    const inline = verifyLog(list, notes);
-    const parallel = await verifyLogParallel(pages(list), notes, checker);
+  async function bothVerdicts(list: readonly LogEntry[], notes = checkpoints, checker: EntryChecker = pool, options: VerifyOptions = {}): Promise<Verdict> {
+    const inline = verifyLog(list, notes, options);
+    const parallel = await verifyLogParallel(pages(list), notes, checker, options);
     expect(parallel).toEqual(inline);
     return inline;
   }
@@ -130,10 +138,15 @@ describe('the parallel verifier', () => {
       return { ...stored, entry: text, ...(resign === undefined ? {} : { signature: toBase64Url(serverSign(resign, encoder.encode(text))) }) };
     });
 
-  it('verifies the untouched log as the one-thread verifier does, every station signature counted', async () => {
+  it('verifies the untouched log (format 5 then 6) as the one-thread verifier does: each run by its last signature, or every signature', async () => {
     expect(entries.length).toBeGreaterThan(650);
+    expect(entries.slice(0, legacySize).every((e) => e.signature !== undefined && !e.entry.includes('"format"'))).toBe(true);
+    expect(entries.slice(legacySize).filter((e) => e.signature !== undefined).map((e) => (JSON.parse(e.entry) as AuditEntry).kind)).toEqual(['key.rotated']);
     const verdict = await bothVerdicts(entries);
-    expect(verdict).toMatchObject({ ok: true, entries: entries.length, stationSignatures: 690 });
+    // Five stations, one enrolled again with a new key: six unbroken runs, attesting all 690 events;
+    // of the entries' own signatures only the rotation's is needed (checkpoints cover the rest).
+    expect(verdict).toMatchObject({ ok: true, entries: entries.length, stationSignatures: 6, stationEvents: 690, entrySignatures: 1 });
+    expect(await bothVerdicts(entries, checkpoints, pool, { allSignatures: true })).toMatchObject({ ok: true, stationSignatures: 690, stationEvents: 690, entrySignatures: legacySize + 1 });
     // With pinned keys too.
     expect(await verifyLogParallel(pages(entries), checkpoints, pool, { trustedKeys: ['AAAA'] })).toMatchObject({ ok: false, index: 0 });
   });
@@ -141,22 +154,39 @@ describe('the parallel verifier', () => {
   it('names the same first failure for each kind of tampering', async () => {
     const receiptAt = (from: number): number => entries.findIndex((e) => e.index >= from && (JSON.parse(e.entry) as AuditEntry).kind === 'receipt');
     const late = receiptAt(600);
-    const cases: Array<{ list: StoredEntry[]; notes?: string[]; index: number | null; reason: RegExp }> = [
-      { list: replaced(late, (e) => ({ ...e, actor: 'B-9999' })), index: late, reason: /server signature/ },
+    const sizes = checkpoints.map((note) => Number(note.split('\n')[1]));
+    const covering = (index: number): number => sizes.filter((size) => size > index).sort((a, b) => a - b)[0]! - 1;
+    /** The last receipt of a station: nothing after it names its hash, only its own signature attests it. */
+    const lastOf = (station: string): number => entries.findLastIndex((e) => (JSON.parse(e.entry) as AuditEntry).stationId === station);
+    const resignedEvent = (e: Record<string, unknown>) => ({ ...e, event: signWith(testKey(), { ...(e['event'] as StationEvent), actor: 'B-1005' }) });
+    const all: VerifyOptions = { allSignatures: true };
+    const cases: Array<{ list: StoredEntry[]; notes?: string[]; options?: VerifyOptions; index: number | null; reason: RegExp }> = [
+      // Format 6: an entry changed is found by the root of the checkpoint of its batch.
+      { list: replaced(late, (e) => ({ ...e, actor: 'B-9999' })), index: covering(late), reason: /Merkle root .* an entry from \d+ to \d+ was changed/ },
+      // Format 5, covered by a checkpoint: the same; with --all-signatures, its own signature names it.
+      { list: replaced(200, (e) => ({ ...e, actor: 'B-9999' })), index: covering(200), reason: /Merkle root/ },
+      { list: replaced(200, (e) => ({ ...e, actor: 'B-9999' })), options: all, index: 200, reason: /server signature/ },
       { list: entries.filter((e) => e.index !== 400), index: 400, reason: /missing/ },
       { list: entries.map((e) => (e.index === 410 ? { ...e, entry: e.entry.replace('{', '{ ') } : e)), index: 410, reason: /RFC 8785/ },
-      { list: entries.map((e) => (e.index === 420 ? { ...e, signature: '!!' } : e)), index: 420, reason: /not base64/ },
-      { list: entries.map((e) => (e.index === 430 ? { ...e, signature: toBase64Url(new Uint8Array(64)) } : e)), index: 430, reason: /server signature/ },
-      {
-        // A station event re-signed with another key, the entry re-signed with the right server key.
-        list: replaced(late, (e) => ({ ...e, event: signWith(testKey(), { ...(e['event'] as StationEvent), actor: 'B-1005' }) }), log.key()),
-        index: late,
-        reason: /station signature/,
-      },
-      { list: entries, notes: [...checkpoints.slice(0, 2), checkpoints[3]!.replace(/\n[A-Za-z0-9+/]{43}=\n/, `\n${'A'.repeat(43)}=\n`)], index: null, reason: /checkpoint/ },
+      { list: entries.map((e) => (e.index === 220 ? { ...e, signature: '!!' } : e)), options: all, index: 220, reason: /not base64/ },
+      { list: entries.map((e) => (e.index === 230 ? { ...e, signature: toBase64Url(new Uint8Array(64)) } : e)), options: all, index: 230, reason: /server signature/ },
+      // A format 6 entry given a signature column it never had is still one: but a bad one found with --all-signatures.
+      { list: entries.map((e) => (e.index === 430 ? { ...e, signature: toBase64Url(new Uint8Array(64)) } : e)), options: all, index: 430, reason: /server signature/ },
+      // Format 6 entries are not signed by themselves: one that does not say so is refused.
+      { list: replaced(late, (e) => Object.fromEntries(Object.entries(e).filter(([name]) => name !== 'format'))), index: late, reason: /no server signature, and it is not of format 6/ },
+      // An entry about a unit left out of a subject's chain (its successor's prev no longer fits).
+      { list: replaced(late, (e) => ({ ...e, prev: [{ subject: 'serial:SN-X', index: null }] })), index: late, reason: /names as its subjects/ },
+      // A station event re-signed with another key: the next event of its run no longer links to it.
+      { list: replaced(late, resignedEvent), index: late + 5, reason: /breaks station ST-\d's chain/ },
+      // The last event of a station re-signed: the run's last signature does not verify.
+      { list: replaced(lastOf('ST-2'), resignedEvent), index: lastOf('ST-2'), reason: /station signature of event .* which attests station ST-2's events \d+ to \d+, does not verify/ },
+      { list: replaced(lastOf('ST-2'), resignedEvent), options: all, index: lastOf('ST-2'), reason: /station signature of event/ },
+      { list: entries, notes: checkpoints.map((note, i) => (i === 3 ? note.replace(/\n[A-Za-z0-9+/]{43}=\n/, `\n${'A'.repeat(43)}=\n`) : note)), index: null, reason: /signature on checkpoint \d+ does not verify/ },
+      // Format 6 entries past the last checkpoint: no signature of their own to stand in for it.
+      { list: entries, notes: checkpoints.filter((note) => Number(note.split('\n')[1]) <= late), index: entries.length - 1, reason: /no signed checkpoint covers it/ },
     ];
-    for (const { list, notes, index, reason } of cases) {
-      const verdict = await bothVerdicts(list, notes);
+    for (const { list, notes, options, index, reason } of cases) {
+      const verdict = await bothVerdicts(list, notes, pool, options);
       expect(verdict.ok, JSON.stringify(verdict)).toBe(false);
       if (!verdict.ok) {
         expect(verdict.index).toBe(index);
@@ -173,10 +203,10 @@ describe('the parallel verifier', () => {
         return Promise.resolve(list.map((stored) => checkEntry(stored, hints, options)));
       },
     };
-    expect(await bothVerdicts(entries, checkpoints, blind)).toMatchObject({ ok: true, stationSignatures: 690 });
-    const forged = replaced(600, (e) => ({ ...e, note: 'x' }), firstKey);
-    const verdict = await bothVerdicts(forged, checkpoints, blind);
-    expect(verdict).toMatchObject({ ok: false, index: 600 });
+    expect(await bothVerdicts(entries, checkpoints, blind, { allSignatures: true })).toMatchObject({ ok: true, stationSignatures: 690 });
+    const forged = replaced(100, (e) => ({ ...e, note: 'x' }), log.key());
+    const verdict = await bothVerdicts(forged, checkpoints, blind, { allSignatures: true });
+    expect(verdict).toMatchObject({ ok: false, index: 100 });
   });
   describe('[S20] entries withheld to their leaf hash', () => {
     const kindOf = (stored: StoredEntry): AuditEntry => JSON.parse(stored.entry) as AuditEntry;
@@ -198,9 +228,10 @@ describe('the parallel verifier', () => {
       expect(hidden.length).toBeGreaterThan(100);
       expect(unchecked).toBeGreaterThan(50);
       const verdict = await bothVerdicts(served());
-      expect(verdict).toEqual({
-        ok: true, entries: entries.length, checkpoints: checkpoints.length, withheld: hidden.length, stationSignaturesUnchecked: unchecked, stationSignatures: 690 - hiddenReceipts - unchecked,
+      expect(verdict).toMatchObject({
+        ok: true, entries: entries.length, checkpoints: checkpoints.length, withheld: hidden.length, stationSignaturesUnchecked: unchecked, stationEvents: 690 - hiddenReceipts - unchecked,
       });
+      expect(await bothVerdicts(served(), checkpoints, pool, { allSignatures: true })).toMatchObject({ ok: true, stationSignatures: 690 - hiddenReceipts - unchecked });
     });
 
     it('fails on a withheld leaf hash changed, moved or malformed, and on a withheld first entry', async () => {

@@ -5,6 +5,7 @@
  * root still recomputes; a trail leaves them out and counts them; an F-35-ACT serial has no trail for
  * it at all. A second server whose plant is stale still withholds a work order it has not seen.
  */
+import { storedEntry } from '../../sync-server/audit/audit-log.ts';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntriesResponse, TrailResponse, WithheldEntry } from '../../schemas/audit-api.ts';
@@ -76,9 +77,9 @@ describe('[S20] the audit routes by program clearance', () => {
       commercial.step('op.started', 'B-1001', 'WO-1003', serial('SN-1003-02'), 'OP10', 'D'),
     ]);
     await checkpointNow(server);
-    all = (await server.store.sql.query<{ idx: string; entry: string; signature: string }>('SELECT idx, entry, signature FROM audit_entries ORDER BY idx')).map((r) => ({
-      index: Number(r.idx), entry: r.entry, signature: r.signature,
-    }));
+    all = (await server.store.sql.query<{ idx: string; entry: string; signature: string }>('SELECT idx, entry, signature FROM audit_entries ORDER BY idx')).map((r) =>
+      storedEntry(Number(r.idx), r.entry, r.signature),
+    );
   }, 60_000);
 
   afterAll(async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrailResponse } from '../../schemas/audit-api.ts';
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
-import { subjectsOf } from '../../src/audit/subjects.ts';
+import { entrySubjects } from '../../src/audit/subjects.ts';
 import type { RunningServer } from '../../sync-server/main.ts';
 import { migrate } from '../../sync-server/store/migrations.ts';
 import { send, testClock } from './harness.ts';
@@ -74,21 +74,21 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('audit trail look-up on %s', (b
 
   it('finds a work order, and a part as the trail of its work orders', async () => {
     const order = await trail(cleared, 'wo-1003');
-    expect(order.subjects).toEqual(['wo:WO-1003']);
+    expect(order.subjects).toEqual(['work-order:WO-1003']);
     expect(what(order)).toHaveLength(3);
     const part = await trail(cleared, 'p-100');
     expect(part.part).toBe('P-100');
-    expect(part.subjects).toEqual(expect.arrayContaining(['wo:WO-1001', 'wo:WO-1003', 'wo:WO-SEARCH-F']));
+    expect(part.subjects).toEqual(expect.arrayContaining(['work-order:WO-1001', 'work-order:WO-1003', 'work-order:WO-SEARCH-F']));
     expect(what(part)).toEqual([...what(order), 'op.started serial:SN-WO-SEARCH-F-1 OP10', 'material.consumed serial:SN-WO-SEARCH-F-1 OP10']);
     // Every entry is about a subject the answer names.
-    for (const stored of part.entries) expect(subjectsOf(JSON.parse(stored.entry) as AuditEntry).some((s) => part.subjects!.includes(s))).toBe(true);
+    for (const stored of part.entries) expect(entrySubjects(JSON.parse(stored.entry) as AuditEntry).some((s) => part.subjects!.includes(s))).toBe(true);
   });
 
   it('[S20] keeps another program\'s work out of a look-up, and answers its identifiers as unknown ones', async () => {
     const lot = await trail(commercial, 'L-920-A');
     expect(what(lot)).toEqual(['material.consumed serial:SN-1003-01 OP10']);
     const part = await trail(commercial, 'P-100');
-    expect(part.subjects).not.toContain('wo:WO-SEARCH-F');
+    expect(part.subjects).not.toContain('work-order:WO-SEARCH-F');
     expect(JSON.stringify(part)).not.toContain('SEARCH-F');
     const secret = await trail(commercial, 'wo-search-f');
     const unknown = await trail(commercial, 'wo-nowhere');
@@ -100,7 +100,7 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('audit trail look-up on %s', (b
 
   it('indexes by migration the work orders and material of entries appended before trail subjects', async () => {
     const sql = server.store.sql;
-    await sql.query("DELETE FROM audit_units WHERE unit LIKE 'wo:%' OR unit LIKE 'lot:%'");
+    await sql.query("DELETE FROM audit_units WHERE unit LIKE 'work-order:%' OR unit LIKE 'lot:%'");
     expect((await trail(cleared, 'WO-1003')).entries).toEqual([]);
     await sql.query('DELETE FROM schema_migrations WHERE version = 5');
     expect(await migrate(sql)).toEqual([5]);

@@ -14,7 +14,7 @@ import type { QuarantineEntry } from '../../schemas/quarantine.ts';
 import { canonicalText, fromBase64, toBase64Url } from '../../src/audit/canonical.ts';
 import { parseCheckpoint } from '../../src/audit/checkpoint.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
-import { createAuditLog } from '../../sync-server/audit/audit-log.ts';
+import { createAuditLog, storedEntry } from '../../sync-server/audit/audit-log.ts';
 import { newServerKey, signWith as serverSign } from '../../sync-server/audit/server-key.ts';
 import { verifyLog, type Verdict } from '../../sync-server/audit/verify.ts';
 import { main as verifyCli } from '../../sync-server/audit/verify-cli.ts';
@@ -29,7 +29,7 @@ const encoder = new TextEncoder();
 async function readLog(sql: SqlClient): Promise<{ entries: StoredEntry[]; checkpoints: string[] }> {
   const rows = await sql.query<{ idx: string | number; entry: string; signature: string }>('SELECT idx, entry, signature FROM audit_entries ORDER BY idx');
   const notes = await sql.query<{ note: string }>('SELECT note FROM audit_checkpoints ORDER BY size');
-  return { entries: rows.map((r) => ({ index: Number(r.idx), entry: r.entry, signature: r.signature })), checkpoints: notes.map((n) => n.note) };
+  return { entries: rows.map((r) => storedEntry(Number(r.idx), r.entry, r.signature)), checkpoints: notes.map((n) => n.note) };
 }
 
 async function verifyStored(sql: SqlClient): Promise<Verdict> {
@@ -196,12 +196,20 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('audit log on %s', (backend) =>
       const { entries } = await readLog(sql());
       const stored = entries.find((e) => (JSON.parse(e.entry) as AuditEntry).kind === 'receipt')!;
       const entry = JSON.parse(stored.entry) as Record<string, unknown>;
+      expect(entry).toMatchObject({ format: 6 });
       for (const field of Object.keys(entry)) {
         const text = canonicalText({ ...entry, [field]: changed(entry[field]) });
-        await tamper(() => setEntry(stored.index, text).then(() => undefined), { index: stored.index, reason: field === 'index' ? /says it is entry/ : field === 'keyId' ? /signed by key/ : /server signature/ });
+        // Format 6: the entry is not signed by itself; the checkpoint of its batch covers it. A change
+        // the ordered checks see is named at the entry; any other, by the root of that checkpoint.
+        const expected =
+          field === 'index' ? { index: stored.index, reason: /says it is entry/ }
+          : field === 'keyId' ? { index: stored.index, reason: /signed by key/ }
+          : field === 'format' ? { index: stored.index, reason: /not of format 6/ }
+          : field === 'prev' || field === 'unit' || field === 'kind' ? { index: stored.index, reason: /names as its subjects/ }
+          : field === 'event' ? { reason: /breaks station .*'s chain|station signature/ }
+          : { reason: /Merkle root of the first \d+ entries is not the root checkpoint \d+ signed/ };
+        await tamper(() => setEntry(stored.index, text).then(() => undefined), expected);
       }
-      // The signature column too.
-      await tamper(() => sql().query('UPDATE audit_entries SET signature = $2 WHERE idx = $1', [stored.index, toBase64Url(new Uint8Array(64))]).then(() => undefined), { index: stored.index, reason: /server signature/ });
     });
 
     it('an entry deleted', async () => {
@@ -246,7 +254,8 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('audit log on %s', (backend) =>
       const event = signWith(testKey(), { ...(entry.event as Parameters<typeof signWith>[1]), actor: 'B-1005' });
       const text = canonicalText({ ...entry, event });
       const signature = toBase64Url(serverSign(server.auditKey, encoder.encode(text)));
-      await tamper(() => setEntry(stored.index, text, signature).then(() => undefined), { index: stored.index, reason: /station signature/ });
+      // The next event of the station's run names the original's hash: its link breaks (or, for a run's last, its signature fails).
+      await tamper(() => setEntry(stored.index, text, signature).then(() => undefined), { reason: /breaks station .*'s chain|station signature/ });
     });
   });
 

@@ -329,6 +329,29 @@ export function runPushSuite(backend: Backend): void {
         expect((await quarantine()).find((q) => q.eventId === claimed.id)?.flags).toEqual(['security:station-mismatch']);
       });
 
+      it('[S16] a forged event in the middle of a run is refused as bad-signature; the events before it are accepted, and those after it by their own run', async () => {
+        const { workOrderId, units } = await freshOrder('COMMERCIAL', 3);
+        const events = units.flatMap((unit) => [mill.step('op.started', 'B-1001', workOrderId, unit, 'OP10', 'D'), mill.step('op.completed', 'B-1001', workOrderId, unit, 'OP10', 'D')]);
+        // The third event changed after it was signed: its signature no longer verifies, and the fourth no longer links to it.
+        const forged = { ...events[2]!, actor: 'B-1005' };
+        const receipts = await mill.pushOk([...events.slice(0, 2), forged, ...events.slice(3)]);
+        // The fourth is recorded after a gap (flagged missing-events, C10); the rest are accepted.
+        expect(receipts.map((r) => r.outcome)).toEqual(['accepted', 'accepted', 'rejected', 'flagged', 'accepted', 'accepted']);
+        expect(receipts[2]?.flags).toEqual(['security:bad-signature']);
+        expect((await quarantine()).find((q) => q.eventId === forged.id)?.flags).toEqual(['security:bad-signature']);
+        // The refused event is not in the station's chain: the fourth follows a gap.
+        expect(receipts[3]?.flags).toContain('missing-events');
+      });
+
+      it('[S16] a bad signature on the last event of a push costs only that event', async () => {
+        const { workOrderId, units } = await freshOrder('COMMERCIAL', 2);
+        const events = units.flatMap((unit) => [mill.step('op.started', 'B-1001', workOrderId, unit, 'OP10', 'D'), mill.step('op.completed', 'B-1001', workOrderId, unit, 'OP10', 'D')]);
+        const last = { ...events[3]!, signature: events[2]!.signature };
+        const receipts = await mill.pushOk([...events.slice(0, 3), last]);
+        expect(receipts.map((r) => [r.outcome, r.flags])).toEqual([['accepted', []], ['accepted', []], ['accepted', []], ['rejected', ['security:bad-signature']]]);
+        mill.seq -= 1;
+      });
+
       it('[C13] an event about a work order the server does not have is refused into quarantine, changing nothing', async () => {
         const before = await snapshot();
         const event = mill.step('op.started', 'B-1001', 'WO-NOWHERE', { kind: 'serial', serial: 'SN-X' }, 'OP10', 'D');

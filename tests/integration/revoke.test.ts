@@ -141,7 +141,7 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('[S19] revoking a station on %s
     // The entry: a system action with actor, role, the signature's manifestation and the reason.
     const entry = (await entries())[before];
     expect(entry).toEqual({
-      index: before, kind: 'station.revoked', recordedAt: revokedAt, keyId: server.auditKey.keyId, actor: 'B-4001', role: 'quality', stationId: tablet.id,
+      index: before, format: 6, prev: [], kind: 'station.revoked', recordedAt: revokedAt, keyId: server.auditKey.keyId, actor: 'B-4001', role: 'quality', stationId: tablet.id,
       reason: 'Tablet lost on second shift',
       signature: { signerBadge: 'B-4001', printedName: 'Quinn Lee', meaning: REVOKE_MEANING, reason: 'Tablet lost on second shift', signedAt: revokedAt },
       subject: { name: 'Lost tablet', requestedFrom: { stationId: office.id, name: 'Supervisor office PC' } },

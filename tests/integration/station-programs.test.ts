@@ -182,7 +182,7 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])("[S22] changing a station's pro
     const all = await entries();
     expect(all).toHaveLength(before + 1);
     expect(all[before]).toEqual({
-      index: before, kind: 'station.programs-changed', recordedAt: signedAt, keyId: server.auditKey.keyId, actor: 'B-4001', role: 'quality', stationId: cell.id,
+      index: before, format: 6, prev: [], kind: 'station.programs-changed', recordedAt: signedAt, keyId: server.auditKey.keyId, actor: 'B-4001', role: 'quality', stationId: cell.id,
       reason: 'Cell moved to commercial work', signature,
       subject: { name: 'Program cell 7', before: ['COMMERCIAL', F35], after: ['COMMERCIAL'], added: [], removed: [F35], requestedFrom: { stationId: office.id, name: 'Supervisor office PC' } },
     });
@@ -194,10 +194,9 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])("[S22] changing a station's pro
     expect(pulled.body.dropped).toEqual(expect.arrayContaining(f35Views));
     expect(pulled.body.dropped?.every((id) => !id.startsWith('workOrder:') || f35Views.includes(id))).toBe(true);
     expect((await cell.pullPage(pulled.body.checkpoint)).body.dropped).toBeUndefined();
-    // A version 4 station would not know the field: it is not sent to one.
+    // A version 4 station would not know the field; since version 6 it is not served at all (S3).
     const old = await send<PullResponse>(server.url, '/api/sync/pull', { body: { protocolVersion: 4, checkpoint: cell.checkpoint }, credential: cell.credential });
-    expect(old.status).toBe(200);
-    expect(old.body.dropped).toBeUndefined();
+    expect(old.status).toBe(426);
     cell.checkpoint = pulled.body.checkpoint;
 
     // Its F-35-ACT work is now refused.

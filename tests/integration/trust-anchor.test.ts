@@ -139,17 +139,17 @@ describe('[S21] the trust anchor', () => {
   });
 });
 
-describe('[S3] version 4 is additive', () => {
-  it('still enrolls and serves a version 3 station, which ignores the keys it does not know', async () => {
+describe('[S3] version 6 serves no older station', () => {
+  it('tells a version 3 or 5 app it is too old (426 client-too-old), at enrollment and pull, and enrolls nothing', async () => {
     const key = testKey();
-    const enrolled = await send<{ stationId: string; credential: string; auditKeys: unknown[] }>(server.url, '/api/stations/enroll', {
-      body: { protocolVersion: 3, stationName: 'Cached old app', supervisorBadge: 'B-3001', pin: pinOf('B-3001'), publicKey: key.publicKey, keyAlg: key.alg },
-    });
-    expect(enrolled.status).toBe(201);
-    const pulled = await send(server.url, '/api/sync/pull', { body: { protocolVersion: 3, checkpoint: 0, limit: 1 }, credential: enrolled.body.credential });
-    expect(pulled.status).toBe(200);
-    const trail = await send<TrailResponse>(server.url, `/api/audit/trail?serial=${serial}`, { credential: enrolled.body.credential });
-    expect(trail.status).toBe(200);
+    const before = (await server.store.listStations()).length;
+    for (const protocolVersion of [3, 5]) {
+      const enrolled = await send<{ code: string }>(server.url, '/api/stations/enroll', {
+        body: { protocolVersion, stationName: 'Cached old app', supervisorBadge: 'B-3001', pin: pinOf('B-3001'), publicKey: key.publicKey, keyAlg: key.alg },
+      });
+      expect([enrolled.status, enrolled.body.code]).toEqual([426, 'client-too-old']);
+    }
+    expect((await server.store.listStations()).length).toBe(before);
   });
 });
 

@@ -13,11 +13,12 @@ import { entryBytes, entryLeafHash } from '../../../src/audit/entry.ts';
 import { appendLeaf, frontierRoot, inclusionProof, type Frontier } from '../../../src/audit/merkle.ts';
 import { newServerKey, signWith as serverSign, type ServerKey } from '../../../sync-server/audit/server-key.ts';
 import { TestChain, testKey, type TestKey } from '../../helpers/signing.ts';
+import { entrySubjects } from '../../../src/audit/subjects.ts';
 
 export const KEY_NAME = 'travelog/audit';
 const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 
-export type Draft = Omit<AuditEntry, 'index' | 'keyId'>;
+export type Draft = Omit<AuditEntry, 'index' | 'keyId' | 'format' | 'prev'>;
 
 /** The tree over a list of stored entries: roots and inclusion proofs at any size. */
 export function treeOf(entries: readonly StoredEntry[]): { root(size: number): Uint8Array; proof(index: number, size: number): string[] } {
@@ -72,6 +73,9 @@ export class FixtureLog {
   key: ServerKey;
   readonly station: { id: string; key: TestKey; chain: TestChain; seq: number };
   private clock = T0;
+  /** Format 6 from now on: entries unsigned (but a rotation), each naming the previous entry about each subject. */
+  format6 = false;
+  private readonly heads = new Map<string, number>();
 
   constructor() {
     this.key = newServerKey(KEY_NAME);
@@ -91,7 +95,15 @@ export class FixtureLog {
   }
 
   append(draft: Draft, signer: ServerKey = this.key): StoredEntry {
-    const stored = storedOf({ ...draft, index: this.entries.length, keyId: signer.keyId }, signer);
+    const index = this.entries.length;
+    // Format 3–5 recorded only the unit an entry is about (audit_units); format 6 every subject.
+    const subjects = this.format6 ? entrySubjects(draft) : draft.unit === undefined ? [] : [draft.unit];
+    const prev = subjects.map((subject) => ({ subject, index: this.heads.get(subject) ?? null }));
+    for (const subject of subjects) this.heads.set(subject, index);
+    let stored: StoredEntry;
+    if (!this.format6) stored = storedOf({ ...draft, index, keyId: signer.keyId }, signer);
+    else if (draft.kind === 'key.rotated') stored = storedOf({ ...draft, index, keyId: signer.keyId, format: 6, prev }, signer);
+    else stored = { index, entry: canonicalText({ ...draft, index, keyId: signer.keyId, format: 6, prev }) };
     this.entries.push(stored);
     return stored;
   }

@@ -159,7 +159,7 @@ describe('tampering, each making the mark false with a reason', () => {
       expect(failuresOf(await verify(tampered), target.index), name).toMatch(reason);
     }
     const none = clone(trail);
-    none.entries[2] = { index: target.index, entry: target.entry, signature: target.signature };
+    none.entries[2] = { index: target.index, entry: target.entry, ...(target.signature === undefined ? {} : { signature: target.signature }) };
     expect(failuresOf(await verify(none), target.index)).toMatch(/no inclusion proof was served for entry \d+, which checkpoint \d+ covers/);
   });
 
@@ -208,7 +208,7 @@ describe('tampering, each making the mark false with a reason', () => {
   it('an entry about another unit served in this unit\'s trail', async () => {
     const trail = log.trail('serial:SN-1003-02');
     const verdict = await verify(trail);
-    expect(failuresOf(verdict, trail.entries[0]!.index)).toMatch(/about serial:SN-1003-02, wo:WO-1003, not serial:SN-1003-01/);
+    expect(failuresOf(verdict, trail.entries[0]!.index)).toMatch(/about serial:SN-1003-02, work-order:WO-1003, not serial:SN-1003-01/);
   });
 });
 
@@ -284,5 +284,62 @@ describe('[S21] the pinned trust anchor and key rotation', () => {
     // And a signature over other bytes than the entry (say, the entry re-encoded) is no rotation.
     const resigned = { ...rotation, signature: toBase64Url(serverSign(first, encoder.encode(`${rotation.entry} `))) };
     expect((await extendTrust(anchor, [resigned])).added).toEqual([]);
+  });
+});
+
+describe('a trail of format 6 entries (not signed one by one; each names the previous entry about its unit)', () => {
+  let v6: FixtureLog;
+  const verify6 = (trail: TrailResponse) =>
+    verifyTrail({ trail, trustedKeys: keysToPin(v6.keys), enrollments: new Map([[v6.station.id, v6.enrollment(v6.station.id, trail.checkpoint.size)]]), unit: UNIT });
+
+  beforeAll(() => {
+    v6 = new FixtureLog();
+    // Two entries of an earlier version about the unit, then format 6 from here on: one trail spans both.
+    v6.receipt('op.started', 'SN-1003-01');
+    v6.receipt('op.started', 'SN-1003-02');
+    v6.format6 = true;
+    v6.receipt('op.completed', 'SN-1003-01');
+    v6.receipt('op.started', 'SN-1003-02', 'OP20');
+    v6.receipt('op.started', 'SN-1003-01', 'OP20');
+    v6.receipt('op.completed', 'SN-1003-01', 'OP20');
+  });
+
+  it('verifies by the checkpoint, with no signature of their own, and says what each follows', async () => {
+    const trail = v6.trail(UNIT);
+    expect(trail.entries.filter((e) => e.signature === undefined)).toHaveLength(3);
+    const verdict = await verify6(trail);
+    expect(verdict.checkpoint.verified).toBe(true);
+    expect(verdict.entries.map((e) => [e.index, e.verified, e.failures])).toEqual(trail.entries.map((e) => [e.index, true, []]));
+    const [, second, third] = verdict.entries;
+    expect(second?.passed).toContain('follows entry 2 about serial:SN-1003-01');
+    expect(third?.passed).toContain(`follows entry ${second?.index} about serial:SN-1003-01`);
+    expect(third?.passed.join('; ')).not.toMatch(/server signature/);
+  });
+
+  it('an entry left out of the trail is named by the one after it', async () => {
+    const trail = v6.trail(UNIT);
+    const left = trail.entries[2]!;
+    trail.entries.splice(2, 1);
+    const verdict = await verify6(trail);
+    expect(failuresOf(verdict, trail.entries[2]!.index)).toMatch(new RegExp(`entry ${left.index} about serial:SN-1003-01 is left out of the trail`));
+    // Withheld entries (program clearance) may be the missing one: noted, not failed.
+    const verdictWithheld = await verify6({ ...trail, withheld: 1 });
+    const after = verdictWithheld.entries.find((e) => e.index === trail.entries[2]!.index)!;
+    expect(after.verified).toBe(true);
+    expect(after.notes.join('; ')).toMatch(/withheld/);
+  });
+
+  it('an unsigned entry that does not say it is of format 6 fails, and so does one that is not in the checkpoint', async () => {
+    const trail = v6.trail(UNIT);
+    const target = trail.entries[2]!;
+    const entry = JSON.parse(target.entry) as AuditEntry;
+    const older: Partial<AuditEntry> = { ...entry };
+    delete older.format;
+    const downgraded = clone(trail);
+    downgraded.entries[2] = { ...target, entry: canonicalText(older) };
+    expect(failuresOf(await verify6(downgraded), target.index)).toMatch(/no server signature, and it is not of format 6/);
+    const unproven = clone(trail);
+    unproven.entries[2] = { index: target.index, entry: target.entry };
+    expect(failuresOf(await verify6(unproven), target.index)).toMatch(/no inclusion proof was served for entry \d+, which checkpoint \d+ covers/);
   });
 });
