@@ -84,6 +84,12 @@ describe.each<Backend>(['PGlite', 'PostgreSQL'])('audit trail look-up on %s', (b
     for (const stored of part.entries) expect(entrySubjects(JSON.parse(stored.entry) as AuditEntry).some((s) => part.subjects!.includes(s))).toBe(true);
   });
 
+  it('finds a component part where material of it was consumed (its part: subject)', async () => {
+    const body = await trail(cleared, 'p-920');
+    expect(body.subjects).toContain('part:P-920');
+    expect(what(body)).toEqual(['material.consumed serial:SN-1003-01 OP10', 'material.consumed serial:SN-WO-SEARCH-F-1 OP10']);
+  });
+
   it('[S20] keeps another program\'s work out of a look-up, and answers its identifiers as unknown ones', async () => {
     const lot = await trail(commercial, 'L-920-A');
     expect(what(lot)).toEqual(['material.consumed serial:SN-1003-01 OP10']);

@@ -96,8 +96,8 @@ export class FixtureLog {
 
   append(draft: Draft, signer: ServerKey = this.key): StoredEntry {
     const index = this.entries.length;
-    // Format 3–5 recorded only the unit an entry is about (audit_units); format 6 every subject.
-    const subjects = this.format6 ? entrySubjects(draft) : draft.unit === undefined ? [] : [draft.unit];
+    // audit_units indexes every entry by its subjects (older ones by migration 5); format 6 names them in prev.
+    const subjects = entrySubjects(draft);
     const prev = subjects.map((subject) => ({ subject, index: this.heads.get(subject) ?? null }));
     for (const subject of subjects) this.heads.set(subject, index);
     let stored: StoredEntry;
@@ -139,9 +139,10 @@ export class FixtureLog {
   }
 
   /** The trail of a unit as the server serves it: its entries with proofs at `checkpoint`. */
-  trail(unit: string, checkpoint = this.checkpoint(), entries: readonly StoredEntry[] = this.entries): TrailResponse {
+  trail(unit: string | readonly string[], checkpoint = this.checkpoint(), entries: readonly StoredEntry[] = this.entries): TrailResponse {
     const tree = treeOf(entries);
-    const about = entries.filter((stored) => (JSON.parse(stored.entry) as AuditEntry).unit === unit);
+    const wanted = typeof unit === 'string' ? [unit] : unit;
+    const about = entries.filter((stored) => entrySubjects(JSON.parse(stored.entry) as AuditEntry).some((s) => wanted.includes(s)));
     return {
       checkpoint,
       keys: this.keys.map((key) => ({ ...key })),

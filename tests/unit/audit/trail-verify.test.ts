@@ -316,6 +316,21 @@ describe('a trail of format 6 entries (not signed one by one; each names the pre
     expect(third?.passed.join('; ')).not.toMatch(/server signature/);
   });
 
+  it('a look-up of several subjects (a part: its work orders) follows each subject\'s chain, across the change of format', async () => {
+    const subjects = ['work-order:WO-1003', 'work-order:WO-OTHER'];
+    const verifyMany = (trail: TrailResponse) =>
+      verifyTrail({ trail, trustedKeys: keysToPin(v6.keys), enrollments: new Map([[v6.station.id, v6.enrollment(v6.station.id, trail.checkpoint.size)]]), subjects });
+    const trail = v6.trail(subjects);
+    expect(trail.entries).toHaveLength(6);
+    const verdict = await verifyMany(trail);
+    expect(verdict.entries.map((e) => [e.index, e.verified, e.failures])).toEqual(trail.entries.map((e) => [e.index, true, []]));
+    // The first format 6 entry follows the older entry about the work order (audit_units indexes it so).
+    expect(verdict.entries[2]?.passed).toContain('follows entry 3 about work-order:WO-1003');
+    const gap = clone(trail);
+    const left = gap.entries.splice(3, 1)[0]!;
+    expect(failuresOf(await verifyMany(gap), gap.entries[3]!.index)).toMatch(new RegExp(`entry ${left.index} about work-order:WO-1003 is left out of the trail`));
+  });
+
   it('an entry left out of the trail is named by the one after it', async () => {
     const trail = v6.trail(UNIT);
     const left = trail.entries[2]!;
