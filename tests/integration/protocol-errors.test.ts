@@ -16,6 +16,10 @@ import { Ajv } from 'ajv';
 import { testDatabaseUrl } from '../helpers/test-database.ts';
 import { testKey } from '../helpers/signing.ts';
 import { makeTempDir, send } from './harness.ts';
+import { appendFormat5 } from '../helpers/legacy-audit.ts';
+import { toBase64 } from '../../src/audit/canonical.ts';
+import { loadOrCreateServerKey } from '../../sync-server/audit/server-key.ts';
+import { AUDIT_ORIGIN } from '../../sync-server/app.ts';
 
 const V = PROTOCOL_VERSION;
 const isApiError = new Ajv({ strict: false }).compile(apiErrorSchema);
@@ -212,20 +216,36 @@ describe.each(['PGlite', 'PostgreSQL'] as const)('a clean stop on %s', (backend)
     return { entries: Number(entries?.n ?? 0), checkpointed: Number(checkpoint?.size ?? 0) };
   }
 
-  it('signs a checkpoint over the entries appended since the last one', async () => {
+  it('signs a checkpoint over the entries an older version left after its last one', async () => {
+    // Format 6 checkpoints every append before answering it (docs/audit.md), so only a log written
+    // by version 5 or older can have entries after its last checkpoint: such a log, signed with the
+    // key the server will load from its data directory, and no checkpoint over it at all.
+    const store = await openStore(storeOptions());
+    try {
+      const key = loadOrCreateServerKey({ dataDir: dataDir.path, keyName: AUDIT_ORIGIN });
+      const at = new Date('2026-11-20T08:00:00.000Z');
+      const station = testKey('Ed25519');
+      await store.locked((tx) =>
+        appendFormat5(tx.sql, key, [
+          { kind: 'log.created', recordedAt: at.toISOString(), actor: 'system', subject: { publicKey: toBase64(key.publicKey), keyId: key.keyId, keyName: key.keyName } },
+          { kind: 'station.enrolled', recordedAt: at.toISOString(), actor: 'B-3001', role: 'supervisor', stationId: 'ST-OLD', subject: { name: 'Old mill', publicKey: station.publicKey, keyAlg: station.alg, programs: [] } },
+        ], 10_000, at),
+      );
+      expect(await logHead(store)).toEqual({ entries: 2, checkpointed: 0 });
+    } finally {
+      await store.close();
+    }
     const server = await startServer({
       port: 0,
       host: '127.0.0.1',
       dataDir: dataDir.path,
       ...(backend === 'PostgreSQL' ? { databaseUrl: testDatabaseUrl(), databaseSchema: schema } : {}),
       hashPin: (pin) => hashPin(pin, 10_000),
-      // Neither the count nor the timer would sign these entries.
-      checkpointEvery: 10_000,
+      // The timer would sign these entries too; only the stop may.
       checkpointSeconds: 0,
     });
     let before: { entries: number; checkpointed: number };
     try {
-      expect((await send(server.url, '/api/stations/enroll', { body: enrollBody() })).status).toBe(201);
       before = await logHead(server.store);
       expect(before.checkpointed).toBeLessThan(before.entries);
     } finally {
