@@ -32,6 +32,9 @@ async function stationAtMill(page: Page, name: string, badge: string, pin: strin
   await new SetupPage(page).chooseWorkCenter('WC-MILL');
   await new SignInPage(page).signIn(badge, pin);
   await new Shell(page).expectSignedIn(person);
+  // The station has pulled its work center's work before the test cuts its network (choosing a work
+  // center re-pulls the work-center views from 0, docs/sync-spec.md S12).
+  await new QueuePage(page).workOrderLink('WO-1002').waitFor();
 }
 
 /** Starts OP10 on SN-1002-01, builds in lot L-920-A and completes it. */
