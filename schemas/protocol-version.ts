@@ -29,6 +29,13 @@
  *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
+ * 7. (draft, branch h-fleet, to be folded into the one version 7 line) The station report: an
+ *    optional `Travelog-Station-Report` request header on push and pull (app and protocol version,
+ *    work center, pending events and the oldest's time, storage persisted; schemas/station-report.ts,
+ *    S24), `Travelog-Station-Report-Error` on the answer when it is not taken; `fleet` (last seen,
+ *    last report, silent with pending) on each station of `GET /api/stations` and the list's
+ *    `silentAfterSeconds`. Additive: the push and pull bodies do not change, version 6 stations
+ *    are served and simply send no report.
  */
 export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 6;

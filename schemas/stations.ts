@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema, isoTimeSchema } from './common.ts';
+import { stationFleetSchema } from './station-report.ts';
 
 /**
  * The meaning a revocation signature carries, stated before signing and recorded with it
@@ -30,6 +31,8 @@ export const stationSummarySchema = {
     keyAlg: { anyOf: [{ type: 'string', enum: ['Ed25519', 'ECDSA-P256'] }, { type: 'null' }] },
     programs: { type: 'array', items: programSchema },
     otherPrograms: { type: 'integer', minimum: 0 },
+    /** Last seen and last report (docs/sync-spec.md S24); in the station list only, not in the answers of revoke and programs. */
+    fleet: stationFleetSchema,
   },
   required: ['id', 'name', 'enrolledBy', 'enrolledAt', 'revokedAt', 'keyAlg', 'programs', 'otherPrograms'],
   additionalProperties: false,
@@ -45,6 +48,8 @@ export const stationListResponseSchema = {
     stations: { type: 'array', items: stationSummarySchema },
     self: identifierSchema,
     clearable: { type: 'array', items: programSchema },
+    /** The server's STATION_SILENT_AFTER in seconds: how long a station with pending events may be silent before it is flagged. */
+    silentAfterSeconds: { type: 'integer', minimum: 1 },
   },
   required: ['stations', 'self', 'clearable'],
   additionalProperties: false,

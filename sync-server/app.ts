@@ -271,13 +271,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const checkStationKey = createStationKeyCheck({ sql: store.sql, audit, report: (details, message) => app.log.error(details, message) });
   app.decorate('plant', plant);
   app.decorate('live', live);
-  const metrics = createMetrics({ store, audit, now, stationSilentAfterMs: options.stationSilentAfterMs ?? DEFAULT_STATION_SILENT_AFTER_MS });
+  const stationSilentAfterMs = options.stationSilentAfterMs ?? DEFAULT_STATION_SILENT_AFTER_MS;
+  const metrics = createMetrics({ store, audit, now, stationSilentAfterMs });
   app.decorate('metrics', metrics);
   app.addHook('onError', (_request, _reply, error, done) => {
     if (isDatabaseError(error)) metrics.observeDatabaseError();
     done();
   });
-  registerFleetHooks(app, { store, now });
+  registerFleetHooks(app, { store, now, isWorkCenter: (id) => plant.state().workCenters.has(id), onRefused: (error) => metrics.observeRefusedReport(error.code) });
   const restarts = createRestarts(store);
   // Open streams would keep close() waiting for ever.
   app.addHook('preClose', (done) => {
@@ -346,6 +347,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerStationRoutes(stationRoutes, {
       store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst,
       onViewsRenumbered: onCommit,
+      plant, stationSilentAfterMs,
     });
 
     // Stations read this with a streaming fetch (the credential goes in a header, which EventSource cannot send).

@@ -13,6 +13,7 @@ import type { Receipt } from '../../schemas/receipt.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ApiFailure } from '../api-error.ts';
 import { MIGRATIONS } from '../store/migrations.ts';
+import { isSilentWithPending, readFleet } from './fleet.ts';
 import type { Store } from '../store/store.ts';
 
 /** A station silent longer than this while it reported pending events is flagged; 15 minutes unless configured. */
@@ -69,6 +70,8 @@ export interface Metrics {
   timePush(events: number, run: () => Promise<{ receipts: readonly Receipt[] }>): Promise<{ receipts: Receipt[] }>;
   /** Counts a failure of the database. */
   observeDatabaseError(): void;
+  /** Counts a station report not taken (sync-server/ops/fleet.ts), by error code. */
+  observeRefusedReport(code: string): void;
 }
 
 /** Options of {@link createMetrics}. */
@@ -95,6 +98,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: 'travelog_push_batch_seconds',
     help: 'Time to decide one push batch, from its arrival to its receipts',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const refusedReports = new Counter({
+    name: 'travelog_station_reports_refused_total',
+    help: 'Station reports (Travelog-Station-Report header) not taken, by error code; the push or pull went on without them',
+    labelNames: ['code'],
     registers,
   });
   const databaseErrors = new Counter({ name: 'travelog_database_errors_total', help: 'Requests and timed tasks that failed in the database', registers });
@@ -126,13 +135,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     return row?.at === null || row?.at === undefined ? 0 : Math.max(0, (now().getTime() - new Date(row.at).getTime()) / 1000);
   });
 
-  interface FleetRow {
-    name: string;
-    last_seen_at: Date | string | null;
-    pending: string | number | null;
-  }
-  const fleet = async (): Promise<FleetRow[]> =>
-    store.sql.query<FleetRow>("SELECT name, last_seen_at, (report->>'pending')::bigint AS pending FROM stations WHERE revoked_at IS NULL ORDER BY name");
+  const fleet = async () => (await readFleet(store.sql)).filter((row) => row.revokedAt === null);
   new Gauge({
     name: 'travelog_stations',
     help: 'Unrevoked stations by when they were last seen (within 5m, 1h, 24h, older, never)',
@@ -142,7 +145,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
       const counts = new Map<string, number>([...LAST_SEEN_BUCKETS.map((bucket) => [bucket.label, 0] as const), ['never', 0]]);
       const at = now().getTime();
       for (const row of await fleet()) {
-        const label = row.last_seen_at === null ? 'never' : (LAST_SEEN_BUCKETS.find((bucket) => at - new Date(row.last_seen_at as string).getTime() <= bucket.withinMs)?.label ?? 'older');
+        const seenAt = row.lastSeenAt;
+        const label = seenAt === null ? 'never' : (LAST_SEEN_BUCKETS.find((bucket) => at - new Date(seenAt).getTime() <= bucket.withinMs)?.label ?? 'older');
         counts.set(label, (counts.get(label) ?? 0) + 1);
       }
       for (const [label, count] of counts) this.set({ last_seen: label }, count);
@@ -155,7 +159,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
     async collect() {
       this.reset();
-      for (const row of await fleet()) if (row.pending !== null) this.set({ station: row.name }, Number(row.pending));
+      for (const row of await fleet()) if (row.report !== null) this.set({ station: row.name }, row.report.pending);
     },
   });
   new Gauge({
@@ -163,10 +167,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     help: 'Unrevoked stations silent longer than STATION_SILENT_AFTER that reported pending events',
     registers,
     async collect() {
-      const at = now().getTime();
-      const silent = (await fleet()).filter(
-        (row) => row.pending !== null && Number(row.pending) > 0 && row.last_seen_at !== null && at - new Date(row.last_seen_at).getTime() > options.stationSilentAfterMs,
-      );
+      const at = now();
+      const silent = (await fleet()).filter((row) => isSilentWithPending(row.lastSeenAt, row.report, at, options.stationSilentAfterMs));
       this.set(silent.length);
     },
   });
@@ -194,6 +196,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     observeDatabaseError() {
       databaseErrors.inc();
+    },
+    observeRefusedReport(code) {
+      refusedReports.inc({ code });
     },
   };
 }

@@ -90,6 +90,8 @@ export class TestStation {
   checkpoint = 0;
   /** The restart of the server's log this station last heard of (docs/sync-spec.md S21); sent with each push. */
   epoch: string | undefined;
+  /** Headers sent with every push and pull, such as a station report (docs/sync-spec.md S24). */
+  headers: Record<string, string> = {};
   readonly chain: TestChain;
   constructor(
     readonly url: string,
@@ -138,6 +140,7 @@ export class TestStation {
     return send<PushResponse>(this.url, '/api/sync/push', {
       body: { protocolVersion: V, stationId: this.id, sentAt: this.clock.now().toISOString(), events, ...(this.epoch === undefined ? {} : { epoch: this.epoch }), ...overrides },
       credential: this.credential,
+      headers: this.headers,
     });
   }
 
@@ -149,7 +152,7 @@ export class TestStation {
   }
 
   pullPage(checkpoint: number, extra: Record<string, unknown> = {}): Promise<Answer<PullResponse>> {
-    return send<PullResponse>(this.url, '/api/sync/pull', { body: { protocolVersion: V, checkpoint, ...extra }, credential: this.credential });
+    return send<PullResponse>(this.url, '/api/sync/pull', { body: { protocolVersion: V, checkpoint, ...extra }, credential: this.credential, headers: this.headers });
   }
 
   /** Pulls every page from `from` (this station's checkpoint unless given) and moves the checkpoint. */

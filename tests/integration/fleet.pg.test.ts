@@ -1,0 +1,3 @@
+import { runFleetSuite } from './fleet.contract.ts';
+
+runFleetSuite('PostgreSQL');
