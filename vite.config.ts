@@ -1,4 +1,5 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
@@ -8,7 +9,11 @@ const DEV_API = process.env['TRAVELOG_DEV_API'] ?? 'http://127.0.0.1:8787';
 /** The main bundle is over Workbox's 2 MiB default once source maps are left out; a station needs all of it offline. */
 const PRECACHE_LIMIT_BYTES = 16 * 1024 * 1024;
 
+/** The release the app reports with every sync (src/station/app-version.ts). */
+const APP_VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export default defineConfig({
+  define: { __TRAVELOG_VERSION__: JSON.stringify(APP_VERSION) },
   plugins: [
     react(),
     VitePWA({

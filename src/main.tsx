@@ -22,7 +22,7 @@ const shell: ShellContextValue = {
 
 // The runtime opens IndexedDB only, never the network, so the first screen is never held up by Wi-Fi.
 root.render(<Booting />);
-openStationRuntime({ baseUrl: location.origin }).then(
+openStationRuntime({ baseUrl: location.origin, storagePersisted: () => shell.storage?.get().persisted ?? null }).then(
   (rt) =>
     root.render(
       <StrictMode>

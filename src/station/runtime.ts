@@ -20,6 +20,8 @@ import type { Leadership } from '../sync/leadership.ts';
 import { browserChannel, browserPage, holdLeadership } from '../sync/leadership.ts';
 import { createFetchTransport } from '../sync/transport.ts';
 import { createSystemScheduler } from './system-scheduler.ts';
+import { buildStationReport } from '../sync/station-report.ts';
+import { APP_VERSION } from './app-version.ts';
 
 export interface StationRuntime {
   db: StationDb;
@@ -63,6 +65,10 @@ export interface RuntimeOptions {
    * `waitForLeadership: false` syncs in this instance without asking the other tabs).
    */
   sync?: Partial<Pick<SyncOptions, 'waitForLeadership' | 'live' | 'policy' | 'pollEveryMs' | 'pushBatchSize' | 'pullBatchSize'>>;
+  /** Whether the browser keeps the station's data for good (the shell's storage monitor), for the station report; unknown unless given. */
+  storagePersisted?: () => boolean | null;
+  /** The release the station reports; the build's ({@link APP_VERSION}) unless given. */
+  appVersion?: string;
 }
 
 export async function openStationRuntime(options: RuntimeOptions): Promise<StationRuntime> {
@@ -124,6 +130,13 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
           credential: config.credential,
           ...(config.workCenterId === '' ? {} : { workCenterIds: [config.workCenterId] }),
           scheduler,
+          report: () =>
+            buildStationReport({
+              appVersion: options.appVersion ?? APP_VERSION,
+              workCenterId: runtime.config?.workCenterId ?? config.workCenterId,
+              outbox: plant.outbox(),
+              storagePersisted: options.storagePersisted?.() ?? null,
+            }),
         });
         runtime.sync = engine;
         syncChanged();

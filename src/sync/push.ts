@@ -46,6 +46,8 @@ export interface PushContext {
   retry: RetryContext;
   /** Told after each batch the server answered. */
   onPushed?: () => void;
+  /** Headers to send with each push, read as it leaves (the station report, src/sync/station-report.ts). */
+  headers?: () => Record<string, string>;
 }
 
 /** The event as recorded, without what RxDB adds to a stored document. */
@@ -94,7 +96,7 @@ export async function sendEvents(
           PUSH_PATH,
           { protocolVersion: PROTOCOL_VERSION, stationId: context.stationId, sentAt: context.now().toISOString(), events: batch },
           context.credential,
-          { signal },
+          { signal, ...(context.headers === undefined ? {} : { headers: context.headers() }) },
         );
         failed = false;
         return { receipts: response.receipts };

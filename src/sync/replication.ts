@@ -27,6 +27,8 @@ import { messageOf, withRetry } from './retry.ts';
 import type { BackoffPolicy, Scheduler } from './scheduler.ts';
 import { Nudge, waitOrNudge } from './scheduler.ts';
 import type { Transport } from './transport.ts';
+import type { StationReport } from '../../schemas/station-report.ts';
+import { stationReportHeaders } from './station-report.ts';
 
 /** Pull this often while the live stream is down. */
 export const POLL_EVERY_MS = 30_000;
@@ -97,11 +99,18 @@ export interface SyncOptions {
   pollEveryMs?: number;
   pushBatchSize?: number;
   pullBatchSize?: number;
+  /**
+   * What the station says about itself with every push and pull (docs/sync-spec.md S24), read as
+   * each request leaves; no report is sent unless given.
+   */
+  report?: () => StationReport;
 }
 
 /** Starts syncing; resolves once the pull checkpoint is read. Stop it with {@link SyncEngine.stop}. */
 export async function startSync(options: SyncOptions): Promise<SyncEngine> {
   const { db, scheduler } = options;
+  const report = options.report;
+  const reportHeaders = report === undefined ? undefined : () => stationReportHeaders(report());
   const controller = new AbortController();
   const { signal } = controller;
   const nudge = new Nudge();
@@ -190,7 +199,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
               db,
               options.transport,
               { credential: options.credential, checkpoint: from, limit: batchSize, ...(options.workCenterIds === undefined ? {} : { workCenterIds: options.workCenterIds }) },
-              { signal },
+              { signal, ...(reportHeaders === undefined ? {} : { headers: reportHeaders() }) },
             ),
           retry,
         );
@@ -227,6 +236,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
       },
     },
     onPushed: succeeded,
+    ...(reportHeaders === undefined ? {} : { headers: reportHeaders }),
     batchSize: Math.min(options.pushBatchSize ?? PUSH_BATCH_SIZE, PUSH_BATCH_SIZE),
     onBusy: (busy) => {
       pushing = busy;

@@ -21,6 +21,8 @@ export class ApiFailure extends Error {
 export interface RequestOptions {
   /** Aborts the request (the station is closing, or the stream is being replaced). */
   signal?: AbortSignal;
+  /** Headers sent besides the credential and content type (the station report, docs/sync-spec.md S24). */
+  headers?: Record<string, string>;
 }
 
 export interface Transport {
@@ -98,7 +100,7 @@ export function createFetchTransport(
       try {
         response = await fetchImpl(new URL(path, baseUrl), {
           method,
-          headers: headersFor(credential, method === 'POST' ? { 'content-type': 'application/json' } : { accept: 'application/json' }),
+          headers: headersFor(credential, { ...requestOptions.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : { accept: 'application/json' }) }),
           ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
           signal,
         });
