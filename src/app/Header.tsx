@@ -2,6 +2,7 @@ import { NavLink } from 'react-router';
 import { canRelease } from '../domain/holds.ts';
 import { usePlant, useSession, useStation } from './station-context.ts';
 import { CONFLICT_ROLES } from './StatusBar.tsx';
+import { useSilentStations } from '../features/stations/use-silent-stations.ts';
 
 /**
  * Roles the header links the audit trail for: those who answer an auditor. Every role may open
@@ -21,6 +22,7 @@ export function Header() {
   const operator = plant.operators.get(session.badge);
   const mayRelease = operator !== undefined && canRelease(operator);
   const openConflicts = [...plant.conflicts.values()].filter((c) => c.status === 'open').length;
+  const silentStations = useSilentStations(AUDIT_NAV_ROLES.includes(session.role));
 
   return (
     <header className="app-header">
@@ -59,8 +61,8 @@ export function Header() {
           </NavLink>
         )}
         {AUDIT_NAV_ROLES.includes(session.role) && (
-          <NavLink to="/stations" className="nav-link">
-            Stations
+          <NavLink to="/stations" className="nav-link" title={silentStations > 0 ? `${silentStations} silent with events not on the server` : undefined}>
+            {silentStations > 0 ? `Stations (${silentStations})` : 'Stations'}
           </NavLink>
         )}
         <NavLink to="/sync" className="nav-link">

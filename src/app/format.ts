@@ -62,3 +62,19 @@ export function formatSignedAt(iso: string): string {
   const zone = `UTC${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   return `${formatDateTime(at)}:${pad(at.getSeconds())} ${zone}`;
 }
+
+/** "just now", "3 min ago", "2 h 5 min ago", "4 d ago": how long ago something was, read at a glance. */
+export function formatAgo(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h ago` : `${hours} h ${minutes % 60} min ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** "14:03" for a time today, "2026-05-04 14:03" for another day, in the station's local time. */
+export function formatTimeOrDate(at: Date, now: Date): string {
+  const sameDay = at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
+  return sameDay ? `${pad(at.getHours())}:${pad(at.getMinutes())}` : formatDateTime(at);
+}

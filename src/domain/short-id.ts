@@ -55,3 +55,9 @@ export function shortConflictId(conflictId: string): string {
   const code = shortCode(conflictId);
   return code === null ? conflictId : `C-${code}`;
 }
+
+/** A station's id as people see it: S-7K3QM2. */
+export function shortStationId(stationId: string): string {
+  const code = shortCode(stationId);
+  return code === null ? stationId : `S-${code}`;
+}

@@ -8,6 +8,7 @@
  * traveler from its queue at its next pull, and once revoked it is refused from then on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFleet } from '../../sync-server/ops/fleet.ts';
 import type { Stack } from './harness.ts';
 import { startStack } from './harness.ts';
 import { AuditPage, PROGRAMS_LABELS, StationsPage } from './pages/audit-page.ts';
@@ -191,6 +192,83 @@ describe('audit trail', () => {
     await lostSignIn.signIn('B-1001', '1111');
     await new Shell(lost.page).expectSignedIn('Ana Ortiz');
     await lost.page.getByRole('contentinfo', { name: 'Station status' }).getByText(/Station not enrolled or revoked/).waitFor({ timeout: 30_000 });
+  });
+
+  it('[S24] shows the fleet: a station with work the server has not answered reports it, and once silent it is flagged for supervisors', async () => {
+    // A mill tablet whose pushes do not get through (its pulls do): its operator's sign-in waits.
+    // A name of its own per attempt (the e2e run retries a failed test once, on the same server).
+    const millName = `Fleet mill tablet ${Date.now().toString(36)}`;
+    const mill = await stack.newStation();
+    await mill.page.goto('/');
+    const millSetup = new SetupPage(mill.page);
+    await millSetup.enroll(millName, 'B-3001', '9999');
+    await millSetup.chooseWorkCenter('WC-MILL');
+    const millSignIn = new SignInPage(mill.page);
+    await millSignIn.signIn('B-3001', '9999');
+    await new Shell(mill.page).expectSignedIn('Sam Reyes');
+    await new StatusBar(mill.page).waitForNothingWaiting(60_000);
+    await mill.page.route('**/api/sync/push', (route) => route.abort('connectionrefused'));
+    await new Shell(mill.page).signOut();
+    await millSignIn.signIn('B-1001', '1111');
+    await new Shell(mill.page).expectSignedIn('Ana Ortiz');
+    const millStatus = new StatusBar(mill.page);
+    await millStatus.waitForWaiting(2);
+    const millId = (await stack.server.store.listStations()).find((s) => s.name === millName)?.id ?? '';
+    // Its next pull carries the report of the two events waiting: *Sync now* asks for one, which
+    // goes as soon as the push it waits for fails (S15).
+    await new Shell(mill.page).nav('Sync').click();
+    await mill.page.getByRole('button', { name: 'Sync now' }).click();
+    const reported = async () => (await readFleet(stack.server.store.sql)).find((row) => row.id === millId)?.report?.pending ?? 0;
+    await expect.poll(reported, { timeout: 90_000, interval: 250 }).toBe(2);
+
+    // A supervisor's desk opens Stations and sees the tablet: seen, where, which release, what waits.
+    const { page } = await stack.newStation();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const stations = new StationsPage(page);
+    await page.goto('/');
+    await setup.enroll(`Fleet desk ${Date.now().toString(36)}`, 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-INSP');
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Stations').click();
+    await stations.heading.waitFor();
+    const row = stations.row(millName);
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toMatch(/(just now|\d+ min ago)\s+\d\d:\d\d/);
+    expect(text).toMatch(/WC-MILL\s+CNC Mill 1/);
+    expect(text).toMatch(/0\.1\.0\s+protocol 6/);
+    expect(text).toMatch(/2 events\s+oldest (under a minute|\d+ min)/);
+    expect(text).toMatch(/kept|not guaranteed/i);
+    // People read a short id, never the UUID.
+    expect(text).not.toContain(millId);
+    expect(text).toMatch(/S-[0-9A-Z]{6}/);
+    expect(await row.getByText('Silent', { exact: true }).count()).toBe(0);
+    await stack.screenshot(page, 'fleet-01-stations-1280x800');
+
+    // The tablet goes dark (battery) with its two events. Two hours on the server's clock later
+    // (the store's last-seen time set back: the server's clock is not the test's to move), the
+    // supervisor sees it flagged, here and in the header from any screen.
+    await mill.context.close();
+    await stack.server.store.sql.query("UPDATE stations SET last_seen_at = now() - interval '2 hours' WHERE id = $1", [millId]);
+    // A reload keeps the session (sessionStorage) and asks the server afresh.
+    await page.reload();
+    await shell.expectSignedIn('Sam Reyes');
+    // (A retried attempt finds the first attempt's tablet silent too.)
+    await shell.nav(/^Stations \(\d+\)$/).waitFor({ timeout: 30_000 });
+    await shell.nav('Stations').click();
+    await row.getByText('Silent', { exact: true }).waitFor();
+    expect(await row.innerText()).toMatch(/2 h( \d+ min)? ago[\s\S]*2 events not on the server, not heard from for over 15 min/);
+    await stack.screenshot(page, 'fleet-02-silent-1280x800');
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await row.getByText('Silent', { exact: true }).waitFor();
+    await stack.screenshot(page, 'fleet-03-silent-800x1280');
+    // At 800 px wide the table scrolls inside its frame, the header stays in view.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(800);
   });
 
   it('finds a trail by serial, lot, work order or part typed in any case, and says what each entry recorded', async () => {

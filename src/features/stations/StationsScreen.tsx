@@ -21,6 +21,12 @@ import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { SignatureDialog, type SignOutcome } from '../signature/SignatureDialog.tsx';
 import { personName } from '../traveler/names.ts';
 import { keepStationNames } from './station-names.ts';
+import './stations.css';
+import { shortStationId } from '../../domain/short-id.ts';
+import { LastSeenCell, PendingCell, StorageCell, VersionCell, WorkCenterCell } from './FleetCells.tsx';
+
+/** How often the "ago" times are counted again, and the list fetched again, while the screen is open. */
+const REFRESH_EVERY_MS = 30_000;
 
 /** Roles that may revoke a station (the server checks the signer's role again). */
 const REVOKING_ROLES: readonly string[] = ['supervisor', 'quality'];
@@ -66,7 +72,12 @@ export function StationsScreen() {
 
   useEffect(() => {
     void refresh();
+    // Last seen and pending change while a supervisor watches: fetched again now and then.
+    const timer = window.setInterval(() => void refresh(), REFRESH_EVERY_MS);
+    return () => window.clearInterval(timer);
   }, [refresh]);
+
+  const now = rt.now();
 
   if (!REVOKING_ROLES.includes(session.role)) {
     return (
@@ -145,14 +156,17 @@ export function StationsScreen() {
         </p>
       )}
       {state.kind === 'shown' && (
-        <div className="table-scroll">
+        <div className="table-scroll fleet-table">
           <table className="table" aria-label="Enrolled stations">
             <thead>
               <tr>
                 <th scope="col">Station</th>
-                <th scope="col">Enrolled</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Work center</th>
+                <th scope="col">Version</th>
+                <th scope="col">Pending</th>
+                <th scope="col">Storage</th>
                 <th scope="col">Programs</th>
-                <th scope="col">Status</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -164,13 +178,17 @@ export function StationsScreen() {
                   <th scope="row">
                     {station.name}
                     {station.id === state.list.self && <span className="muted"> (this station)</span>}
-                    <div className="small muted">{station.id}</div>
+                    <div className="small muted" title={station.id}>
+                      {shortStationId(station.id)} · enrolled {formatDateTime(station.enrolledAt)} by {personName(plant, station.enrolledBy)}
+                    </div>
+                    {station.revokedAt !== null && <div>Revoked {formatDateTime(station.revokedAt)}</div>}
                   </th>
-                  <td>
-                    {formatDateTime(station.enrolledAt)} by {personName(plant, station.enrolledBy)}
-                  </td>
-                  <td>{programsText(station)}</td>
-                  <td>{station.revokedAt === null ? 'Active' : `Revoked ${formatDateTime(station.revokedAt)}`}</td>
+                  <LastSeenCell fleet={station.fleet} now={now} silentAfterSeconds={state.list.silentAfterSeconds} />
+                  <WorkCenterCell fleet={station.fleet} plant={plant} />
+                  <VersionCell fleet={station.fleet} />
+                  <PendingCell fleet={station.fleet} now={now} />
+                  <StorageCell fleet={station.fleet} />
+                  <td data-label="Programs">{programsText(station)}</td>
                   <td>
                     {station.revokedAt === null && station.id !== state.list.self && (
                       <>

@@ -22,7 +22,7 @@ export class Shell {
     await this.page.getByRole('heading', { name: 'Sign in' }).waitFor();
   }
 
-  nav(name: string): Locator {
+  nav(name: string | RegExp): Locator {
     return this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
   }
 
