@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCheckpoint } from '../../../src/audit/checkpoint.ts';
 import { toBase64 } from '../../../src/audit/canonical.ts';
-import { pinCheckpoint, readLogPin } from '../../../src/audit/trust-anchor.ts';
+import { pinCheckpoint, readLogPin, readTrustAnchor, writeTrustAnchor } from '../../../src/audit/trust-anchor.ts';
 import { readPullCheckpoint } from '../../../src/db/receipts.ts';
 import { readServerRestart } from '../../../src/sync/restart.ts';
 import { createFetchTransport } from '../../../src/sync/transport.ts';
-import { KEY_FILE } from '../../../sync-server/audit/server-key.ts';
+import { KEY_FILE, newServerKey } from '../../../sync-server/audit/server-key.ts';
 import type { RunningServer } from '../../../sync-server/main.ts';
 import { startServer } from '../../../sync-server/main.ts';
 import { main as restoreCli } from '../../../sync-server/ops/restore-cli.ts';
@@ -121,5 +121,47 @@ describe('a station across a restore of the server from an older backup', { time
     const stationViews = new Map((await station.db.views.find().exec()).map((doc) => [doc.id, doc.toJSON()]));
     for (const view of serverViews.documents) expect(stationViews.get(view.id), view.id).toMatchObject({ serverSeq: view.serverSeq, data: view.data });
     expect(engine.status()).toMatchObject({ phase: 'running', lastError: null });
+  });
+
+  it('[S23][S21] does not follow a restart its pinned key does not prove: keeps every receipt, sends nothing, and stops with an alarm', async () => {
+    const dataDir = await tempDir('refused-data');
+    const backups = await tempDir('refused-backups');
+    const keys = await tempDir('refused-key');
+    let server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logger: false, checkpointSeconds: 0, backups: { dir: backups, everyMs: 86_400_000, keep: 3 } });
+    cleanups.push(() => server.close());
+    const keyCopy = join(keys, 'audit-key.pem');
+    copyFileSync(join(dataDir, KEY_FILE), keyCopy);
+    const url = server.url;
+    const station = await openTestStation(url, await enroll(url, 'Doubting tablet'));
+    cleanups.push(() => station.close());
+    const engine = await station.start({ transport: createFetchTransport(url, undefined, { timeoutMs: 10_000 }) });
+    await station.recorder.record(signedIn());
+    await until(async () => (await station.db.receipts.count().exec()) === 1, 'the first answered');
+    const backup = await server.backupNow!();
+    await station.recorder.record(signedIn('B-1005'));
+    await until(async () => (await station.db.receipts.count().exec()) === 2 && station.plant.outbox().pending === 0, 'both answered and pulled');
+    const receiptsBefore = (await station.db.receipts.find().exec()).map((doc) => doc.toJSON());
+    const checkpointBefore = await readPullCheckpoint(station.db);
+
+    // The station trusts another key than the one the server signs with (as if the server came back under a key of its own).
+    const anchor = await readTrustAnchor(station.db);
+    const stranger = newServerKey('travelog/audit');
+    await writeTrustAnchor(station.db, { ...anchor!, keys: [{ keyId: stranger.keyId, keyName: stranger.keyName, publicKey: toBase64(stranger.publicKey), validFromIndex: 0, validFrom: '2026-11-20T08:00:00.000Z' }] });
+
+    await server.close();
+    await restore(dataDir, backup.path, keyCopy);
+    server = await startServer({ port: Number(new URL(url).port), host: '127.0.0.1', dataDir, logger: false, checkpointSeconds: 0 });
+    engine.syncNow();
+    await until(async () => {
+      await station.scheduler.advance(1000);
+      return engine.status().phase === 'restart-refused';
+    }, 'sync stopped on the unproven restart');
+
+    expect(engine.status().lastError).toMatch(/does not prove it: the checkpoint is signed by key [0-9a-f]{8}, not by a server key this station trusts/);
+    expect(await readServerRestart(station.db)).toBeNull();
+    expect((await station.db.receipts.find().exec()).map((doc) => doc.toJSON())).toEqual(receiptsBefore);
+    expect(await readPullCheckpoint(station.db)).toEqual(checkpointBefore);
+    // The restored server got nothing from it: the event after the backup is still only on the station.
+    expect(await serverEventIds(server, station.stationId)).toHaveLength(1);
   });
 });
