@@ -91,6 +91,11 @@ export function StatusBar({ rt, sync, role }: { rt: StationRuntime; sync: SyncVi
           Station not enrolled or revoked: the server no longer accepts it. Work is kept here; ask a supervisor to enroll it again.
         </span>
       )}
+      {status?.phase === 'restart-refused' && (
+        <span role="alert" className="status-warning">
+          Sync stopped: the server says it was restored from a backup, but its audit log does not prove it under the key this station trusts. Work is kept here; tell plant IT.
+        </span>
+      )}
       {online && status?.phase === 'running' && !status.reachable && status.lastError !== null && (
         <span className="status-warning">server not reached: {status.lastError}; retrying</span>
       )}

@@ -58,7 +58,8 @@ export interface TrailVerdict {
 const SECURITY_REFUSALS = new Set(['security:bad-signature', 'security:unknown-station', 'security:revoked-station', 'security:broken-chain', 'security:station-mismatch', 'security:id-reused']);
 const encoder = new TextEncoder();
 
-interface Key {
+/** A trusted server key, imported for verification. */
+export interface Key {
   info: ServerKeyInfo;
   raw: Uint8Array<ArrayBuffer>;
   crypto: CryptoKey;
@@ -73,7 +74,7 @@ async function ed25519Verify(key: CryptoKey, data: Uint8Array<ArrayBuffer>, sign
 }
 
 /** The trusted server keys whose key id is really theirs, imported for verification. */
-async function importKeys(keys: readonly ServerKeyInfo[]): Promise<{ keys: Key[]; problems: string[] }> {
+export async function importKeys(keys: readonly ServerKeyInfo[]): Promise<{ keys: Key[]; problems: string[] }> {
   const out: Key[] = [];
   const problems: string[] = [];
   for (const info of keys) {
@@ -96,7 +97,8 @@ function inForceAtSize(key: ServerKeyInfo, size: number): boolean {
   return key.validFromIndex <= size && (key.validUntilIndex === undefined || size - 1 <= key.validUntilIndex);
 }
 
-async function checkCheckpoint(note: string, servedSize: number, keys: readonly Key[], keyProblems: readonly string[]): Promise<{ checkpoint: Checkpoint | null; verdict: TrailVerdict['checkpoint'] }> {
+/** Checks a checkpoint note's signature against the trusted keys (in force at its size); the parsed checkpoint comes back whatever the verdict. */
+export async function checkCheckpoint(note: string, servedSize: number, keys: readonly Key[], keyProblems: readonly string[]): Promise<{ checkpoint: Checkpoint | null; verdict: TrailVerdict['checkpoint'] }> {
   const fail = (reason: string, checkpoint: Checkpoint | null = null) => ({ checkpoint, verdict: { size: checkpoint?.size ?? servedSize, verified: false, reason, keyId: null } });
   let checkpoint: Checkpoint;
   try {

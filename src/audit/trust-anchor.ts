@@ -14,6 +14,7 @@ import { readSetting, writeSetting } from '../db/settings.ts';
 import { canonicalText, fromBase64, toHex } from './canonical.ts';
 import { noteKeyId } from './checkpoint.ts';
 import { entryBytes } from './entry.ts';
+import type { LogPin } from './restart-verify.ts';
 
 /** The server keys a station trusts, each with the entries (by index) it may sign. */
 export interface TrustAnchor {
@@ -137,4 +138,20 @@ export async function extendTrust(trusted: readonly ServerKeyInfo[], rotations: 
     }
   }
   return { keys, added, problems };
+}
+
+/**
+ * The settings document holding the latest checkpoint this station verified (./restart-verify.ts
+ * `LogPin`): after a restore of the server from a backup, the restored log must extend it if the
+ * backup covers it, and it is superseded by the signed restart if not (docs/sync-spec.md S23).
+ */
+export const LOG_PIN_SETTING = 'audit-log-pin';
+
+export const readLogPin = (db: StationDb) => readSetting<LogPin>(db, LOG_PIN_SETTING);
+
+/** Keeps `pin` unless a larger checkpoint of the same log is pinned already. */
+export async function pinCheckpoint(db: StationDb, pin: LogPin, options: { replace?: boolean } = {}): Promise<void> {
+  const current = await readLogPin(db);
+  if (options.replace !== true && current !== null && current.size >= pin.size) return;
+  await writeSetting<LogPin>(db, LOG_PIN_SETTING, pin);
 }

@@ -129,6 +129,14 @@ export function createPlantStore(db: StationDb): PlantStore {
       base = plantFromViews((await db.views.find().exec()).map(asView));
     }
     const checkpoint = (await readPullCheckpoint(db)).serverSeq;
+    if (checkpoint < shownCheckpoint) {
+      // The views were reset under a running station (a server restored from a backup, docs/sync-spec.md
+      // S23): events that had left the overlay are pending again until the views are pulled anew.
+      const events = await allEvents(db);
+      settledThrough = 0;
+      lastSeq = Math.max(lastSeq, events.at(-1)?.seq ?? 0);
+      pending = events.filter((event) => event.seq <= lastSeq);
+    }
     const found = await receiptsOf(pending);
     if (changes !== changesBefore || deferrals > 0) {
       wantRebuild();

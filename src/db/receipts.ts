@@ -152,3 +152,15 @@ export async function receiptsFor(db: StationDb, eventIds: readonly string[]): P
   for (const [id, doc] of docs) result.set(id, doc.toMutableJSON());
   return result;
 }
+
+/**
+ * Moves the pull epoch on without a change of work centers: the server's sequence numbers were
+ * given again after a restore (docs/sync-spec.md S23), so RxDB's own checkpoint of the views' pull,
+ * which carries the epoch, must not be resumed. Call after {@link resetPulledViews}.
+ */
+export async function advancePullEpoch(db: StationDb): Promise<number> {
+  const stored = await readSetting<PullScope>(db, PULL_SCOPE_ID);
+  const epoch = (stored?.epoch ?? 0) + 1;
+  await writeSetting<PullScope>(db, PULL_SCOPE_ID, { workCenterIds: stored?.workCenterIds ?? [], epoch });
+  return epoch;
+}

@@ -9,6 +9,8 @@ import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
 import { validateView } from '../../schemas/validate.ts';
 import type { StationDb } from '../db/database.ts';
 import { storeReceipts } from '../db/receipts.ts';
+import type { Restart } from './restart.ts';
+import { isNewRestart } from './restart.ts';
 import type { RequestOptions, Transport } from './transport.ts';
 
 export const PULL_PATH = '/api/sync/pull';
@@ -19,6 +21,12 @@ export interface PulledPage {
   dropped: string[];
   checkpoint: number;
   hasMore: boolean;
+  /**
+   * The server's log was restored from a backup, under another restart than the one the request was
+   * made under (docs/sync-spec.md S23): the page is of a numbering the station does not hold, so
+   * nothing of it is stored or returned; the station follows the restart and pulls from 0.
+   */
+  restart?: Restart;
 }
 
 /**
@@ -28,7 +36,7 @@ export interface PulledPage {
 export async function pullPage(
   db: StationDb,
   transport: Transport,
-  request: { credential: string; checkpoint: number; limit: number; workCenterIds?: readonly string[] },
+  request: { credential: string; checkpoint: number; limit: number; workCenterIds?: readonly string[]; epoch?: string | undefined },
   options: RequestOptions = {},
 ): Promise<PulledPage> {
   const scope = request.workCenterIds === undefined || request.workCenterIds.length === 0 ? {} : { workCenterIds: [...request.workCenterIds] };
@@ -38,6 +46,7 @@ export async function pullPage(
     request.credential,
     options,
   );
+  if (isNewRestart(request.epoch, answer.restart)) return { documents: [], dropped: [], checkpoint: request.checkpoint, hasMore: false, restart: answer.restart };
   for (const doc of answer.documents) {
     const valid = validateView(doc, `pull/documents/${doc.id}`);
     if (!valid.ok) throw new Error(`The server sent a document this station cannot read: ${valid.message}`);

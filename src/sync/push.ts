@@ -20,6 +20,7 @@ import { readSetting, writeSetting } from '../db/settings.ts';
 import type { RetryContext } from './retry.ts';
 import { classifyFailure, withRetry } from './retry.ts';
 import { backoffDelay, untilAborted, waitOrNudge } from './scheduler.ts';
+import type { Restart } from './restart.ts';
 import type { Transport } from './transport.ts';
 import { ApiFailure } from './transport.ts';
 
@@ -48,6 +49,23 @@ export interface PushContext {
   onPushed?: () => void;
   /** Headers to send with each push, read as it leaves (the station report, src/sync/station-report.ts). */
   headers?: () => Record<string, string>;
+  /** The restart of the server's log this station follows, named in every push (docs/sync-spec.md S23). */
+  epoch?: () => string | undefined;
+}
+
+/**
+ * The server did not take a push: its log was restored from a backup since (docs/sync-spec.md S23)
+ * and the push named another restart (or none). Nothing was stored; the station catches up first.
+ */
+export class ServerRestarted extends Error {
+  constructor(
+    readonly restart: Restart,
+    /** The epoch the refused push named. */
+    readonly sentEpoch: string | undefined,
+  ) {
+    super(`The server was restored from a backup (restart ${restart.epoch})`);
+    this.name = 'ServerRestarted';
+  }
 }
 
 /** The event as recorded, without what RxDB adds to a stored document. */
@@ -56,7 +74,7 @@ export function eventOfDocument(doc: StoredEvent): StationEvent {
   return { id, type, stationId, seq, actor, deviceTime, hlc, payload, prevHash, ...(keyAlg === undefined ? {} : { keyAlg }), signature } as unknown as StationEvent;
 }
 
-type BatchAnswer = { receipts: PushResponse['receipts'] } | { invalid: string[]; message: string };
+type BatchAnswer = { receipts: PushResponse['receipts'] } | { invalid: string[]; message: string } | { restart: Restart };
 
 /** The events of a `400 invalid-event` answer that are in the batch; empty if it names none of them. */
 function invalidIn(error: unknown, batch: readonly StationEvent[]): string[] {
@@ -85,20 +103,24 @@ export async function sendEvents(
   while (rest.length > 0) {
     let batch = rest.slice(0, MAX_PUSH_EVENTS);
     let failed = false;
+    let sentEpoch: string | undefined;
     const answer = await withRetry<BatchAnswer>(async () => {
       if (failed && refresh !== undefined) {
         rest = [...(await refresh())].sort((a, b) => a.seq - b.seq);
         batch = rest.slice(0, MAX_PUSH_EVENTS);
       }
       failed = true;
+      sentEpoch = context.epoch?.();
       try {
         const response = await context.transport.post<PushResponse>(
           PUSH_PATH,
-          { protocolVersion: PROTOCOL_VERSION, stationId: context.stationId, sentAt: context.now().toISOString(), events: batch },
+          { protocolVersion: PROTOCOL_VERSION, stationId: context.stationId, sentAt: context.now().toISOString(), events: batch, ...(sentEpoch === undefined ? {} : { epoch: sentEpoch }) },
           context.credential,
           { signal, ...(context.headers === undefined ? {} : { headers: context.headers() }) },
         );
         failed = false;
+        // A push naming another restart than the server's is answered with it and no receipts (S23).
+        if (response.restart !== undefined && response.receipts.length === 0) return { restart: response.restart };
         return { receipts: response.receipts };
       } catch (error) {
         const invalid = invalidIn(error, batch);
@@ -109,6 +131,7 @@ export async function sendEvents(
       }
     }, context.retry);
     signal.throwIfAborted();
+    if ('restart' in answer) throw new ServerRestarted(answer.restart, sentEpoch);
     if ('invalid' in answer) {
       await storeInvalidEventRefusals(context.db, answer.invalid, answer.message, context.now());
       const refused = new Set(answer.invalid);
@@ -152,11 +175,18 @@ export interface PusherOptions extends PushContext {
   onError?: (error: unknown) => void;
   /** Resolves when this instance may push (RxDB's leader election); pushes at once if absent. */
   leading?: Promise<unknown>;
+  /**
+   * Told of a restart the server answered a push with; resolves true once the station follows it
+   * (src/sync/restart.ts), false if it does not (the pusher then stops).
+   */
+  onRestart?: (restart: Restart) => Promise<boolean>;
 }
 
 export interface Pusher {
   /** There may be events to push: recorded since, or the user asked to sync now. */
   wake(): void;
+  /** Events after `seq` lost their receipts (a restart, S23): look at them again from there, and push. */
+  rewind(seq: number): void;
   /** Resolves once the pusher has stopped (when the retry context's signal aborts). */
   done: Promise<void>;
 }
@@ -173,6 +203,12 @@ export function startPusher(options: PusherOptions): Pusher {
   /** Every event up to this one has a receipt stored. */
   let answeredThrough = 0;
   let saved = 0;
+  /** Set by a restart followed while a run was under way: applied before the next run. */
+  let rewindTo: number | null = null;
+  const applyRewind = (seq: number) => {
+    answeredThrough = Math.min(answeredThrough, seq);
+    saved = Math.min(saved, seq);
+  };
 
   const untilWoken = () =>
     new Promise<void>((resolve) => {
@@ -237,6 +273,8 @@ export function startPusher(options: PusherOptions): Pusher {
       answeredThrough = Math.max(answeredThrough, batch.through);
       await saveCursor();
     } finally {
+      // A run cut short (a restart, a failure) leaves no store of receipts behind it: a rewind after it must not be overtaken.
+      await storing.catch(() => undefined);
       if (busy) options.onBusy?.(false);
     }
   }
@@ -258,10 +296,21 @@ export function startPusher(options: PusherOptions): Pusher {
             answeredThrough = Math.max(saved, await readOverlaySettled(db));
             cursorRead = true;
           }
+          if (rewindTo !== null) {
+            applyRewind(rewindTo);
+            rewindTo = null;
+          }
           await drain();
           failures = 0;
         } catch (error) {
           if (signal.aborted) return;
+          // A restart the station did not know yet: follow it, then push again from the server's last event.
+          if (error instanceof ServerRestarted && error.restart.epoch !== error.sentEpoch) {
+            if (!(await (options.onRestart?.(error.restart) ?? Promise.resolve(false)))) return;
+            applyRewind(error.restart.lastSeq);
+            woken = true;
+            continue;
+          }
           // The station's own database failed (full, or closing): nothing is lost, the events
           // stay and are looked at again from the last stored receipt.
           options.onError?.(error);
@@ -276,6 +325,11 @@ export function startPusher(options: PusherOptions): Pusher {
 
   return {
     wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    rewind(seq) {
+      rewindTo = Math.min(rewindTo ?? seq, seq);
       woken = true;
       wakeUp?.();
     },

@@ -22,6 +22,8 @@ import { readServerContact, writeServerContact } from '../db/settings.ts';
 import { watchLive } from './live.ts';
 import { pullPage } from './pull.ts';
 import { startPusher } from './push.ts';
+import type { Restart } from './restart.ts';
+import { checkRestart, followRestart, readServerRestart } from './restart.ts';
 import type { RetryContext, StopKind } from './retry.ts';
 import { messageOf, withRetry } from './retry.ts';
 import type { BackoffPolicy, Scheduler } from './scheduler.ts';
@@ -153,7 +155,9 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
   const subscriptions: Subscription[] = [];
 
   // Views pulled for other work centers are reset before the checkpoint is read.
-  const epoch = await ensurePullScope(db, options.workCenterIds ?? []);
+  let epoch = await ensurePullScope(db, options.workCenterIds ?? []);
+  /** The restart of the server's log this station follows (docs/sync-spec.md S23), if any. */
+  let restartEpoch = (await readServerRestart(db))?.epoch;
   // The pull checkpoint as committed (views up to it are stored) and as fetched (handed to RxDB).
   let committed = (await readPullCheckpoint(db)).serverSeq;
   let fetched = committed;
@@ -179,6 +183,40 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     pullNow();
   };
 
+  /**
+   * Follows a restart the server told of (docs/sync-spec.md S23), once, whichever of the pull and the
+   * pusher heard of it first: checks it against the pinned keys, then resets the views and the pull
+   * checkpoint, drops the receipts the lost log gave, and has the pusher push those events again.
+   * Resolves false (and stops syncing with an alarm) when the restart does not verify.
+   */
+  let following: Promise<boolean> = Promise.resolve(true);
+  const noteRestart = (restart: Restart): Promise<boolean> => {
+    const next = following.then(async () => {
+      if (restart.epoch === restartEpoch) return true;
+      const context = { transport: options.transport, credential: options.credential, signal, now: () => scheduler.now() };
+      const verdict = await withRetry(() => checkRestart(context, db, restart.epoch), retry);
+      if (!verdict.ok) {
+        halt('restart-refused', new Error(`The server says it was restored from a backup, but its log does not prove it: ${verdict.reason}. Sync is stopped; work is kept on this station.`));
+        return false;
+      }
+      const release = options.plant.deferRebuilds();
+      try {
+        const followed = await followRestart(db, restart, verdict.facts, scheduler.now());
+        epoch = followed.pullEpoch;
+        committed = 0;
+        fetched = 0;
+        restartEpoch = restart.epoch;
+      } finally {
+        release();
+      }
+      pusher.rewind(restart.lastSeq);
+      pullNow();
+      return true;
+    });
+    following = next.catch(() => false);
+    return next;
+  };
+
   const views = replicateRxCollection<StoredView, ViewsCheckpoint>({
     // One replication state per scope: RxDB's own checkpoint must not carry over to another scope.
     replicationIdentifier: `travelog-views-from-server:${[...(options.workCenterIds ?? [])].sort().join(',')}`,
@@ -189,20 +227,27 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
       batchSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
       stream$: pullTrigger.asObservable(),
       handler: async (last, batchSize) => {
-        // RxDB keeps no checkpoint for a page without documents (receipts only); ours covers it.
-        // RxDB's checkpoint from an earlier epoch belongs to views since reset: it is ignored.
-        const fromRxdb = last !== undefined && (last.epoch ?? 0) === epoch ? last.serverSeq : 0;
-        const from = Math.max(fromRxdb, committed);
-        const page = await withRetry(
-          () =>
-            pullPage(
-              db,
-              options.transport,
-              { credential: options.credential, checkpoint: from, limit: batchSize, ...(options.workCenterIds === undefined ? {} : { workCenterIds: options.workCenterIds }) },
-              { signal, ...(reportHeaders === undefined ? {} : { headers: reportHeaders() }) },
-            ),
-          retry,
-        );
+        let page;
+        for (;;) {
+          // RxDB keeps no checkpoint for a page without documents (receipts only); ours covers it.
+          // RxDB's checkpoint from an earlier epoch belongs to views since reset: it is ignored.
+          const fromRxdb = last !== undefined && (last.epoch ?? 0) === epoch ? last.serverSeq : 0;
+          const from = Math.max(fromRxdb, committed);
+          const under = restartEpoch;
+          page = await withRetry(
+            () =>
+              pullPage(
+                db,
+                options.transport,
+                { credential: options.credential, checkpoint: from, limit: batchSize, epoch: under, ...(options.workCenterIds === undefined ? {} : { workCenterIds: options.workCenterIds }) },
+                { signal, ...(reportHeaders === undefined ? {} : { headers: reportHeaders() }) },
+              ),
+            retry,
+          );
+          if (page.restart === undefined) break;
+          // The server was restored: once the restart is followed, pull again from 0 (S23).
+          if (!(await noteRestart(page.restart))) return { documents: [], checkpoint: { serverSeq: committed, epoch } };
+        }
         fetched = Math.max(fetched, page.checkpoint);
         moreWaiting = page.hasMore;
         succeeded();
@@ -237,6 +282,8 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
     },
     onPushed: succeeded,
     ...(reportHeaders === undefined ? {} : { headers: reportHeaders }),
+    epoch: () => restartEpoch,
+    onRestart: noteRestart,
     batchSize: Math.min(options.pushBatchSize ?? PUSH_BATCH_SIZE, PUSH_BATCH_SIZE),
     onBusy: (busy) => {
       pushing = busy;
@@ -265,8 +312,10 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
         return;
       }
       const target = fetched;
+      const under = epoch;
       void (async () => {
-        if (target > committed && !signal.aborted) {
+        // A restart followed meanwhile reset the views: this checkpoint is of the numbering before it.
+        if (target > committed && !signal.aborted && under === epoch) {
           committed = target;
           await writePullCheckpoint(db, { serverSeq: target, at: scheduler.now().toISOString() });
         }

@@ -15,8 +15,11 @@ import { ApiFailure } from './transport.ts';
  */
 export type FailureKind = 'transient' | 'client-too-old' | 'not-enrolled' | 'invalid-event';
 
-/** Failures after which syncing stops until the app is reloaded or the station enrolled again. */
-export type StopKind = Exclude<FailureKind, 'transient' | 'invalid-event'>;
+/**
+ * Why syncing stopped until the app is reloaded or the station enrolled again: a failure, or
+ * `restart-refused`, a server that says it was restored but whose log does not prove it (S23).
+ */
+export type StopKind = Exclude<FailureKind, 'transient' | 'invalid-event'> | 'restart-refused';
 
 export function classifyFailure(error: unknown): FailureKind {
   if (!(error instanceof ApiFailure)) return 'transient';

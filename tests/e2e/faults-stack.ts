@@ -25,6 +25,8 @@ export interface FaultStack {
   /** The running server; replaced by {@link FaultStack.restart}. */
   server: RunningServer;
   url: string;
+  /** The server's data directory (PGlite and its audit key), kept across restarts. */
+  dataDir: string;
   /** The app as served: a copy of dist/ this run may change. */
   staticDir: string;
   browser: Browser;
@@ -51,6 +53,7 @@ export async function startFaultStack(): Promise<FaultStack> {
   const stack: FaultStack = {
     server,
     url: server.url,
+    dataDir,
     staticDir,
     browser,
     async newStation() {

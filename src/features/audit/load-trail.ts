@@ -7,7 +7,9 @@
 import type { ServerKeyInfo, TrailResponse } from '../../../schemas/audit-api.ts';
 import type { AuditEntry, StoredEntry } from '../../../schemas/audit-entry.ts';
 import { stationsOf, verifyTrail, type Enrollment, type TrailVerdict } from '../../audit/trail-verify.ts';
-import { extendTrust, keysToPin, readTrustAnchor, untrustedKeys, writeTrustAnchor, type TrustAnchor } from '../../audit/trust-anchor.ts';
+import { toBase64 } from '../../audit/canonical.ts';
+import { parseCheckpoint } from '../../audit/checkpoint.ts';
+import { extendTrust, keysToPin, pinCheckpoint, readTrustAnchor, untrustedKeys, writeTrustAnchor, type TrustAnchor } from '../../audit/trust-anchor.ts';
 import type { StationDb } from '../../db/database.ts';
 import { ApiFailure, type Transport } from '../../sync/transport.ts';
 
@@ -86,6 +88,11 @@ export async function loadTrail(context: LoadTrailContext, query: string): Promi
   // Every entry must be about a subject the answer names; the screen shows which those are.
   const subjects = trail.subjects ?? [];
   const verdict = await verifyTrail({ trail, trustedKeys: trust.keys, trustProblems: trust.problems, enrollments, subjects });
+  // A verified checkpoint is kept: after a restore of the server, the restored log is checked against it (S23).
+  if (verdict.checkpoint.verified) {
+    const root = toBase64(parseCheckpoint(trail.checkpoint.note).root);
+    await pinCheckpoint(context.db, { size: verdict.checkpoint.size, root, at: context.now().toISOString() }).catch(() => undefined);
+  }
   const stationNames = new Map<string, string>();
   for (const [id, enrollment] of enrollments) {
     if (!('entry' in enrollment)) continue;

@@ -6,6 +6,7 @@ import { useOutbox } from '../../app/use-sync.ts';
 import { FLAG_NAMES } from '../conflicts/names.ts';
 import { personName } from '../traveler/names.ts';
 import { usePlant } from '../../app/station-context.ts';
+import { ServerRestartNotice } from './ServerRestartNotice.tsx';
 
 /**
  * Sync in detail: what waits to be sent, the server's connection, and every event the server
@@ -51,6 +52,7 @@ export function SyncScreen({ sync }: { sync: SyncView }) {
       <button type="button" className="button" onClick={sync.syncNow}>
         Sync now
       </button>
+      <ServerRestartNotice rt={rt} />
       <section aria-labelledby="refused-heading" className="panel">
         <h2 id="refused-heading">Refused by the server</h2>
         {refused.length === 0 ? (

@@ -40,6 +40,8 @@ export interface StationDriver {
   receipts(): Promise<Record<string, { outcome: string; flags: string[]; serverSeq: number }>>;
   /** The id the station was enrolled as. */
   stationId(): string;
+  /** The station's credential, for a test that reads the audit log as the station does (audit:verify). */
+  credential(): string;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ async function openDriver(): Promise<StationDriver> {
       return Object.fromEntries(docs.map((d) => [d.eventId, { outcome: d.outcome, flags: [...d.flags], serverSeq: d.serverSeq }]));
     },
     stationId: () => config.stationId,
+    credential: () => config.credential,
     close: () => rt.close(),
   };
 }

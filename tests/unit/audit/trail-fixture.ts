@@ -10,7 +10,7 @@ import type { StationEvent } from '../../../schemas/event.ts';
 import { canonicalText, fromHex, toBase64, toBase64Url } from '../../../src/audit/canonical.ts';
 import { checkpointBody, formatNote } from '../../../src/audit/checkpoint.ts';
 import { entryBytes, entryLeafHash } from '../../../src/audit/entry.ts';
-import { appendLeaf, frontierRoot, inclusionProof, type Frontier } from '../../../src/audit/merkle.ts';
+import { appendLeaf, consistencyProof, frontierRoot, inclusionProof, type Frontier } from '../../../src/audit/merkle.ts';
 import { newServerKey, signWith as serverSign, type ServerKey } from '../../../sync-server/audit/server-key.ts';
 import { TestChain, testKey, type TestKey } from '../../helpers/signing.ts';
 import { entrySubjects } from '../../../src/audit/subjects.ts';
@@ -21,7 +21,7 @@ const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 export type Draft = Omit<AuditEntry, 'index' | 'keyId' | 'format' | 'prev'>;
 
 /** The tree over a list of stored entries: roots and inclusion proofs at any size. */
-export function treeOf(entries: readonly StoredEntry[]): { root(size: number): Uint8Array; proof(index: number, size: number): string[] } {
+export function treeOf(entries: readonly StoredEntry[]): { root(size: number): Uint8Array; proof(index: number, size: number): string[]; consistency(first: number, second: number): string[] } {
   const nodes = new Map<string, Uint8Array>();
   const frontiers: Frontier[] = [{ size: 0, nodes: [] }];
   let frontier = frontiers[0]!;
@@ -31,14 +31,15 @@ export function treeOf(entries: readonly StoredEntry[]): { root(size: number): U
     frontier = appended.frontier;
     frontiers.push(frontier);
   }
+  const node = (level: number, i: number) => {
+    const found = nodes.get(`${level}:${i}`);
+    if (found === undefined) throw new Error(`no node ${level}:${i}`);
+    return found;
+  };
   return {
     root: (size) => frontierRoot(frontiers[size]!),
-    proof: (index, size) =>
-      inclusionProof(index, size, (level, i) => {
-        const node = nodes.get(`${level}:${i}`);
-        if (node === undefined) throw new Error(`no node ${level}:${i}`);
-        return node;
-      }).map(toBase64),
+    proof: (index, size) => inclusionProof(index, size, node).map(toBase64),
+    consistency: (first, second) => consistencyProof(first, second, node).map(toBase64),
   };
 }
 
