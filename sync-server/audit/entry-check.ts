@@ -16,15 +16,15 @@
  * An entry withheld for program clearance (docs/sync-spec.md S20) comes as its leaf hash only: all
  * there is to check here is that it is one; verify.ts builds the tree with it.
  */
+import { hash as cryptoHash } from 'node:crypto';
 import type { WithheldEntry } from '../../schemas/audit-api.ts';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import { fromBase64 } from '../../src/audit/canonical.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
 import { entryBytes } from '../../src/audit/entry.ts';
-import { leafHash } from '../../src/audit/merkle.ts';
 import { entrySubjects } from '../../src/audit/subjects.ts';
-import { entryText, nodeSha256 } from './entry-signing.ts';
+import { entryText } from './entry-signing.ts';
 import { prepareEvent } from './prepared-event.ts';
 import { ed25519PublicKey, verifyEd25519 } from './server-key.ts';
 import { verifyStationBytes } from './station-signatures.ts';
@@ -183,16 +183,8 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
   } catch {
     return { ok: false, reason: 'the entry is not JSON' };
   }
-  // The event is encoded member by member once: for the entry's form, its signed bytes and its hash.
-  const carried = entry.event;
-  const prepared = typeof carried === 'object' && carried !== null && !Array.isArray(carried) ? prepareEvent(carried as StationEvent) : null;
-  let canonical: string;
-  try {
-    canonical = entryText(entry, prepared?.text);
-  } catch {
-    canonical = '';
-  }
-  if (canonical !== stored.entry) return { ok: false, reason: 'the entry is not in its RFC 8785 form (it was re-encoded or edited)' };
+  const form = canonicalForm(entry, stored.entry);
+  if (form === null) return { ok: false, reason: 'the entry is not in its RFC 8785 form (it was re-encoded or edited)' };
 
   // Entry 0 names the key that signs it.
   if (entry.kind === 'log.created' && entry.index === 0) applyHints(entry, hints);
@@ -204,10 +196,18 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
 
   let event: Extract<EntryCheck, { ok: true }>['event'];
   const own = checkedEvent(entry);
-  if (own !== undefined && prepared !== null) {
+  const eventText = own === undefined ? null : form.eventText();
+  if (own !== undefined && eventText !== null) {
+    // The event's chain hash is SHA-256 of its RFC 8785 text: part of the entry's text just checked.
+    const hash = hashText(eventText);
     const key = options.skipStationSignatures === true || options.allSignatures !== true ? undefined : hints.stations.get(entry.stationId as string);
-    const valid = key !== undefined && prepared.signedText !== null && verifyStationBytes(entryBytes(prepared.signedText), own.signature, key.key, key.alg);
-    event = { id: own.id, seq: own.seq, prevHash: own.prevHash, hash: prepared.hash, station: { key: key ?? null, valid } };
+    let valid = false;
+    if (key !== undefined) {
+      // Only --all-signatures checks each event's own signature: the bytes signed are the event without it.
+      const { signedText } = prepareEvent(own);
+      valid = signedText !== null && verifyStationBytes(entryBytes(signedText), own.signature, key.key, key.alg);
+    }
+    event = { id: own.id, seq: own.seq, prevHash: own.prevHash, hash, station: { key: key ?? null, valid } };
   }
 
   if (!(entry.kind === 'log.created' && entry.index === 0)) applyHints(entry, hints);
@@ -225,7 +225,75 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
     // still the head of its subjects' chains (audit_units indexes it by them: migration 5).
     subjects: entrySubjects(entry),
   };
-  return { ok: true, entry: head, server, ...(event === undefined ? {} : { event }), leaf: leafHash(entryBytes(stored.entry), nodeSha256) };
+  return { ok: true, entry: head, server, ...(event === undefined ? {} : { event }), leaf: entryLeaf(stored.entry) };
+}
+
+/**
+ * The RFC 9162 leaf hash of an entry's stored text: SHA-256(0x00 ‖ UTF-8 bytes). U+0000 is the one
+ * byte 0x00 in UTF-8, so the prefixed text is hashed in one call without copying the bytes first.
+ */
+function entryLeaf(text: string): Uint8Array {
+  return cryptoHash('sha256', `\u0000${text}`, 'buffer');
+}
+
+/** SHA-256 (hex) of a text's UTF-8 bytes. */
+function hashText(text: string): string {
+  return cryptoHash('sha256', text, 'hex');
+}
+
+/**
+ * Whether `text` is the RFC 8785 (JCS) encoding of `value`, the value JSON.parse made of it, with
+ * the RFC 8785 text of its `event` member (null when it has none, or it is not an object).
+ *
+ * RFC 8785 writes strings and numbers exactly as JSON.stringify does, and an object's members
+ * sorted by the UTF-16 code units of their names. JSON.parse keeps members in the order of the
+ * text, so when every object's names are already in that order, the text is in its RFC 8785 form
+ * exactly when JSON.stringify gives it back: one native pass instead of re-encoding member by
+ * member (and then the event's text is JSON.stringify of the event). Where that quick test cannot
+ * decide (a name JavaScript orders as an array index, an escaped lone surrogate, which RFC 8785
+ * refuses, or any text it gives back differently), the reference encoding (canonicalize, the event
+ * encoded once by prepareEvent) decides, so the answer is always the reference's
+ * (tests/unit/audit/entry-form.test.ts).
+ */
+export function canonicalForm(value: unknown, text: string): { eventText: () => string | null } | null {
+  if (isObject(value) && !(text.includes('\\u') && LONE_SURROGATE_ESCAPE.test(text)) && namesInOrder(value) && JSON.stringify(value) === text) {
+    const event = value['event'];
+    return { eventText: () => (isObject(event) ? JSON.stringify(event) : null) };
+  }
+  // The reference: the event is encoded member by member once, for the entry's form and its text.
+  const carried = isObject(value) ? value['event'] : undefined;
+  const prepared = isObject(carried) ? prepareEvent(carried as unknown as StationEvent) : null;
+  let canonical: string;
+  try {
+    canonical = entryText(value as AuditEntry, prepared?.text);
+  } catch {
+    return null;
+  }
+  return canonical === text ? { eventText: () => prepared?.text ?? null } : null;
+}
+
+/** `\\uD800`–`\\uDFFF` as written in JSON: JSON.stringify escapes a surrogate only when it is alone. */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89abcdefABCDEF]/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether every object inside `value` has its member names in strictly ascending UTF-16 order (as RFC 8785 sorts them). */
+function namesInOrder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!namesInOrder(item)) return false;
+    return true;
+  }
+  let previous: string | null = null;
+  const record = value as Record<string, unknown>;
+  for (const name in record) {
+    if (previous !== null && !(previous < name)) return false;
+    previous = name;
+    if (!namesInOrder(record[name])) return false;
+  }
+  return true;
 }
 
 /** A SHA-256 leaf hash is 32 bytes. */

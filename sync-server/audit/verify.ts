@@ -24,7 +24,7 @@
 import { fromBase64, toBase64 } from '../../src/audit/canonical.ts';
 import { noteKeyId, parseCheckpoint, type Checkpoint } from '../../src/audit/checkpoint.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
-import { appendLeaf, frontierRoot, sameHash, type Frontier } from '../../src/audit/merkle.ts';
+import { frontierRoot, sameHash, type Frontier } from '../../src/audit/merkle.ts';
 import {
   applyHints,
   checkedEvent,
@@ -122,7 +122,7 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
   const withheldIndexes = new Set<number>();
   const coveredBelow = checkpoints.at(-1)?.size ?? 0;
   let lastUnsigned = -1;
-  let frontier: Frontier = { size: 0, nodes: [] };
+  const frontier: Frontier = { size: 0, nodes: [] };
   let nextCheckpoint = 0;
   let stationSignatures = 0;
   let stationEvents = 0;
@@ -319,15 +319,32 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
     },
   };
 
-  /** Adds a leaf to the tree, keeping the root at each checkpoint's size. */
+  /**
+   * Adds a leaf to the tree, keeping the root at each checkpoint's size. The right edge is kept in
+   * place (src/audit/merkle.ts appendLeaf copies it and lists every completed node for the server
+   * to store: per leaf, more than the hashing here costs).
+   */
   function appendChecked(leaf: Uint8Array): void {
-    frontier = appendLeaf(frontier, leaf, nodeSha256).frontier;
+    let current = leaf;
+    let index = frontier.size;
+    while (index % 2 === 1) {
+      NODE_INPUT.set(frontier.nodes.pop() as Uint8Array, 1);
+      NODE_INPUT.set(current, 33);
+      current = nodeSha256(NODE_INPUT);
+      index = Math.floor(index / 2);
+    }
+    frontier.nodes.push(current);
+    frontier.size += 1;
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]?.size === frontier.size) {
       rootsAt.set(frontier.size, frontierRoot(frontier, nodeSha256));
       nextCheckpoint += 1;
     }
   }
 }
+
+/** 0x01 ‖ left ‖ right, the input of an RFC 9162 node hash, reused for every node. */
+const NODE_INPUT = new Uint8Array(65);
+NODE_INPUT[0] = 0x01;
 
 function parseCheckpoints(notes: readonly string[]): Checkpoint[] | Verdict {
   try {
