@@ -192,8 +192,9 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
       // Completeness: each subject's entries chain (format 6); an earlier entry is the head of each of its
       // subjects (src/audit/subjects.ts), as audit_units indexes it (migration 5).
       if (entry.format === 6) {
-        const subjects = entry.subjects ?? [];
         const named = (entry.prev ?? []).map((p) => p.subject);
+        // Left out where the check found `prev` naming exactly the entry's subjects (entry-check.ts).
+        const subjects = entry.subjects ?? named;
         if (named.length !== subjects.length || named.some((subject, k) => subject !== subjects[k])) {
           return fail(i, `the entry names as its subjects [${named.join(', ')}], but it is about [${subjects.join(', ')}]`);
         }
@@ -245,10 +246,10 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           // With entries withheld before it, the station's enrollment may be one of them: its key is not known here.
           if (station === undefined) stationSignaturesUnchecked += 1;
           else if (options.skipStationSignatures !== true && options.allSignatures === true) {
-            const checkedWith = event.station.key;
+            const checkedWith = event.station?.key ?? null;
             const valid =
               checkedWith !== null && checkedWith.key === station.key && checkedWith.alg === station.alg
-                ? event.station.valid
+                ? event.station?.valid === true
                 : stationSignatureValid(checkedEvent(JSON.parse(stored.entry) as AuditEntry) as NonNullable<ReturnType<typeof checkedEvent>>, station);
             if (!valid) return fail(i, `the station signature of event ${event.id} does not verify with the key enrolled for station ${stationId}`);
             stationSignatures += 1;
@@ -382,8 +383,12 @@ export function verifyLog(entries: Iterable<LogEntry>, checkpointNotes: readonly
 
 /** Entries per job sent to the pool: large enough that the round trip is noise, small enough to keep both cores fed. */
 const CHUNK = 256;
-/** Jobs under way at once: bounds the memory a streamed log holds. */
-const IN_FLIGHT = 8;
+/**
+ * Jobs under way at once: bounds the memory a streamed log holds (64 × 256 entries, about 18 MB).
+ * Enough to keep both workers busy while the main thread reads the next page (8,192 entries, a
+ * long synchronous call into PGlite): with 8 they waited for it most of the time.
+ */
+const IN_FLIGHT = 64;
 
 /**
  * As {@link verifyLog}, with the per-entry checks on `checker` (the worker pool), over pages of
