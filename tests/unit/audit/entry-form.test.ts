@@ -6,6 +6,7 @@
  * any text: canonical or not, names JavaScript orders as array indexes, escapes, lone surrogates,
  * numbers written another way, whitespace, repeated names.
  */
+import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalText } from '../../../src/audit/canonical.ts';
@@ -87,5 +88,54 @@ describe('the RFC 8785 form of an entry, decided quickly', () => {
     ['a name above the basic plane', '{"\uffff":1,"😀":2}'],
   ])('agrees with the reference on %s', (_name, text) => {
     expect(quick(text)).toEqual(reference(text));
+  });
+});
+
+/** canonicalize as canonicalText documents it: a value JSON cannot hold (undefined, a function) throws. */
+function reference8785(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('not JSON');
+  return text;
+}
+
+/** An encoder's answer: its text, or that it threw. */
+function attempt(encode: (value: unknown) => string, value: unknown): string {
+  try {
+    return encode(value);
+  } catch {
+    return '(throws)';
+  }
+}
+
+describe('canonicalText, JSON.stringify where that is RFC 8785', () => {
+  it('is canonicalize on any JSON value, in any member order', () => {
+    fc.assert(
+      fc.property(fc.anything({ withDate: true, withNullPrototype: true, withSparseArray: true, withObjectString: true, withBoxedValues: true, withMap: true, withSet: true }), (value) => {
+        expect(attempt(canonicalText, value)).toBe(attempt(reference8785, value));
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(parsedJson, (value) => {
+        expect(attempt(canonicalText, value)).toBe(attempt(reference8785, value));
+        const sorted = JSON.parse(attempt(reference8785, value)) as unknown;
+        expect(attempt(canonicalText, sorted)).toBe(attempt(reference8785, sorted));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['a lone surrogate', { a: '\ud800' }],
+    ['NaN', { a: Number.NaN }],
+    ['Infinity', [Number.POSITIVE_INFINITY]],
+    ['an undefined member', { a: undefined, b: 1 }],
+    ['undefined in an array', [undefined, 1]],
+    ['a date', { at: new Date(0) }],
+    ['names out of order', { b: 1, a: 2 }],
+    ['array-index names', { 10: 1, 9: 2 }],
+    ['minus zero', { a: -0 }],
+  ])('is canonicalize on %s', (_name, value) => {
+    expect(attempt(canonicalText, value)).toBe(attempt(reference8785, value));
   });
 });
