@@ -7,7 +7,8 @@
 import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
-import { checkEntry, type CheckOptions, type EntryCheck, type KeyHints, type LogEntry } from './entry-check.ts';
+import type { CheckOptions, KeyHints } from './entry-check.ts';
+import { checkPacked, type PackedEntries } from './packed-entries.ts';
 import { signEntryTexts } from './entry-signing.ts';
 import { verifyStationBytes } from './station-signatures.ts';
 
@@ -18,7 +19,7 @@ export type CryptoWork =
   /** Audit entries to sign with the server key and hash as leaves. */
   | { kind: 'sign'; key: KeyObject; texts: string[] }
   /** Consecutive entries of a log to check (entry-check.ts), whole or withheld, with the keys named before the first. */
-  | { kind: 'check'; entries: readonly LogEntry[]; hints: KeyHints; options: CheckOptions };
+  | { kind: 'check'; entries: PackedEntries; hints: KeyHints; options: CheckOptions };
 
 /** A job as sent: the work and the id its answer carries. */
 export type CryptoJob = CryptoWork & { id: number };
@@ -27,20 +28,8 @@ export type CryptoJob = CryptoWork & { id: number };
 export type CryptoAnswer =
   | { id: number; kind: 'verify'; results: boolean[] }
   | { id: number; kind: 'sign'; signatures: string[]; leaves: Uint8Array<ArrayBuffer> }
-  | { id: number; kind: 'check'; checks: EntryCheck[] }
+  | { id: number; kind: 'check'; checks: string; leaves: ArrayBuffer }
   | { id: number; kind: 'error'; message: string };
-
-/** Checks entries in order; their leaf hashes share one buffer, so the answer carries one, not one per entry. */
-function checkEntries(entries: readonly LogEntry[], hints: KeyHints, options: CheckOptions): { checks: EntryCheck[]; leaves: ArrayBuffer } {
-  const checks = entries.map((stored) => checkEntry(stored, hints, options));
-  const leaves = new Uint8Array(checks.length * 32);
-  checks.forEach((check, i) => {
-    if (!check.ok) return;
-    leaves.set(check.leaf, i * 32);
-    check.leaf = leaves.subarray(i * 32, (i + 1) * 32);
-  });
-  return { checks, leaves: leaves.buffer };
-}
 
 const port = parentPort;
 if (port === null) throw new Error('crypto-worker.ts runs as a worker thread');
@@ -54,8 +43,8 @@ port.on('message', (job: CryptoJob) => {
       const { signatures, leaves } = signEntryTexts(job.key, job.texts);
       port.postMessage({ id: job.id, kind: 'sign', signatures, leaves } satisfies CryptoAnswer, [leaves.buffer]);
     } else {
-      const { checks, leaves } = checkEntries(job.entries, job.hints, job.options);
-      port.postMessage({ id: job.id, kind: 'check', checks } satisfies CryptoAnswer, [leaves]);
+      const { checks, leaves } = checkPacked(job.entries, job.hints, job.options);
+      port.postMessage({ id: job.id, kind: 'check', checks, leaves } satisfies CryptoAnswer, [leaves]);
     }
   } catch (error) {
     port.postMessage({ id: job.id, kind: 'error', message: (error as Error).message } satisfies CryptoAnswer);

@@ -16,15 +16,15 @@
  * An entry withheld for program clearance (docs/sync-spec.md S20) comes as its leaf hash only: all
  * there is to check here is that it is one; verify.ts builds the tree with it.
  */
+import { hash as cryptoHash } from 'node:crypto';
 import type { WithheldEntry } from '../../schemas/audit-api.ts';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import { fromBase64 } from '../../src/audit/canonical.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
 import { entryBytes } from '../../src/audit/entry.ts';
-import { leafHash } from '../../src/audit/merkle.ts';
 import { entrySubjects } from '../../src/audit/subjects.ts';
-import { entryText, nodeSha256 } from './entry-signing.ts';
+import { entryText } from './entry-signing.ts';
 import { prepareEvent } from './prepared-event.ts';
 import { ed25519PublicKey, verifyEd25519 } from './server-key.ts';
 import { verifyStationBytes } from './station-signatures.ts';
@@ -54,8 +54,12 @@ export const SECURITY_REJECTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** The fields of an entry the ordered half of a verification reads. */
-export type EntryHead = Pick<AuditEntry, 'index' | 'kind' | 'keyId' | 'stationId' | 'subject' | 'format' | 'prev' | 'unit'> & {
-  /** The entry's subjects, as src/audit/subjects.ts derives them: format 6 must name them in `prev`; an older entry heads their chains. */
+export type EntryHead = Pick<AuditEntry, 'index' | 'kind' | 'keyId' | 'stationId' | 'subject' | 'format' | 'prev'> & {
+  /**
+   * The entry's subjects, as src/audit/subjects.ts derives them: format 6 must name them in `prev`;
+   * an older entry heads their chains. Left out of a format 6 entry whose `prev` names exactly them
+   * (the check has compared them): the reading thread then takes them from `prev`.
+   */
   subjects?: string[];
 };
 
@@ -86,8 +90,8 @@ export type EntryCheck =
         prevHash: string;
         /** SHA-256 (hex) of its RFC 8785 encoding: what the station's next event names. */
         hash: string;
-        /** Its own station signature, checked with `key` (null: not checked; only `allSignatures` checks each). */
-        station: { key: StationKey | null; valid: boolean };
+        /** Its own station signature, checked with `key` (absent or null: not checked; only `allSignatures` checks each). */
+        station?: { key: StationKey | null; valid: boolean };
       };
       /** RFC 9162 leaf hash. */
       leaf: Uint8Array;
@@ -141,8 +145,16 @@ export function applyHints(entry: AuditEntry, hints: KeyHints): void {
 
 /** Whether an entry's text may name a key (a cheap test to run before parsing; false only when it cannot). */
 export function mayNameKey(text: string): boolean {
-  return /"kind":"(?:log\.created|key\.rotated|station\.enrolled)"/.test(text);
+  // indexOf runs at memory speed; a regular expression over every entry's text cost more.
+  for (let at = text.indexOf(KIND_MEMBER); at >= 0; at = text.indexOf(KIND_MEMBER, at + 1)) {
+    const value = at + KIND_MEMBER.length;
+    if (KEY_KINDS.some((kind) => text.startsWith(kind, value))) return true;
+  }
+  return false;
 }
+
+const KIND_MEMBER = '"kind":"';
+const KEY_KINDS = ['log.created"', 'key.rotated"', 'station.enrolled"'];
 
 /** The station event a receipt entry carries, when verify.ts checks it: its own, not refused for security. */
 export function checkedEvent(entry: AuditEntry): StationEvent | undefined {
@@ -183,16 +195,8 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
   } catch {
     return { ok: false, reason: 'the entry is not JSON' };
   }
-  // The event is encoded member by member once: for the entry's form, its signed bytes and its hash.
-  const carried = entry.event;
-  const prepared = typeof carried === 'object' && carried !== null && !Array.isArray(carried) ? prepareEvent(carried as StationEvent) : null;
-  let canonical: string;
-  try {
-    canonical = entryText(entry, prepared?.text);
-  } catch {
-    canonical = '';
-  }
-  if (canonical !== stored.entry) return { ok: false, reason: 'the entry is not in its RFC 8785 form (it was re-encoded or edited)' };
+  const form = canonicalForm(entry, stored.entry);
+  if (form === null) return { ok: false, reason: 'the entry is not in its RFC 8785 form (it was re-encoded or edited)' };
 
   // Entry 0 names the key that signs it.
   if (entry.kind === 'log.created' && entry.index === 0) applyHints(entry, hints);
@@ -204,14 +208,25 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
 
   let event: Extract<EntryCheck, { ok: true }>['event'];
   const own = checkedEvent(entry);
-  if (own !== undefined && prepared !== null) {
+  const eventText = own === undefined ? null : form.eventText();
+  if (own !== undefined && eventText !== null) {
+    // The event's chain hash is SHA-256 of its RFC 8785 text: part of the entry's text just checked.
+    const hash = hashText(eventText);
     const key = options.skipStationSignatures === true || options.allSignatures !== true ? undefined : hints.stations.get(entry.stationId as string);
-    const valid = key !== undefined && prepared.signedText !== null && verifyStationBytes(entryBytes(prepared.signedText), own.signature, key.key, key.alg);
-    event = { id: own.id, seq: own.seq, prevHash: own.prevHash, hash: prepared.hash, station: { key: key ?? null, valid } };
+    let valid = false;
+    if (key !== undefined) {
+      // Only --all-signatures checks each event's own signature: the bytes signed are the event without it.
+      const { signedText } = prepareEvent(own);
+      valid = signedText !== null && verifyStationBytes(entryBytes(signedText), own.signature, key.key, key.alg);
+    }
+    event = { id: own.id, seq: own.seq, prevHash: own.prevHash, hash, ...(key === undefined ? {} : { station: { key, valid } }) };
   }
 
   if (!(entry.kind === 'log.created' && entry.index === 0)) applyHints(entry, hints);
   const namesKey = entry.kind === 'log.created' || entry.kind === 'key.rotated' || entry.kind === 'station.enrolled';
+  // Every entry's subjects (src/audit/subjects.ts): format 6 names them in `prev`; an older entry is
+  // still the head of its subjects' chains (audit_units indexes it by them: migration 5).
+  const subjects = entrySubjects(entry);
   const head: EntryHead = {
     index: entry.index,
     kind: entry.kind,
@@ -220,12 +235,83 @@ export function checkEntry(stored: LogEntry, hints: KeyHints, options: CheckOpti
     ...(namesKey && entry.subject !== undefined ? { subject: entry.subject } : {}),
     ...(entry.format === undefined ? {} : { format: entry.format }),
     ...(entry.prev === undefined ? {} : { prev: entry.prev }),
-    ...(entry.unit === undefined ? {} : { unit: entry.unit }),
-    // Every entry's subjects (src/audit/subjects.ts): format 6 names them in `prev`; an older entry is
-    // still the head of its subjects' chains (audit_units indexes it by them: migration 5).
-    subjects: entrySubjects(entry),
+    ...(entry.format === 6 && namesSubjects(entry.prev, subjects) ? {} : { subjects }),
   };
-  return { ok: true, entry: head, server, ...(event === undefined ? {} : { event }), leaf: leafHash(entryBytes(stored.entry), nodeSha256) };
+  return { ok: true, entry: head, server, ...(event === undefined ? {} : { event }), leaf: entryLeaf(stored.entry) };
+}
+
+/**
+ * The RFC 9162 leaf hash of an entry's stored text: SHA-256(0x00 ‖ UTF-8 bytes). U+0000 is the one
+ * byte 0x00 in UTF-8, so the prefixed text is hashed in one call without copying the bytes first.
+ */
+function entryLeaf(text: string): Uint8Array {
+  return cryptoHash('sha256', `\u0000${text}`, 'buffer');
+}
+
+/** SHA-256 (hex) of a text's UTF-8 bytes. */
+function hashText(text: string): string {
+  return cryptoHash('sha256', text, 'hex');
+}
+
+/**
+ * Whether `text` is the RFC 8785 (JCS) encoding of `value`, the value JSON.parse made of it, with
+ * the RFC 8785 text of its `event` member (null when it has none, or it is not an object).
+ *
+ * RFC 8785 writes strings and numbers exactly as JSON.stringify does, and an object's members
+ * sorted by the UTF-16 code units of their names. JSON.parse keeps members in the order of the
+ * text, so when every object's names are already in that order, the text is in its RFC 8785 form
+ * exactly when JSON.stringify gives it back: one native pass instead of re-encoding member by
+ * member (and then the event's text is JSON.stringify of the event). Where that quick test cannot
+ * decide (a name JavaScript orders as an array index, an escaped lone surrogate, which RFC 8785
+ * refuses, or any text it gives back differently), the reference encoding (canonicalize, the event
+ * encoded once by prepareEvent) decides, so the answer is always the reference's
+ * (tests/unit/audit/entry-form.test.ts).
+ */
+export function canonicalForm(value: unknown, text: string): { eventText: () => string | null } | null {
+  if (isObject(value) && !(text.includes('\\u') && LONE_SURROGATE_ESCAPE.test(text)) && namesInOrder(value) && JSON.stringify(value) === text) {
+    const event = value['event'];
+    return { eventText: () => (isObject(event) ? JSON.stringify(event) : null) };
+  }
+  // The reference: the event is encoded member by member once, for the entry's form and its text.
+  const carried = isObject(value) ? value['event'] : undefined;
+  const prepared = isObject(carried) ? prepareEvent(carried as unknown as StationEvent) : null;
+  let canonical: string;
+  try {
+    canonical = entryText(value as AuditEntry, prepared?.text);
+  } catch {
+    return null;
+  }
+  return canonical === text ? { eventText: () => prepared?.text ?? null } : null;
+}
+
+/** `\\uD800`–`\\uDFFF` as written in JSON: JSON.stringify escapes a surrogate only when it is alone. */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89abcdefABCDEF]/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether every object inside `value` has its member names in strictly ascending UTF-16 order (as RFC 8785 sorts them). */
+function namesInOrder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!namesInOrder(item)) return false;
+    return true;
+  }
+  let previous: string | null = null;
+  const record = value as Record<string, unknown>;
+  for (const name in record) {
+    if (previous !== null && !(previous < name)) return false;
+    previous = name;
+    if (!namesInOrder(record[name])) return false;
+  }
+  return true;
+}
+
+/** Whether `prev` names exactly `subjects`, in order. */
+function namesSubjects(prev: AuditEntry['prev'], subjects: readonly string[]): boolean {
+  if (!Array.isArray(prev) || prev.length !== subjects.length) return false;
+  return prev.every((link, k) => typeof link === 'object' && link !== null && link.subject === subjects[k]);
 }
 
 /** A SHA-256 leaf hash is 32 bytes. */

@@ -4,7 +4,7 @@
  * same code runs on the main thread and in the worker pool (./crypto-worker.ts), which is where
  * the server spends its cores.
  */
-import { createHash, sign, type KeyObject } from 'node:crypto';
+import { createHash, hash, sign, type KeyObject } from 'node:crypto';
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
 
@@ -35,8 +35,8 @@ export interface SignedEntries {
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 
-/** SHA-256 with node:crypto: the server and the verifier hash every leaf and node with it. */
-export const nodeSha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
+/** SHA-256 with node:crypto: the server and the verifier hash every leaf and node with it (the one-shot call: no Hash object per node). */
+export const nodeSha256 = (data: Uint8Array): Uint8Array => hash('sha256', data, 'buffer');
 
 /** Hashes each entry text (as UTF-8) as a Merkle leaf: 32 bytes each, back to back. */
 export function hashEntryTexts(texts: readonly string[]): Uint8Array<ArrayBuffer> {

@@ -14,6 +14,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
 import type { CryptoAnswer, CryptoJob, CryptoWork } from './crypto-worker.ts';
+import { checksFromAnswer, packEntries } from './packed-entries.ts';
 import { signEntryTexts, type SignedEntries } from './entry-signing.ts';
 import type { PreparedEvent } from './prepared-event.ts';
 import type { ServerKey } from './server-key.ts';
@@ -162,9 +163,9 @@ export function createVerifierPool(size = os.availableParallelism()): SignatureV
     },
 
     async checkEntries(entries, hints, options) {
-      const answer = await run({ kind: 'check', entries, hints, options }, false);
+      const answer = await run({ kind: 'check', entries: packEntries(entries), hints, options }, false);
       if (answer.kind !== 'check') throw new Error(`crypto worker answered ${answer.kind} to check`);
-      return answer.checks;
+      return checksFromAnswer(answer.checks, answer.leaves);
     },
 
     async close() {

@@ -24,7 +24,7 @@
 import { fromBase64, toBase64 } from '../../src/audit/canonical.ts';
 import { noteKeyId, parseCheckpoint, type Checkpoint } from '../../src/audit/checkpoint.ts';
 import type { KeyAlg } from '../../src/audit/event-signing.ts';
-import { appendLeaf, frontierRoot, sameHash, type Frontier } from '../../src/audit/merkle.ts';
+import { frontierRoot, sameHash, type Frontier } from '../../src/audit/merkle.ts';
 import {
   applyHints,
   checkedEvent,
@@ -122,7 +122,7 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
   const withheldIndexes = new Set<number>();
   const coveredBelow = checkpoints.at(-1)?.size ?? 0;
   let lastUnsigned = -1;
-  let frontier: Frontier = { size: 0, nodes: [] };
+  const frontier: Frontier = { size: 0, nodes: [] };
   let nextCheckpoint = 0;
   let stationSignatures = 0;
   let stationEvents = 0;
@@ -192,8 +192,9 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
       // Completeness: each subject's entries chain (format 6); an earlier entry is the head of each of its
       // subjects (src/audit/subjects.ts), as audit_units indexes it (migration 5).
       if (entry.format === 6) {
-        const subjects = entry.subjects ?? [];
         const named = (entry.prev ?? []).map((p) => p.subject);
+        // Left out where the check found `prev` naming exactly the entry's subjects (entry-check.ts).
+        const subjects = entry.subjects ?? named;
         if (named.length !== subjects.length || named.some((subject, k) => subject !== subjects[k])) {
           return fail(i, `the entry names as its subjects [${named.join(', ')}], but it is about [${subjects.join(', ')}]`);
         }
@@ -245,10 +246,10 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           // With entries withheld before it, the station's enrollment may be one of them: its key is not known here.
           if (station === undefined) stationSignaturesUnchecked += 1;
           else if (options.skipStationSignatures !== true && options.allSignatures === true) {
-            const checkedWith = event.station.key;
+            const checkedWith = event.station?.key ?? null;
             const valid =
               checkedWith !== null && checkedWith.key === station.key && checkedWith.alg === station.alg
-                ? event.station.valid
+                ? event.station?.valid === true
                 : stationSignatureValid(checkedEvent(JSON.parse(stored.entry) as AuditEntry) as NonNullable<ReturnType<typeof checkedEvent>>, station);
             if (!valid) return fail(i, `the station signature of event ${event.id} does not verify with the key enrolled for station ${stationId}`);
             stationSignatures += 1;
@@ -319,15 +320,32 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
     },
   };
 
-  /** Adds a leaf to the tree, keeping the root at each checkpoint's size. */
+  /**
+   * Adds a leaf to the tree, keeping the root at each checkpoint's size. The right edge is kept in
+   * place (src/audit/merkle.ts appendLeaf copies it and lists every completed node for the server
+   * to store: per leaf, more than the hashing here costs).
+   */
   function appendChecked(leaf: Uint8Array): void {
-    frontier = appendLeaf(frontier, leaf, nodeSha256).frontier;
+    let current = leaf;
+    let index = frontier.size;
+    while (index % 2 === 1) {
+      NODE_INPUT.set(frontier.nodes.pop() as Uint8Array, 1);
+      NODE_INPUT.set(current, 33);
+      current = nodeSha256(NODE_INPUT);
+      index = Math.floor(index / 2);
+    }
+    frontier.nodes.push(current);
+    frontier.size += 1;
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]?.size === frontier.size) {
       rootsAt.set(frontier.size, frontierRoot(frontier, nodeSha256));
       nextCheckpoint += 1;
     }
   }
 }
+
+/** 0x01 ‖ left ‖ right, the input of an RFC 9162 node hash, reused for every node. */
+const NODE_INPUT = new Uint8Array(65);
+NODE_INPUT[0] = 0x01;
 
 function parseCheckpoints(notes: readonly string[]): Checkpoint[] | Verdict {
   try {
@@ -365,8 +383,12 @@ export function verifyLog(entries: Iterable<LogEntry>, checkpointNotes: readonly
 
 /** Entries per job sent to the pool: large enough that the round trip is noise, small enough to keep both cores fed. */
 const CHUNK = 256;
-/** Jobs under way at once: bounds the memory a streamed log holds. */
-const IN_FLIGHT = 8;
+/**
+ * Jobs under way at once: bounds the memory a streamed log holds (64 × 256 entries, about 18 MB).
+ * Enough to keep both workers busy while the main thread reads the next page (8,192 entries, a
+ * long synchronous call into PGlite): with 8 they waited for it most of the time.
+ */
+const IN_FLIGHT = 64;
 
 /**
  * As {@link verifyLog}, with the per-entry checks on `checker` (the worker pool), over pages of
