@@ -1,6 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { VALIDATORS_MODULE, validatorModuleCode } from './src/db/validator-code.ts';
 
 /** The sync server `npm run dev` starts beside Vite; the dev server proxies /api to it. */
 const DEV_API = process.env['TRAVELOG_DEV_API'] ?? 'http://127.0.0.1:8787';
@@ -8,9 +10,20 @@ const DEV_API = process.env['TRAVELOG_DEV_API'] ?? 'http://127.0.0.1:8787';
 /** The main bundle is over Workbox's 2 MiB default once source maps are left out; a station needs all of it offline. */
 const PRECACHE_LIMIT_BYTES = 16 * 1024 * 1024;
 
+/** The station's schema validators, written out as code at build time (src/db/validator-code.ts). */
+function precompiledValidators(): Plugin {
+  const resolved = `\0${VALIDATORS_MODULE}`;
+  return {
+    name: 'travelog-validators',
+    resolveId: (id) => (id === VALIDATORS_MODULE ? resolved : null),
+    load: (id) => (id === resolved ? validatorModuleCode() : null),
+  };
+}
+
 export default defineConfig({
   plugins: [
     react(),
+    precompiledValidators(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',

@@ -6,7 +6,7 @@
 import type { PullResponse } from '../../schemas/pull.ts';
 import type { ViewDoc } from '../../schemas/view-doc.ts';
 import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
-import { validateView } from '../../schemas/validate.ts';
+import { validateView } from '../db/validators.ts';
 import type { StationDb } from '../db/database.ts';
 import { storeReceipts } from '../db/receipts.ts';
 import type { RequestOptions, Transport } from './transport.ts';
@@ -39,7 +39,7 @@ export async function pullPage(
     options,
   );
   for (const doc of answer.documents) {
-    const valid = validateView(doc, `pull/documents/${doc.id}`);
+    const valid = await validateView(doc, `pull/documents/${doc.id}`);
     if (!valid.ok) throw new Error(`The server sent a document this station cannot read: ${valid.message}`);
   }
   options.signal?.throwIfAborted();
