@@ -1,7 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { readFileSync } from 'node:fs';
 import { VitePWA } from 'vite-plugin-pwa';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { VALIDATORS_MODULE, validatorModuleCode } from './src/db/validator-code.ts';
 
 /** The sync server `npm run dev` starts beside Vite; the dev server proxies /api to it. */
 const DEV_API = process.env['TRAVELOG_DEV_API'] ?? 'http://127.0.0.1:8787';
@@ -12,10 +14,21 @@ const PRECACHE_LIMIT_BYTES = 16 * 1024 * 1024;
 /** The release the app reports with every sync (src/station/app-version.ts). */
 const APP_VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** The station's schema validators, written out as code at build time (src/db/validator-code.ts). */
+function precompiledValidators(): Plugin {
+  const resolved = `\0${VALIDATORS_MODULE}`;
+  return {
+    name: 'travelog-validators',
+    resolveId: (id) => (id === VALIDATORS_MODULE ? resolved : null),
+    load: (id) => (id === resolved ? validatorModuleCode() : null),
+  };
+}
+
 export default defineConfig({
   define: { __TRAVELOG_VERSION__: JSON.stringify(APP_VERSION) },
   plugins: [
     react(),
+    precompiledValidators(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',

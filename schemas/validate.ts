@@ -1,14 +1,20 @@
 /**
- * Validation against the schemas, shared by station and server: an event or a view that fails its
- * schema is refused with a message naming the field, before anything is written.
+ * Validation against the schemas with ajv compiling them at run time (the server; the station runs
+ * the same checks, `check.ts`, with validators precompiled at build time): an event or a view that
+ * fails its schema is refused with a message naming the field, before anything is written.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Options } from 'ajv';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { SchemaValidators, Validation } from './check.ts';
+import { checkEvent, checkView } from './check.ts';
 import type { StationEvent } from './event.ts';
 import type { ViewDoc } from './view-doc.ts';
 import { eventPayloadSchemas, eventSchema } from './event.ts';
 import { viewDataSchemas } from './view-doc.ts';
+
+export { describeErrors } from './check.ts';
+export type { Validation } from './check.ts';
 
 // ajv-formats is CommonJS; under some bundlers its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule);
@@ -16,30 +22,19 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 /**
  * An ajv instance for the schemas in `schemas/`: strict, no type coercion and no silent removal of
  * unknown properties (a message that does not match its schema is refused, never repaired). It knows
- * RxDB's schema keywords, so the same schema serves the collection and the validator.
+ * RxDB's schema keywords, so the same schema serves the collection and the validator. `extra` adds
+ * options, such as the standalone code of the station's build (src/db/validator-code.ts).
  */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false });
+export function createAjv(extra: Options = {}): Ajv {
+  const ajv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false, ...extra });
   for (const keyword of ['version', 'primaryKey', 'indexes', 'keyCompression', 'encrypted', 'final']) ajv.addKeyword(keyword);
   addFormats(ajv);
   return ajv;
 }
 
-/** The first error as a sentence naming the field: "payload/gaugeId must be string". */
-export function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string {
-  const error = errors?.[0];
-  if (error === undefined) return `${root} is invalid`;
-  const path = `${root}${error.instancePath}`;
-  if (error.keyword === 'required') return `${path}/${String(error.params['missingProperty'])} is required`;
-  if (error.keyword === 'additionalProperties') return `${path}/${String(error.params['additionalProperty'])} is not allowed`;
-  return `${path} ${error.message ?? 'is invalid'}`;
-}
+let compiled: SchemaValidators | null = null;
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
-
-let compiled: { envelope: ValidateFunction; payloads: Map<string, ValidateFunction>; views: Map<string, ValidateFunction> } | null = null;
-
-function validators() {
+function validators(): SchemaValidators {
   if (compiled === null) {
     const ajv = createAjv();
     compiled = {
@@ -53,20 +48,10 @@ function validators() {
 
 /** Checks an event's envelope, that its type is known, and its payload against that type's schema. */
 export function validateEvent(candidate: unknown, root = 'event'): Validation<StationEvent> {
-  const { envelope, payloads } = validators();
-  const type = (candidate as { type?: unknown } | null)?.type;
-  if (typeof type === 'string' && !payloads.has(type)) return { ok: false, message: `${root}/type "${type}" is not a known event type` };
-  if (!envelope(candidate)) return { ok: false, message: describeErrors(envelope.errors, root) };
-  const payload = payloads.get(type as string);
-  const value = candidate as StationEvent;
-  if (payload !== undefined && !payload(value.payload)) return { ok: false, message: describeErrors(payload.errors, `${root}/payload`) };
-  return { ok: true, value };
+  return checkEvent(validators(), candidate, root);
 }
 
 /** Checks a view document's data against the schema of its kind. */
 export function validateView(candidate: ViewDoc, root = 'view'): Validation<ViewDoc> {
-  const validator = validators().views.get(candidate.kind);
-  if (validator === undefined) return { ok: false, message: `${root}/kind "${candidate.kind}" is not a known view kind` };
-  if (!validator(candidate.data)) return { ok: false, message: describeErrors(validator.errors, `${root}/data`) };
-  return { ok: true, value: candidate };
+  return checkView(validators(), candidate, root);
 }

@@ -3,28 +3,20 @@
  * the signed-in screens. Everything a person does is written to IndexedDB through the station API;
  * the network is only ever used in the background (pull), never waited on.
  */
-import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import type { StationConfig } from '../db/settings.ts';
-import { AuditTrail } from '../features/audit/AuditTrail.tsx';
-import { ConflictQueue } from '../features/conflicts/ConflictQueue.tsx';
-import { HoldBoard } from '../features/holds/HoldBoard.tsx';
-import { QuarantineList } from '../features/quarantine/QuarantineList.tsx';
-import { Queue } from '../features/queue/Queue.tsx';
-import { StationSetup } from '../features/setup/StationSetup.tsx';
 import { ScannerSetting } from '../features/setup/ScannerSetting.tsx';
 import { WorkCenterPicker } from '../features/setup/WorkCenterPicker.tsx';
 import { QualificationNotice } from '../features/sign-in/QualificationNotice.tsx';
 import { SignIn } from '../features/sign-in/SignIn.tsx';
-import { StationsScreen } from '../features/stations/StationsScreen.tsx';
-import { SyncScreen } from '../features/sync/SyncScreen.tsx';
-import { StepScreen } from '../features/traveler/StepScreen.tsx';
-import { TravelerScreen } from '../features/traveler/TravelerScreen.tsx';
+import { preloadValidators } from '../db/validators.ts';
 import type { StationRuntime } from '../station/runtime.ts';
 import type { Session } from '../station/session.ts';
 import { signOut as recordSignOut } from '../station/session.ts';
 import { Button, Field } from '../ui/index.ts';
 import { Header } from './Header.tsx';
+import { AuditTrail, ConflictQueue, HoldBoard, LabelsScreen, preloadScreens, QuarantineList, Queue, StationSetup, StationsScreen, StepScreen, SyncScreen, TravelerScreen } from './screens.ts';
 import { forgetSession, rememberSession, restoreSession } from './session-storage.ts';
 import type { SessionContextValue, StationContextValue } from './station-context.ts';
 import { SessionContext, StationContext, useSession, useStation } from './station-context.ts';
@@ -33,8 +25,6 @@ import { useIdleSignOut } from './use-idle-sign-out.ts';
 import type { SyncView } from './use-sync.ts';
 import { useSync } from './use-sync.ts';
 
-/** Labels pull in the barcode renderer (bwip-js): loaded only when someone prints. */
-const LabelsScreen = lazy(async () => ({ default: (await import('../features/labels/LabelsScreen.tsx')).LabelsScreen }));
 
 export function App({ rt }: { rt: StationRuntime }) {
   const [config, setConfig] = useState<StationConfig | null>(rt.config);
@@ -50,7 +40,11 @@ export function App({ rt }: { rt: StationRuntime }) {
 
   let screen;
   if (config === null) {
-    screen = <StationSetup rt={rt} onEnrolled={(enrolled) => void updateConfig(enrolled)} />;
+    screen = (
+      <Suspense fallback={<Loading />}>
+        <StationSetup rt={rt} onEnrolled={(enrolled) => void updateConfig(enrolled)} />
+      </Suspense>
+    );
   } else if (config.workCenterId === '') {
     screen = (
       <main className="screen narrow">
@@ -92,6 +86,17 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
   );
   useIdleSignOut(session !== null, config.idleMinutes, () => void signOut('idle'));
 
+  // The screens behind sign-in and the validators load in the background once someone touches the
+  // station (a badge typed or scanned, a tap), so nothing competes with the first screen.
+  useEffect(
+    () =>
+      onFirstInput(() => {
+        preloadScreens();
+        void preloadValidators().catch(() => undefined);
+      }),
+    [],
+  );
+
   const signedIn = useMemo<SessionContextValue | null>(() => (session === null ? null : { session, signOut }), [session, signOut]);
 
   return (
@@ -109,32 +114,50 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
         <SessionContext.Provider value={signedIn}>
           <Header />
           <QualificationNotice key={session?.signedInAt} />
-          <Routes>
-            <Route path="/" element={<Queue />} />
-            <Route path="/work-orders/:workOrderId" element={<TravelerScreen />} />
-            <Route path="/work-orders/:workOrderId/units/:unit/operations/:operationId" element={<FreshStepScreen />} />
-            <Route path="/holds" element={<HoldBoard />} />
-            <Route path="/conflicts" element={<ConflictQueue />} />
-            <Route path="/quarantine" element={<QuarantineList />} />
-            <Route path="/audit" element={<AuditTrail />} />
-            <Route path="/stations" element={<StationsScreen />} />
-            <Route path="/sync" element={<SyncScreen sync={sync} />} />
-            <Route
-              path="/labels"
-              element={
-                <Suspense fallback={<main className="screen">Loading labels…</main>}>
-                  <LabelsScreen />
-                </Suspense>
-              }
-            />
-            <Route path="/work-center" element={<ChangeWorkCenter />} />
-            <Route path="*" element={<Navigate to="/" replace />} />
-          </Routes>
+          <Suspense fallback={<Loading />}>
+            <Routes>
+              <Route path="/" element={<Queue />} />
+              <Route path="/work-orders/:workOrderId" element={<TravelerScreen />} />
+              <Route path="/work-orders/:workOrderId/units/:unit/operations/:operationId" element={<FreshStepScreen />} />
+              <Route path="/holds" element={<HoldBoard />} />
+              <Route path="/conflicts" element={<ConflictQueue />} />
+              <Route path="/quarantine" element={<QuarantineList />} />
+              <Route path="/audit" element={<AuditTrail />} />
+              <Route path="/stations" element={<StationsScreen />} />
+              <Route path="/sync" element={<SyncScreen sync={sync} />} />
+              <Route path="/labels" element={<LabelsScreen />} />
+              <Route path="/work-center" element={<ChangeWorkCenter />} />
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Routes>
+          </Suspense>
         </SessionContext.Provider>
       )}
       <StatusBar rt={rt} sync={sync} role={session?.role ?? null} />
     </StationContext.Provider>
   );
+}
+
+/** What shows for the moment a screen's code is being loaded (from the service worker's cache). */
+function Loading() {
+  return (
+    <main className="screen">
+      <p>Loading…</p>
+    </main>
+  );
+}
+
+/** Runs `task` once, at the first key or touch on the page; returns the cancel. */
+function onFirstInput(task: () => void): () => void {
+  const events = ['keydown', 'pointerdown'] as const;
+  const run = () => {
+    cancel();
+    task();
+  };
+  const cancel = () => {
+    for (const type of events) window.removeEventListener(type, run, true);
+  };
+  for (const type of events) window.addEventListener(type, run, true);
+  return cancel;
 }
 
 /** A supervisor moves the station to another work center. */

@@ -8,7 +8,6 @@ import type { RxCollection, RxDatabase } from 'rxdb';
 import { addRxPlugin, createRxDatabase } from 'rxdb/plugins/core';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import type { ReceiptDoc } from '../../schemas/receipt-doc.ts';
 import type { SettingDoc } from '../../schemas/setting.ts';
 import type { StationEvent } from '../../schemas/event.ts';
@@ -17,6 +16,7 @@ import { eventSchema } from '../../schemas/event.ts';
 import { receiptDocSchema } from '../../schemas/receipt-doc.ts';
 import { settingDocSchema } from '../../schemas/setting.ts';
 import { viewDocSchema } from '../../schemas/view-doc.ts';
+import { wrappedValidatePrecompiledStorage } from './validators.ts';
 
 /**
  * Events and views as stored: payload and data loosely typed, because RxDB's document types cannot
@@ -79,7 +79,7 @@ const UNSIGNED = 'unsigned-before-protocol-3';
 addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export async function openStationDb(options: StationDbOptions = {}): Promise<StationDb> {
-  const storage = wrappedValidateAjvStorage({
+  const storage = wrappedValidatePrecompiledStorage({
     storage: getRxStorageDexie({
       // Chrome commits IndexedDB with relaxed durability by default: an event acknowledged to the
       // operator could vanish in a power cut. Strict waits for the disk.

@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { EventPayload, EventType, StationEvent } from '../../schemas/event.ts';
-import { validateEvent } from '../../schemas/validate.ts';
+import { validateEvent } from './validators.ts';
 import { eventHash, GENESIS_HASH, signEvent, type EventSigner } from '../audit/event-signing.ts';
 import { formatHlc, parseHlc, tickHlc } from '../domain/hlc.ts';
 import type { StationDb } from './database.ts';
@@ -62,7 +62,7 @@ export function createEventRecorder(db: StationDb, options: RecorderOptions): Ev
       prevHash,
     };
     const event = await signEvent(unsigned, options.signer);
-    const valid = validateEvent(event);
+    const valid = await validateEvent(event);
     if (!valid.ok) throw new Error(`Event not recorded: ${valid.message}`);
     await db.events.insert(valid.value);
     return valid.value;

@@ -6,7 +6,7 @@
 import type { PullResponse } from '../../schemas/pull.ts';
 import type { ViewDoc } from '../../schemas/view-doc.ts';
 import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
-import { validateView } from '../../schemas/validate.ts';
+import { validateView } from '../db/validators.ts';
 import type { StationDb } from '../db/database.ts';
 import { storeReceipts } from '../db/receipts.ts';
 import type { Restart } from './restart.ts';
@@ -48,7 +48,7 @@ export async function pullPage(
   );
   if (isNewRestart(request.epoch, answer.restart)) return { documents: [], dropped: [], checkpoint: request.checkpoint, hasMore: false, restart: answer.restart };
   for (const doc of answer.documents) {
-    const valid = validateView(doc, `pull/documents/${doc.id}`);
+    const valid = await validateView(doc, `pull/documents/${doc.id}`);
     if (!valid.ok) throw new Error(`The server sent a document this station cannot read: ${valid.message}`);
   }
   options.signal?.throwIfAborted();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { inject } from 'vitest';
+import { ensureChromium } from './chromium.ts';
 import type { RunningServer } from '../../sync-server/main.ts';
 import { startServer } from '../../sync-server/main.ts';
 import { SetupPage } from './pages/setup-page.ts';
@@ -40,6 +41,18 @@ export interface FaultStack {
   close(): Promise<void>;
 }
 
+/**
+ * The Chromium the e2e run's global setup found; the benches (bench/*.ts under tsx) import this
+ * stack outside Vitest, where `inject` throws, and find it themselves.
+ */
+function chromiumPath(): string {
+  try {
+    return inject('chromiumPath');
+  } catch {
+    return ensureChromium();
+  }
+}
+
 export async function startFaultStack(): Promise<FaultStack> {
   const work = await mkdtemp(join(tmpdir(), 'travelog-faults-'));
   const dataDir = join(work, 'data');
@@ -47,7 +60,7 @@ export async function startFaultStack(): Promise<FaultStack> {
   await cp(resolve(ROOT, 'dist'), staticDir, { recursive: true });
   let server = await startServer({ port: 0, host: '127.0.0.1', dataDir, staticDir, logger: false });
   const port = Number(new URL(server.url).port);
-  const browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
   let running = true;
   const stack: FaultStack = {
@@ -65,7 +78,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     },
     async persistentStation(userDataDir) {
       const context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: inject('chromiumPath'),
+        executablePath: chromiumPath(),
         args: CHROMIUM_ARGS,
         baseURL: server.url,
         viewport: { width: 1280, height: 900 },

@@ -55,6 +55,42 @@ describe('offline app shell', () => {
     await cold.getByRole('heading', { name: 'Traveler WO-1002' }).waitFor();
   });
 
+  it('reaches sign-in offline in a new tab with the split chunks from the precache, and loads the others when used', async () => {
+    const { context, page } = await stack.newStation();
+    await enrolledStation(page, 'PWA split chunks');
+    await waitForServiceWorker(page);
+    await context.setOffline(true);
+    await page.close();
+
+    const cold = await context.newPage();
+    await cold.goto('/');
+    await cold.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The chunks were fetched through the service worker (offline, nothing else could answer); the
+    // screens behind sign-in, the labels and the camera's decoder were not fetched. (The validators'
+    // chunk may be: the station writes a setting as it starts, and RxDB checks that write.)
+    const loaded = await cold.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((r) => r.name.endsWith('.js'))
+        .map((r) => ({ name: new URL(r.name).pathname, viaWorker: (r as PerformanceResourceTiming).workerStart > 0 })),
+    );
+    expect(loaded.length).toBeGreaterThan(1);
+    expect(loaded.filter((r) => !r.viaWorker)).toEqual([]);
+    expect(loaded.map((r) => r.name).filter((name) => /Queue|StepScreen|AuditTrail|camera|LabelsScreen/.test(name))).toEqual([]);
+
+    // Signed in, the queue's chunk, the validators (a sign-in is an event) and the camera load offline.
+    await new SignInPage(cold).signIn('B-1001', '1111');
+    await new QueuePage(cold).heading.waitFor();
+    await cold.goto('/work-orders/WO-1001');
+    await cold.getByRole('heading', { name: 'Traveler WO-1001' }).waitFor();
+    const camera = await cold.evaluate(async () => {
+      const chunks = await caches.keys().then(async (names) => (await Promise.all(names.map(async (n) => (await caches.open(n)).keys()))).flat());
+      return chunks.map((request) => new URL(request.url).pathname).filter((path) => /\/camera-[^/]*\.js/.test(path));
+    });
+    expect(camera).toHaveLength(1);
+    expect(await cold.evaluate(async (path) => (await fetch(path)).ok, camera[0] ?? '')).toBe(true);
+  });
+
   it('never serves /api from the app shell', async () => {
     const { context, page } = await stack.newStation();
     await page.goto('/');

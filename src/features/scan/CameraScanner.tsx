@@ -1,6 +1,4 @@
 import { useEffect, useRef, useState } from 'react';
-// Loaded with the app, not on first use: a station offline must still be able to open its camera.
-import { startCameraScan } from '../../scan/camera.ts';
 import './scan-feedback.css';
 
 /**
@@ -32,15 +30,19 @@ function CameraView({ onScan }: { onScan: (text: string) => void }) {
     if (element === null) return;
     let stop: (() => void) | null = null;
     let closed = false;
-    startCameraScan(element, (text) => handler.current(text)).then(
-      (scan) => {
-        if (closed) scan.stop();
-        else stop = () => scan.stop();
-      },
-      (reason: unknown) => {
-        if (!closed) setError(`The camera cannot be used: ${reason instanceof Error ? reason.message : String(reason)}`);
-      },
-    );
+    // zxing (most of a megabyte) loads when a camera is first opened, not with the app; the service
+    // worker precaches its chunk with the others, so a station offline can still open its camera.
+    import('../../scan/camera.ts')
+      .then(({ startCameraScan }) => startCameraScan(element, (text) => handler.current(text)))
+      .then(
+        (scan) => {
+          if (closed) scan.stop();
+          else stop = () => scan.stop();
+        },
+        (reason: unknown) => {
+          if (!closed) setError(`The camera cannot be used: ${reason instanceof Error ? reason.message : String(reason)}`);
+        },
+      );
     return () => {
       closed = true;
       stop?.();
