@@ -7,6 +7,7 @@ import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import type { StationConfig } from '../db/settings.ts';
 import { AuditTrail } from '../features/audit/AuditTrail.tsx';
+import { EvidenceScreen } from '../features/evidence/EvidenceScreen.tsx';
 import { ConflictQueue } from '../features/conflicts/ConflictQueue.tsx';
 import { HoldBoard } from '../features/holds/HoldBoard.tsx';
 import { QuarantineList } from '../features/quarantine/QuarantineList.tsx';
@@ -117,6 +118,7 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
             <Route path="/conflicts" element={<ConflictQueue />} />
             <Route path="/quarantine" element={<QuarantineList />} />
             <Route path="/audit" element={<AuditTrail />} />
+            <Route path="/evidence" element={<EvidenceScreen />} />
             <Route path="/stations" element={<StationsScreen />} />
             <Route path="/sync" element={<SyncScreen sync={sync} />} />
             <Route

@@ -59,6 +59,11 @@ export function Header() {
           </NavLink>
         )}
         {AUDIT_NAV_ROLES.includes(session.role) && (
+          <NavLink to="/evidence" className="nav-link">
+            Evidence
+          </NavLink>
+        )}
+        {AUDIT_NAV_ROLES.includes(session.role) && (
           <NavLink to="/stations" className="nav-link">
             Stations
           </NavLink>

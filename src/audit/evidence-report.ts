@@ -13,12 +13,15 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : val
 
 type Obj = Record<string, unknown>;
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A value as a person reads it (objects as compact text). */
 function show(value: unknown): string {
   if (value === undefined || value === null || value === '') return '—';
-  if (typeof value === 'string') return value;
+  // Times as a person reads them, in UTC so the printed page means the same in every plant.
+  if (typeof value === 'string') return ISO_TIME.test(value) ? `${value.slice(0, 10)} ${value.slice(11, 19)} UTC` : value;
   if (typeof value === 'number' || typeof value === 'boolean') return str(value);
   if (Array.isArray(value)) return value.length === 0 ? '—' : value.map(show).join(', ');
   const o = value as Obj;
@@ -194,7 +197,7 @@ th{background:#eee}.none{color:#555}.proof{border:2px solid #333;padding:.5em 1e
 @media print{body{margin:0}section{break-inside:auto}tr{break-inside:avoid}@page{size:A4 landscape;margin:1cm}}
 </style></head><body>
 <h1>${escape(title)}</h1>
-<p>Generated ${escape(pkg.generatedAt)} from the plant's signed audit log. ${pkg.entries.length} audit entries are cited${pkg.withheld.length > 0 ? `; ${pkg.withheld.length} entries of programs the reader is not cleared for are carried as hashes only` : ''}.${pkg.truncated ? ' The genealogy walk was cut short at its bound: units beyond it are not in this report.' : ''}</p>
+<p>Generated ${escape(show(pkg.generatedAt))} from the plant's signed audit log. ${pkg.entries.length} audit entries are cited${pkg.withheld.length > 0 ? `; ${pkg.withheld.length} entries of programs the reader is not cleared for are carried as hashes only` : ''}.${pkg.truncated ? ' The genealogy walk was cut short at its bound: units beyond it are not in this report.' : ''}</p>
 <div class="proof"><h2>Proven against</h2>
 <p>Checkpoint of the audit log at <strong>${pkg.checkpoint.size} entries</strong>, root hash <code>${escape(pkg.checkpoint.root)}</code>, signed by server key <code>${escape(keyInForce?.keyId ?? '?')}</code> (public key <code>${escape(keyInForce?.publicKey ?? '?')}</code>, in force from entry ${keyInForce?.validFromIndex ?? '?'}).</p>
 <p><strong>How to verify:</strong> with the JSON file of this package (${escape(fileName)}), run <code>npm run evidence:verify -- ${escape(fileName)} --key ${escape(keyInForce?.publicKey ?? '&lt;key&gt;')}</code> in a copy of Travelog, or <code>node evidence-verify.ts ${escape(fileName)} --key …</code> with Node 24 (one file, no network). It checks every cited entry's inclusion proof to this checkpoint, the checkpoint's signature, that no entry about any listed subject up to the checkpoint was left out, added or reordered, every carried event's station signature, and that every fact below is what its entry records. docs/evidence.md describes every check. Entry numbers (#N) below are the log entries each fact comes from; names, limits, qualifications and provenance are the plant's master data at the time the package was made, not proven by the log.</p></div>
