@@ -12,7 +12,8 @@ import type { EvidencePackage } from '../../schemas/evidence.ts';
 import { toBase64Url } from '../../src/audit/canonical.ts';
 import { signedBytes } from '../../src/audit/event-signing.ts';
 import { verifyEvidence } from '../../sync-server/evidence/evidence-verify.ts';
-import type { RunningServer } from '../../sync-server/main.ts';
+import { startServer, type RunningServer } from '../../sync-server/main.ts';
+import { hashPin } from '../../src/auth/pin.ts';
 import { eventHashSync, signBytes, testKey } from '../helpers/signing.ts';
 import { npmRun } from './evidence.contract.ts';
 import { makeTempDir, send, testClock } from './harness.ts';
@@ -169,4 +170,36 @@ describe('evidence:verify on tampered packages', () => {
       await dir.remove();
     }
   }, 60_000);
+});
+
+describe('npm run evidence -- --data', () => {
+  it('builds the package from a stopped server\'s data directory, for every program, and evidence:verify accepts it', async () => {
+    const clock = testClock('2026-11-21T08:00:00.000Z');
+    const dir = await makeTempDir('evidence-data');
+    try {
+      const dataDir = join(dir.path, 'data');
+      const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, hashPin: (pin) => hashPin(pin, 10_000), now: clock.now });
+      let key: string;
+      try {
+        key = Buffer.from(server.auditKey.publicKey).toString('base64');
+        const station = await enrollStation(server, clock, 'Data tablet');
+        await station.pushOk([station.step('op.started', 'B-1001', 'WO-1001', serial('SN-1001-02'), 'OP10', 'D')]);
+      } finally {
+        await server.close();
+      }
+      const out = join(dir.path, 'SN-1001-02.json');
+      const made = await npmRun(['evidence', '--', '--serial', 'SN-1001-02', '--data', dataDir, '--out', out]);
+      expect(made.code, made.stderr).toBe(0);
+      const verified = await npmRun(['evidence:verify', '--', out, '--key', key]);
+      expect(verified.code, verified.stdout).toBe(0);
+      expect(verified.stdout).toMatch(/^OK: evidence for serial SN-1001-02/);
+      expect(verified.stdout).toMatch(/1 station signatures verified/);
+      const unknown = await npmRun(['evidence', '--', '--serial', 'SN-NONE', '--data', dataDir]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('Nothing is recorded about serial SN-NONE');
+      expect((await npmRun(['evidence', '--', '--serial', 'SN-1001-02'])).code).toBe(2);
+    } finally {
+      await dir.remove();
+    }
+  }, 120_000);
 });
