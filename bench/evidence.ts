@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const pkg = await buildEvidence(
         { kind: 'serial', id: SERIAL },
-        { sql: store.sql, audit: log, plant, programs: programIndex(plant), cleared: null, stationNames: new Map(), genealogy: consumptionGenealogy(store.sql, () => plant), key, now: () => new Date() },
+        { sql: store.sql, audit: log, plant, programs: programIndex(plant), cleared: null, genealogy: consumptionGenealogy(store.sql, () => plant), key, now: () => new Date() },
       );
       build.wall.push(performance.now() - started);
       build.cpu.push(cpuMs(cpu));

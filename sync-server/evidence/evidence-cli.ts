@@ -42,10 +42,8 @@ export async function evidenceFromDataDir(dataDir: string, query: EvidenceQuery,
     const checkpoint = await audit.latestCheckpoint(sql);
     const rows = await sql.query<{ kind: string; key: string; data: unknown; server_seq: string | number }>('SELECT kind, key, data, server_seq FROM views ORDER BY server_seq');
     const plant = plantFromViews(rows.map((row) => ({ id: `${row.kind}:${row.key}`, kind: row.kind, key: row.key, serverSeq: Number(row.server_seq), data: row.data }) as ViewDoc));
-    const stations = await sql.query<{ id: string; name: string }>('SELECT id, name FROM stations');
     return await buildEvidence(query, {
       sql, audit, plant, programs: programIndex(plant), cleared: null,
-      stationNames: new Map(stations.map((s) => [s.id, s.name])),
       genealogy: consumptionGenealogy(sql, () => plant), key, now: () => new Date(), checkpoint,
     });
   } finally {

@@ -46,7 +46,6 @@ export interface EvidenceSources {
   programs: ProgramIndex;
   /** Programs the asker is cleared for; null for plant IT reading the data directory (every program). */
   cleared: readonly string[] | null;
-  stationNames: ReadonlyMap<string, string>;
   genealogy: GenealogySource;
   /** Signs the package's checkpoint: the key in force at the log's latest checkpoint. */
   key: ServerKey;
@@ -290,7 +289,14 @@ function factsOf(
   units: ReadonlySet<string>,
   provenance: ReadonlyMap<string, LotProvenance>,
 ): EvidencePackage['facts'] {
-  const { plant, stationNames } = sources;
+  const { plant } = sources;
+  // A station's name as its enrollment entry in the package records it: a station whose enrollment
+  // is withheld (it names a program the asker is not cleared for, S20) is named by its id only.
+  const stationNames = new Map<string, string>();
+  for (const c of cited) {
+    const name = at(c.entry, 'subject.name');
+    if (c.entry.kind === 'station.enrolled' && c.entry.stationId !== undefined && typeof name === 'string') stationNames.set(c.entry.stationId, name);
+  }
   const name = (badge: unknown): string | undefined => (typeof badge === 'string' ? plant.operators.get(badge)?.name : undefined);
   const station = (id: unknown): string | undefined => (typeof id === 'string' ? stationNames.get(id) : undefined);
   const rootUnits = roots.filter((s) => !s.startsWith('work-order:'));

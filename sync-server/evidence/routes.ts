@@ -45,14 +45,12 @@ export function registerEvidenceRoutes(
     // Read the log's head first: the plant read after it is at least as new as every entry cited.
     const checkpoint = await audit.latestCheckpoint(store.sql);
     const state = await currentPlant(plant, store);
-    const stationNames = new Map((await store.listStations()).map((s) => [s.id, s.name]));
     const found = await buildEvidence(query, {
       sql: store.sql,
       audit,
       plant: state,
       programs: programIndex(state),
       cleared: station.programs,
-      stationNames,
       genealogy: options.genealogy ?? consumptionGenealogy(store.sql, () => state),
       key: audit.key(),
       now,

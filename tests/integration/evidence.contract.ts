@@ -140,6 +140,9 @@ export function runEvidenceSuite(backend: Backend): void {
       expect(text).not.toContain('WO-EV"');
       expect(text).not.toContain('SN-WO-EV-');
       expect(text).not.toContain('F-35');
+      // The station that recorded the commercial consumption is cleared for F-35-ACT too: its
+      // enrollment entry (which lists its programs, and its name) is withheld, so is its name.
+      expect(text).not.toContain('Program cell');
       expect(pkg.facts.whereUsed.map((f) => ctx(f, 'into'))).toEqual(['serial:SN-WO-EVC-1']);
       expect(pkg.withheld.length).toBeGreaterThan(0);
       const summary = verifyEvidence(pkg);
