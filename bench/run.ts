@@ -8,7 +8,7 @@
  * - the sync server, each in its own process so one's heap does not slow the next: ingest
  *   (bench/ingest.ts, signed events and the Merkle append, with the audit work measured apart),
  *   bootstrap (bench/bootstrap.ts), catch-up (bench/server-catch-up.ts), audit verification
- *   (bench/audit-verify.ts).
+ *   (bench/audit-verify.ts), the evidence package (bench/evidence.ts).
  * - in Chromium against the real server: catch-up of 5,000 events recorded offline
  *   (bench/browser-catch-up.ts), scan to screen with 100,000 events in the station's store
  *   (bench/scan-to-screen.ts), cold start offline from the service worker (bench/cold-start.ts).
@@ -104,7 +104,7 @@ async function domainFigures(): Promise<void> {
 }
 
 /** The server benches, run one after another as child processes. */
-const SERVER_BENCHES = ['bench/ingest.ts', 'bench/bootstrap.ts', 'bench/server-catch-up.ts', 'bench/audit-verify.ts', 'bench/browser-catch-up.ts', 'bench/scan-to-screen.ts', 'bench/cold-start.ts'];
+const SERVER_BENCHES = ['bench/ingest.ts', 'bench/bootstrap.ts', 'bench/server-catch-up.ts', 'bench/audit-verify.ts', 'bench/evidence.ts', 'bench/browser-catch-up.ts', 'bench/scan-to-screen.ts', 'bench/cold-start.ts'];
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.some((word) => name.includes(word));

@@ -61,6 +61,11 @@ export function Header() {
           </NavLink>
         )}
         {AUDIT_NAV_ROLES.includes(session.role) && (
+          <NavLink to="/evidence" className="nav-link">
+            Evidence
+          </NavLink>
+        )}
+        {AUDIT_NAV_ROLES.includes(session.role) && (
           <NavLink to="/stations" className="nav-link" title={silentStations > 0 ? `${silentStations} silent with events not on the server` : undefined}>
             {silentStations > 0 ? `Stations (${silentStations})` : 'Stations'}
           </NavLink>

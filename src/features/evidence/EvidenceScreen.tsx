@@ -1,0 +1,140 @@
+/**
+ * The Evidence screen (`/evidence`, linked for supervisors and quality; docs/evidence.md): a serial,
+ * lot or work order typed or scanned fetches its evidence package from the server, shows the report
+ * it prints (src/audit/evidence-report.ts, the same page the command line writes), and offers the
+ * JSON for download (which `npm run evidence:verify` checks) and the report for printing. Needs the
+ * network: the package is made and signed by the server. A unit of a program this station is not
+ * cleared for is answered as one the server does not have.
+ */
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { EvidencePackage, EvidenceQuery } from '../../../schemas/evidence.ts';
+import { evidenceReport } from '../../audit/evidence-report.ts';
+import { usePlant, useStation } from '../../app/station-context.ts';
+import { ApiFailure } from '../../sync/transport.ts';
+import { Badge, Button, Field, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
+import { useWedgeScan } from '../scan/use-wedge-scan.ts';
+import { evidenceFileName, evidenceQueryOf, KIND_WORDS } from './find-evidence.ts';
+import './evidence.css';
+
+export function EvidenceScreen() {
+  return (
+    <OutcomeProvider>
+      <Evidence />
+    </OutcomeProvider>
+  );
+}
+
+type State = { kind: 'idle' } | { kind: 'loading'; query: EvidenceQuery } | { kind: 'shown'; query: EvidenceQuery; pkg: EvidencePackage };
+
+function Evidence() {
+  const { rt, config } = useStation();
+  const plant = usePlant(rt);
+  const { show, clear } = useOutcome();
+  const [typed, setTyped] = useState('');
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const request = useRef(0);
+  const frame = useRef<HTMLIFrameElement>(null);
+
+  const find = useCallback(
+    async (text: string) => {
+      if (text.trim() === '') return;
+      const query = evidenceQueryOf(plant, text);
+      const mine = ++request.current;
+      clear();
+      if (!navigator.onLine) {
+        show({ kind: 'refusal', message: `The evidence of ${KIND_WORDS[query.kind]} ${query.id} needs the network: the server makes and signs it. Try again when the station is online.` });
+        return;
+      }
+      setState({ kind: 'loading', query });
+      try {
+        const pkg = await rt.transport.get<EvidencePackage>(`/api/evidence?${query.kind}=${encodeURIComponent(query.id)}`, config.credential);
+        if (request.current === mine) setState({ kind: 'shown', query, pkg });
+      } catch (error) {
+        if (request.current !== mine) return;
+        setState({ kind: 'idle' });
+        const message =
+          error instanceof ApiFailure && error.status === 404
+            ? `Nothing is recorded about ${KIND_WORDS[query.kind]} ${query.id}.`
+            : error instanceof ApiFailure && error.status === 0
+              ? `The evidence of ${KIND_WORDS[query.kind]} ${query.id} needs the network. Try again when the station is online.`
+              : `The evidence of ${KIND_WORDS[query.kind]} ${query.id} could not be fetched: ${error instanceof Error ? error.message : String(error)}`;
+        show({ kind: 'refusal', message });
+      }
+    },
+    [plant, rt, config.credential, show, clear],
+  );
+
+  useWedgeScan((text) => {
+    setTyped(text);
+    void find(text);
+  });
+
+  const report = useMemo(() => (state.kind === 'shown' ? evidenceReport(state.pkg, evidenceFileName(state.query)) : ''), [state]);
+
+  const download = () => {
+    if (state.kind !== 'shown') return;
+    const url = URL.createObjectURL(new Blob([`${JSON.stringify(state.pkg, null, 2)}\n`], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = evidenceFileName(state.query);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    show({ kind: 'success', message: `Downloaded ${link.download}. Check it with npm run evidence:verify -- ${link.download}` });
+  };
+
+  const print = () => {
+    frame.current?.contentWindow?.focus();
+    frame.current?.contentWindow?.print();
+  };
+
+  return (
+    <main className="screen">
+      <h1>Evidence</h1>
+      <MessageArea />
+      <form
+        className="evidence-lookup"
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void find(typed);
+        }}
+      >
+        <Field label="Serial, lot or work order" hint="Type or scan, e.g. SN-1001-01, L-910-B, WO-1001">
+          {(control) => (
+            <input
+              {...control}
+              type="search"
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+            />
+          )}
+        </Field>
+        <Button type="submit" variant="primary" busy={state.kind === 'loading'} disabledReason={typed.trim() === '' ? 'Type or scan what the auditor asks about' : null}>
+          Find evidence
+        </Button>
+      </form>
+      {state.kind === 'loading' && <p role="status">Fetching the evidence of {KIND_WORDS[state.query.kind]} {state.query.id}…</p>}
+      {state.kind === 'shown' && (
+        <section aria-label={`Evidence for ${KIND_WORDS[state.query.kind]} ${state.query.id}`}>
+          <p data-testid="evidence-summary">
+            <Badge tone="info">Signed log</Badge> {state.pkg.entries.length} audit entries about {KIND_WORDS[state.query.kind]} {state.query.id} and its genealogy (
+            {state.pkg.subjects.length} {state.pkg.subjects.length === 1 ? 'subject' : 'subjects'}), each with its proof to the log's checkpoint of {state.pkg.checkpoint.size} entries
+            signed by the server. An auditor checks the downloaded file with npm run evidence:verify.
+            {state.pkg.withheld.length > 0 && ` ${state.pkg.withheld.length} entries concern a program this station is not cleared for and are carried as hashes only.`}
+            {state.pkg.truncated && ' The genealogy was cut short at its bound.'}
+          </p>
+          <div className="evidence-actions">
+            <Button variant="primary" onClick={download}>
+              Download JSON
+            </Button>
+            <Button onClick={print}>Print report</Button>
+          </div>
+          <iframe ref={frame} className="evidence-report" title="Evidence report" srcDoc={report} />
+        </section>
+      )}
+    </main>
+  );
+}

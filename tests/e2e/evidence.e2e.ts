@@ -1,0 +1,132 @@
+/**
+ * The Evidence screen (issue 14; docs/evidence.md): an operator runs OP10 on SN-1001-01 with lot
+ * L-920-A built in, the station syncs, and a supervisor finds the serial's evidence by typing it,
+ * reads the report (who, the instruction revision, the lot), prints it, and downloads the JSON,
+ * which `npm run evidence:verify` accepts with the server's key pinned. A serial the plant does not
+ * have is said so in words. At 1280x800 and 800x1280.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvidencePackage } from '../../schemas/evidence.ts';
+import { evidenceReport } from '../../src/audit/evidence-report.ts';
+import type { Stack } from './harness.ts';
+import { startStack } from './harness.ts';
+import { EvidencePage } from './pages/evidence-page.ts';
+import { QueuePage } from './pages/queue-page.ts';
+import { SetupPage } from './pages/setup-page.ts';
+import { Shell } from './pages/shell.ts';
+import { SignInPage } from './pages/sign-in-page.ts';
+import { StatusBar } from './pages/status-bar.ts';
+import { StepPage } from './pages/step-page.ts';
+import { TravelerPage } from './pages/traveler-page.ts';
+
+const run = promisify(execFile);
+let stack: Stack;
+let dir: string;
+
+beforeAll(async () => {
+  stack = await startStack({ checkpointSeconds: 0 });
+  dir = await mkdtemp(join(tmpdir(), 'travelog-evidence-e2e-'));
+});
+
+afterAll(async () => {
+  await stack?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+describe('evidence', () => {
+  it("finds a serial's evidence, prints the report and downloads the JSON, which evidence:verify accepts", async () => {
+    const { page } = await stack.newStation();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const queue = new QueuePage(page);
+    const traveler = new TravelerPage(page);
+    const step = new StepPage(page);
+    const status = new StatusBar(page);
+    const evidence = new EvidencePage(page);
+
+    await page.goto('/');
+    await setup.enroll('Mill 4 tablet', 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-MILL');
+    await signIn.signIn('B-1001', '1111');
+    await shell.expectSignedIn('Ana Ortiz');
+    expect(await shell.nav('Evidence').count()).toBe(0);
+    await queue.openWorkOrder('WO-1001');
+    await traveler.openStep('OP10', 'SN-1001-01');
+    await step.start();
+    await step.waitForStatus('In progress');
+    await step.wedgeScan('L-920-A');
+    await step.consumed('L-920-A').waitFor();
+    await step.complete();
+    await step.waitForStatus('Complete');
+    await status.waitForNothingWaiting(30_000);
+    await shell.signOut();
+
+    await signIn.signIn('B-3001', '9999');
+    await shell.expectSignedIn('Sam Reyes');
+    await shell.nav('Evidence').click();
+    await evidence.heading.waitFor();
+
+    // Something the plant does not have, in words.
+    await evidence.find('SN-9999-99');
+    await evidence.message.filter({ hasText: 'Nothing is recorded about serial SN-9999-99.' }).waitFor();
+
+    // The serial, typed in lower case.
+    await evidence.find('sn-1001-01');
+    await evidence.summary.filter({ hasText: /audit entries about serial SN-1001-01/ }).waitFor();
+    const report = evidence.report;
+    await report.getByRole('heading', { name: 'Evidence for serial SN-1001-01' }).waitFor();
+    const traveled = await report.getByRole('table').nth(1).innerText();
+    expect(traveled).toMatch(/OP10\s+Rough mill\s+started/);
+    expect(traveled).toContain('Ana Ortiz (B-1001)');
+    expect(traveled).toContain('WI-100-10 rev D');
+    expect(traveled).toMatch(/milling, expires \S+ \(valid that day\)/);
+    expect(await report.locator('body').innerText()).toMatch(/serial SN-1001-01\s+lot L-920-A\s+P-920\s+1/);
+    expect(await report.locator('body').innerText()).toMatch(/Checkpoint of the audit log at \d+ entries/);
+    // Words and short ids: no UUID in what a person reads.
+    expect(await page.locator('main').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    expect(await report.locator('body').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    await stack.screenshot(page, 'evidence-01-serial');
+
+    // Print: the report's own window prints (the dialog is the browser's; here the call is recorded).
+    await page.evaluate(() => {
+      const frame = document.querySelector<HTMLIFrameElement>('iframe[title="Evidence report"]');
+      const win = frame?.contentWindow as (Window & { printed?: number }) | null | undefined;
+      if (win === null || win === undefined) throw new Error('no report frame');
+      win.printed = 0;
+      win.print = () => {
+        win.printed = (win.printed ?? 0) + 1;
+      };
+    });
+    await evidence.print.click();
+    expect(await page.evaluate(() => (document.querySelector<HTMLIFrameElement>('iframe[title="Evidence report"]')?.contentWindow as { printed?: number }).printed)).toBe(1);
+
+    // Download the JSON and verify it with the command an auditor runs.
+    const [download] = await Promise.all([page.waitForEvent('download'), evidence.download.click()]);
+    expect(download.suggestedFilename()).toBe('evidence-SN-1001-01.json');
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    await evidence.message.filter({ hasText: 'Downloaded evidence-SN-1001-01.json' }).waitFor();
+    const key = Buffer.from(stack.server.auditKey.publicKey).toString('base64');
+    const { stdout } = await run('npm', ['run', '--silent', 'evidence:verify', '--', file, '--key', key], { cwd: process.cwd() });
+    expect(stdout).toMatch(/^OK: evidence for serial SN-1001-01, proven against checkpoint \d+ .*\(the given key\)/);
+
+    // The report prints to paper as the browser lays it out (A4 landscape).
+    const pkg = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as EvidencePackage;
+    const paper = await page.context().newPage();
+    await paper.setContent(evidenceReport(pkg, download.suggestedFilename()));
+    const pdf = await paper.pdf({ printBackground: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await paper.close();
+
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await evidence.summary.waitFor();
+    await stack.screenshot(page, 'evidence-02-portrait');
+  });
+});
