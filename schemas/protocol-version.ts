@@ -29,6 +29,13 @@
  *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
+ * 7. (draft, issue 15 NCR; the merger folds it into the one version 7 line) NCR lifecycle events
+ *    `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded` (schemas/events/ncr.ts); the
+ *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their
+ *    signed dispositions; the role `engineering`; disposition and concurrence signature meanings;
+ *    `customerApprovalRequired` on a work order; flags `worked-under-ncr`, `duplicate-disposition`,
+ *    `unauthorized-disposition` (C30–C32). Additive to the schemas, but a version 6 station fails pull
+ *    validation on the new flags, statuses and role.
  */
 export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 6;

@@ -6,6 +6,7 @@ import type { WorkOrder } from '../../schemas/work-order.ts';
 import type { ConsumptionRecord, MeasurementRecord, PlantState, StepRecord } from './plant.ts';
 import type { Check, Resolved } from './refusal.ts';
 import { characteristicKey, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
+import { ncrRefusal } from './ncr.ts';
 import { checkQualified } from './qualification.ts';
 import { allowed, refuse } from './refusal.ts';
 
@@ -164,6 +165,7 @@ export function checkStart(state: PlantState, request: StepRequest): Resolved<St
     checkWorkCenter(state, ctx.operation, request.workCenterId),
     operatorCheck(state, request.actor, ctx.operation, request.at),
     holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit)),
+    ncrRefusal(state, ctx.unit),
     sequenceRefusal(state, ctx, 'start'),
   ];
   return checks.find((c) => !c.ok) ?? resolved;
@@ -211,6 +213,8 @@ export function checkComplete(state: PlantState, request: StepRequest): Resolved
   if (!operator.ok) return operator;
   const hold = holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit));
   if (!hold.ok) return hold;
+  const ncr = ncrRefusal(state, ctx.unit);
+  if (!ncr.ok) return ncr;
   const missing = [...outstandingMaterial(state, ctx)].map(([part, qty]) => `${qty} × ${part}`);
   if (missing.length > 0) {
     return refuse('material-missing', `${ctx.operation.id} still needs material scanned in: ${missing.join(', ')}`);
