@@ -9,6 +9,7 @@ import type { StationConfig } from '../db/settings.ts';
 import { AuditTrail } from '../features/audit/AuditTrail.tsx';
 import { ConflictQueue } from '../features/conflicts/ConflictQueue.tsx';
 import { HoldBoard } from '../features/holds/HoldBoard.tsx';
+import { NcrScreen } from '../features/ncr/NcrScreen.tsx';
 import { QuarantineList } from '../features/quarantine/QuarantineList.tsx';
 import { Queue } from '../features/queue/Queue.tsx';
 import { StationSetup } from '../features/setup/StationSetup.tsx';
@@ -114,6 +115,7 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
             <Route path="/work-orders/:workOrderId" element={<TravelerScreen />} />
             <Route path="/work-orders/:workOrderId/units/:unit/operations/:operationId" element={<FreshStepScreen />} />
             <Route path="/holds" element={<HoldBoard />} />
+            <Route path="/ncrs" element={<NcrScreen />} />
             <Route path="/conflicts" element={<ConflictQueue />} />
             <Route path="/quarantine" element={<QuarantineList />} />
             <Route path="/audit" element={<AuditTrail />} />

@@ -9,6 +9,9 @@ import { CONFLICT_ROLES } from './StatusBar.tsx';
  */
 const AUDIT_NAV_ROLES: readonly string[] = ['supervisor', 'quality'];
 
+/** Roles the header links the NCRs screen for: who dispositions, concurs, or follows nonconformances. */
+const NCR_NAV_ROLES: readonly string[] = ['supervisor', 'quality', 'engineering'];
+
 /**
  * Who is signed in, where the station stands, where to go, and the one-tap sign-out: one compact
  * row at 1280 px wide (two at 800), so the screen is left for the work.
@@ -41,6 +44,11 @@ export function Header() {
         {mayRelease && (
           <NavLink to="/holds" className="nav-link">
             Holds
+          </NavLink>
+        )}
+        {NCR_NAV_ROLES.includes(session.role) && (
+          <NavLink to="/ncrs" className="nav-link">
+            NCRs
           </NavLink>
         )}
         {CONFLICT_ROLES.includes(session.role) && (

@@ -164,8 +164,9 @@ export function checkStart(state: PlantState, request: StepRequest): Resolved<St
   const checks = [
     checkWorkCenter(state, ctx.operation, request.workCenterId),
     operatorCheck(state, request.actor, ctx.operation, request.at),
-    holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit)),
+    // An NCR says more than the hold it placed: which NCR, and that quality must disposition it.
     ncrRefusal(state, ctx.unit),
+    holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit)),
     sequenceRefusal(state, ctx, 'start'),
   ];
   return checks.find((c) => !c.ok) ?? resolved;
@@ -211,10 +212,10 @@ export function checkComplete(state: PlantState, request: StepRequest): Resolved
   if (!place.ok) return place;
   const operator = operatorCheck(state, request.actor, ctx.operation, request.at);
   if (!operator.ok) return operator;
-  const hold = holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit));
-  if (!hold.ok) return hold;
   const ncr = ncrRefusal(state, ctx.unit);
   if (!ncr.ok) return ncr;
+  const hold = holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit));
+  if (!hold.ok) return hold;
   const missing = [...outstandingMaterial(state, ctx)].map(([part, qty]) => `${qty} × ${part}`);
   if (missing.length > 0) {
     return refuse('material-missing', `${ctx.operation.id} still needs material scanned in: ${missing.join(', ')}`);

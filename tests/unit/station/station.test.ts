@@ -140,7 +140,7 @@ describe('station actions', () => {
     const holdId = `H-${measured.event.id}`;
     expect(rt.plant.get().holds.get(holdId)?.status).toBe('active');
     expect(rt.plant.get().nonconformances.get(`NCR-${measured.event.id}`)?.status).toBe('open');
-    expect(await completeOperation(rt, ins.session, step('OP30'))).toMatchObject({ ok: false, code: 'on-hold' });
+    expect(await completeOperation(rt, ins.session, step('OP30'))).toMatchObject({ ok: false, code: 'under-ncr' });
 
     expect(await releaseHold(rt, { holdId, signerBadge: 'B-INS', pin: '1234', reason: 'ok' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
     expect(await releaseHold(rt, { holdId, signerBadge: 'B-SUP', pin: '9999', reason: 'ok' })).toMatchObject({ ok: false, code: 'signature-mismatch' });
