@@ -53,6 +53,12 @@ export const CONCURRENCE_ROLE = 'engineering';
 /** Who may open an NCR by hand (a red tag at the step). */
 export const OPEN_NCR_ROLES: readonly Operator['role'][] = ['operator', 'inspector', 'supervisor', 'quality', 'engineering'];
 
+/** A disposition's name at the start of a sentence: "Use as is". */
+function sentenceName(disposition: Disposition): string {
+  const name = DISPOSITION_NAMES[disposition];
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 export function needsConcurrence(disposition: Disposition): disposition is keyof typeof CONCURRENCE_MEANINGS {
   return disposition === 'use-as-is' || disposition === 'repair';
 }
@@ -367,11 +373,11 @@ export function dispositionAuthorityProblem(state: PlantState, event: EventOf<'n
   const own = signatureProblem(state, signature, DISPOSITION_ROLE, DISPOSITION_MEANINGS[disposition], 'disposition');
   if (own !== null) return own;
   if (needsConcurrence(disposition)) {
-    if (concurrence === undefined) return `${DISPOSITION_NAMES[disposition]} needs engineering's concurrence`;
+    if (concurrence === undefined) return `${sentenceName(disposition)} needs engineering's concurrence`;
     const other = signatureProblem(state, concurrence, CONCURRENCE_ROLE, CONCURRENCE_MEANINGS[disposition], 'engineering');
     if (other !== null) return other;
     if (needsCustomerApproval(state.workOrders.get(event.payload.workOrderId), disposition) && event.payload.customerApprovalRef === undefined) {
-      return `${DISPOSITION_NAMES[disposition]} on ${event.payload.workOrderId} needs the customer's approval reference`;
+      return `${sentenceName(disposition)} on ${event.payload.workOrderId} needs the customer's approval reference`;
     }
   }
   return null;
@@ -406,7 +412,7 @@ export function checkDisposition(state: PlantState, request: DispositionRequest)
   let concurrer: Operator | undefined;
   if (needsConcurrence(request.disposition)) {
     const badge = request.concurrenceBadge?.trim() ?? '';
-    if (badge === '') return refuse('concurrence-required', `${DISPOSITION_NAMES[request.disposition]} needs engineering to sign too`);
+    if (badge === '') return refuse('concurrence-required', `${sentenceName(request.disposition)} needs engineering to sign too`);
     concurrer = findOperator(state, badge);
     if (concurrer === undefined) return refuse('unknown-operator', `Badge ${badge} is not on this station's roster`);
     if (concurrer.role !== CONCURRENCE_ROLE) return refuse('role-not-allowed', `${concurrer.name} is ${concurrer.role}; engineering concurs with ${DISPOSITION_NAMES[request.disposition]}`);

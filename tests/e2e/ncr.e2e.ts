@@ -123,7 +123,7 @@ describe('NCR and MRB disposition', () => {
     await dialog.getByLabel('PIN', { exact: true }).fill('4321');
     // Without engineering it is refused, and nothing is recorded.
     await dialog.getByRole('button', { name: 'Sign disposition' }).click();
-    await dialog.getByRole('alert').filter({ hasText: 'use as is needs engineering to sign too' }).waitFor();
+    await dialog.getByRole('alert').filter({ hasText: 'Use as is needs engineering to sign too' }).waitFor();
     await dialog.getByRole('textbox', { name: 'Engineering badge' }).fill('B-5001');
     await dialog.getByLabel('Engineering PIN').fill('5050');
     await dialog.getByLabel('PIN', { exact: true }).fill('4321');
