@@ -262,10 +262,12 @@ export async function demoPlantViews(options: DemoPlantOptions = {}): Promise<Vi
   ];
   const nonconformances: Nonconformance[] = [
     {
-      ncrId: 'NCR-SEED-1', status: 'open', subject: { kind: 'serial', serial: 'SN-1003-02' },
-      items: [{ itemId: '1', unit: { kind: 'serial', serial: 'SN-1003-02' }, quantity: 1, dispositions: [] }],
-      workOrderId: 'WO-1003', holdId: 'H-SEED-1',
-      description: 'Suspect porosity reported by supplier on SN-1003-02; awaiting review',
+      // On the stock lot without its mill cert: the seeded hold on SN-1003-02 is released by the demo
+      // (and the audit e2e) to show a signed release, which an NCR on that serial would still stop.
+      ncrId: 'NCR-SEED-1', status: 'open', subject: { kind: 'lot', lotId: 'L-920-Q' },
+      items: [{ itemId: '1', unit: { kind: 'lot', lotId: 'L-920-Q' }, quantity: 40, dispositions: [] }],
+      holdId: 'H-SEED-2',
+      description: 'Bar stock lot L-920-Q received without its mill cert; awaiting the supplier',
       openedBy: 'B-4001', openedAt: at, sourceEventId: SEED_SOURCE,
     },
   ];
