@@ -9,8 +9,11 @@ import { CONFLICT_ROLES } from './StatusBar.tsx';
  */
 const AUDIT_NAV_ROLES: readonly string[] = ['supervisor', 'quality'];
 
-/** Roles the header links the NCRs screen for: who dispositions, concurs, or follows nonconformances. */
-const NCR_NAV_ROLES: readonly string[] = ['supervisor', 'quality', 'engineering'];
+/**
+ * Roles the header links the NCRs screen (/ncrs) for: who dispositions or concurs. A supervisor may
+ * open /ncrs too; the link is left out of their header, which must stay one row (issue 12, [20]).
+ */
+const NCR_NAV_ROLES: readonly string[] = ['quality', 'engineering'];
 
 /**
  * Who is signed in, where the station stands, where to go, and the one-tap sign-out: one compact
