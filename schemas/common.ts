@@ -9,7 +9,7 @@ export const isoDateSchema = { type: 'string', format: 'date', maxLength: 10 } a
  * (`uin`, shown µin) — the last two for surface finish. ASCII ids, so scanners and keyboards type them.
  */
 export const lengthUnitSchema = { type: 'string', enum: ['mm', 'in', 'um', 'uin'] } as const;
-export const roleSchema = { type: 'string', enum: ['operator', 'inspector', 'supervisor', 'quality'] } as const;
+export const roleSchema = { type: 'string', enum: ['operator', 'inspector', 'supervisor', 'quality', 'engineering'] } as const;
 
 /** A unit of production a traveler operation runs on: one serial, or one lot tracked by quantity. */
 export const unitRefSchema = {
@@ -58,6 +58,13 @@ export const signatureSchema = {
         'reviewed: accepted as recorded',
         'reviewed: voided',
         'reviewed: nonconformance opened',
+        'dispositioned: use as is',
+        'dispositioned: rework',
+        'dispositioned: repair',
+        'dispositioned: scrap',
+        'dispositioned: return to supplier',
+        'engineering concurrence: use as is',
+        'engineering concurrence: repair',
       ],
     },
     reason: { type: 'string', minLength: 1, maxLength: 2000 },

@@ -3,6 +3,7 @@ import { identifierSchema, isoTimeSchema } from './common.ts';
 import { conflictResolvedSchema, holdPlacedSchema, holdReleasedSchema } from './events/hold.ts';
 import { materialConsumedSchema } from './events/material.ts';
 import { measurementRecordedSchema } from './events/measurement.ts';
+import { ncrDispositionedSchema, ncrOpenedSchema, ncrReworkRecordedSchema } from './events/ncr.ts';
 import { opCompletedSchema, opStartedSchema } from './events/operation.ts';
 import { sessionSignedInSchema, sessionSignedOutSchema } from './events/session.ts';
 
@@ -17,6 +18,9 @@ export const eventPayloadSchemas = {
   'hold.placed': holdPlacedSchema,
   'hold.released': holdReleasedSchema,
   'conflict.resolved': conflictResolvedSchema,
+  'ncr.opened': ncrOpenedSchema,
+  'ncr.dispositioned': ncrDispositionedSchema,
+  'ncr.rework-recorded': ncrReworkRecordedSchema,
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;
@@ -71,6 +75,9 @@ export interface EventPayloads {
   'hold.placed': FromSchema<typeof holdPlacedSchema>;
   'hold.released': FromSchema<typeof holdReleasedSchema>;
   'conflict.resolved': FromSchema<typeof conflictResolvedSchema>;
+  'ncr.opened': FromSchema<typeof ncrOpenedSchema>;
+  'ncr.dispositioned': FromSchema<typeof ncrDispositionedSchema>;
+  'ncr.rework-recorded': FromSchema<typeof ncrReworkRecordedSchema>;
 }
 
 /** The payload type of event type `T`. */

@@ -1,12 +1,54 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { holdSubjectSchema, identifierSchema, isoTimeSchema } from './common.ts';
+import { holdSubjectSchema, identifierSchema, isoTimeSchema, signatureSchema, unitRefSchema } from './common.ts';
+import { dispositionSchema } from './events/ncr.ts';
 
-/** A nonconformance report. Travelog opens drafts; the QMS owns the formal NCR and its disposition. */
+/** One disposition of a quantity of an NCR item, with its signatures and, for rework and repair, when it was carried out. */
+export const ncrDispositionRecordSchema = {
+  type: 'object',
+  properties: {
+    eventId: identifierSchema,
+    disposition: dispositionSchema,
+    quantity: { type: 'integer', minimum: 1 },
+    signature: signatureSchema,
+    concurrence: signatureSchema,
+    customerApprovalRef: { type: 'string', minLength: 1, maxLength: 120 },
+    /** Rework or repair done (`ncr.rework-recorded`); a use as is, scrap or return is carried out when signed. */
+    carriedOut: {
+      type: 'object',
+      properties: { eventId: identifierSchema, actor: identifierSchema, at: isoTimeSchema, note: { type: 'string', maxLength: 2000 } },
+      required: ['eventId', 'actor', 'at', 'note'],
+      additionalProperties: false,
+    },
+  },
+  required: ['eventId', 'disposition', 'quantity', 'signature'],
+  additionalProperties: false,
+} as const;
+
+/** What an NCR names and what was decided about it. */
+export const ncrItemRecordSchema = {
+  type: 'object',
+  properties: {
+    itemId: identifierSchema,
+    unit: unitRefSchema,
+    quantity: { type: 'integer', minimum: 1 },
+    dispositions: { type: 'array', items: ncrDispositionRecordSchema },
+  },
+  required: ['itemId', 'unit', 'quantity', 'dispositions'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * A nonconformance report (docs/ncr.md). Opened by a rule (C2, C3, an `open-ncr` resolution) or by
+ * hand (`ncr.opened`); it contains the items it names until each is dispositioned (`open`), waits for
+ * rework or repair to be recorded (`dispositioned`), and is `closed` when every item's disposition
+ * was carried out. `draft` is what protocol 6 and older wrote: treated as `open` with one item, its
+ * subject. The QMS stays the system of record for the formal NCR (shared/DOMAIN.md).
+ */
 export const nonconformanceSchema = {
   type: 'object',
   properties: {
     ncrId: identifierSchema,
-    status: { type: 'string', enum: ['draft'] },
+    status: { type: 'string', enum: ['draft', 'open', 'dispositioned', 'closed'] },
     subject: holdSubjectSchema,
     workOrderId: identifierSchema,
     operationId: identifierSchema,
@@ -16,9 +58,12 @@ export const nonconformanceSchema = {
     openedBy: identifierSchema,
     openedAt: isoTimeSchema,
     sourceEventId: identifierSchema,
+    items: { type: 'array', items: ncrItemRecordSchema, maxItems: 50 },
   },
   required: ['ncrId', 'status', 'subject', 'description', 'openedBy', 'openedAt', 'sourceEventId'],
   additionalProperties: false,
 } as const;
 
 export type Nonconformance = FromSchema<typeof nonconformanceSchema>;
+export type NcrItemRecord = FromSchema<typeof ncrItemRecordSchema>;
+export type NcrDispositionRecord = FromSchema<typeof ncrDispositionRecordSchema>;

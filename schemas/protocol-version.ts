@@ -36,6 +36,13 @@
  *    last report, silent with pending) on each station of `GET /api/stations` and the list's
  *    `silentAfterSeconds`. Additive: the push and pull bodies do not change, version 6 stations
  *    are served and simply send no report.
+ * 7. (draft, issue 15 NCR; the merger folds it into the one version 7 line) NCR lifecycle events
+ *    `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded` (schemas/events/ncr.ts); the
+ *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their
+ *    signed dispositions; the role `engineering`; disposition and concurrence signature meanings;
+ *    `customerApprovalRequired` on a work order; flags `worked-under-ncr`, `duplicate-disposition`,
+ *    `unauthorized-disposition` (C30–C32). Additive to the schemas, but a version 6 station fails pull
+ *    validation on the new flags, statuses and role.
  */
 export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 6;

@@ -16,6 +16,8 @@ export const workOrderSchema = {
     units: { type: 'array', items: unitRefSchema, minItems: 1 },
     program: identifierSchema,
     dueDate: isoDateSchema,
+    /** The program's contract wants the customer's approval of a use-as-is or repair disposition (its reference is recorded). */
+    customerApprovalRequired: { type: 'boolean' },
   },
   required: ['id', 'partNumber', 'partRevision', 'quantity', 'tracking', 'units', 'program', 'dueDate'],
   additionalProperties: false,

@@ -11,6 +11,12 @@ import { useSilentStations } from '../features/stations/use-silent-stations.ts';
 const AUDIT_NAV_ROLES: readonly string[] = ['supervisor', 'quality'];
 
 /**
+ * Roles the header links the NCRs screen (/ncrs) for: who dispositions or concurs. A supervisor may
+ * open /ncrs too; the link is left out of their header, which must stay one row (issue 12, [20]).
+ */
+const NCR_NAV_ROLES: readonly string[] = ['quality', 'engineering'];
+
+/**
  * Who is signed in, where the station stands, where to go, and the one-tap sign-out: one compact
  * row at 1280 px wide (two at 800), so the screen is left for the work.
  */
@@ -43,6 +49,11 @@ export function Header() {
         {mayRelease && (
           <NavLink to="/holds" className="nav-link">
             Holds
+          </NavLink>
+        )}
+        {NCR_NAV_ROLES.includes(session.role) && (
+          <NavLink to="/ncrs" className="nav-link">
+            NCRs
           </NavLink>
         )}
         {CONFLICT_ROLES.includes(session.role) && (

@@ -9,6 +9,9 @@ export const EVENT_NAMES: Record<string, string> = {
   'hold.placed': 'Hold placed',
   'hold.released': 'Hold released',
   'conflict.resolved': 'Conflict resolved',
+  'ncr.opened': 'Nonconformance opened',
+  'ncr.dispositioned': 'Nonconformance dispositioned',
+  'ncr.rework-recorded': 'Rework recorded',
 };
 
 /** An event type in words ("Operation completed"), never the type name; "Record" when unknown. */

@@ -71,6 +71,8 @@ export function eventSubjects(event: unknown): Subject[] {
     refSubjects(payload['unit'], out);
     refSubjects(payload['subject'], out);
     refSubjects(payload['material'], out);
+    // An NCR opened by hand names its units and lot quantities as items (schemas/events/ncr.ts).
+    if (Array.isArray(payload['items'])) for (const item of payload['items']) if (isObj(item)) refSubjects(item['unit'], out);
     if (str(payload['workOrderId'])) out.add(subjectKey('workOrder', payload['workOrderId']));
   }
   return [...out].sort();

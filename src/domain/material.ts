@@ -5,6 +5,7 @@ import type { PlantState } from './plant.ts';
 import type { Resolved } from './refusal.ts';
 import type { StepContext } from './traveler.ts';
 import { unitLabel } from './plant.ts';
+import { containedQuantity, ncrContainingLot, ncrLabel, ncrRefusal } from './ncr.ts';
 import { refuse } from './refusal.ts';
 import { activeHoldsOn, outstandingMaterial, resolveStep, statusOf } from './traveler.ts';
 import { stepKey } from './plant.ts';
@@ -92,6 +93,8 @@ export function checkConsume(state: PlantState, request: ConsumeRequest): Resolv
     const holds = activeHoldsOn(state, serial.workOrderId ?? '', { kind: 'serial', serial: serial.serial });
     const hold = holds[0];
     if (hold !== undefined) return refuse('on-hold', `Serial ${scanned} (part ${partNumber}) is on hold: ${hold.reason}`);
+    const ncr = ncrRefusal(state, { kind: 'serial', serial: serial.serial });
+    if (!ncr.ok) return ncr;
     if (serial.consumedInto !== undefined) {
       const into = serial.consumedInto.unitKey.replace(/^(serial|lot):/, '');
       return refuse('already-consumed', `Serial ${scanned} was already consumed into ${into} on work order ${serial.consumedInto.workOrderId}`);
@@ -104,6 +107,14 @@ export function checkConsume(state: PlantState, request: ConsumeRequest): Resolv
     (h) => h.status === 'active' && h.subject.kind === 'lot' && h.subject.lotId === lot.lotId,
   );
   if (lotHold !== undefined) return refuse('on-hold', `Lot ${scanned} (part ${partNumber}) is on hold: ${lotHold.reason}`);
+  const contained = containedQuantity(state, lot.lotId);
+  if (contained > 0 && lot.remaining - contained < need) {
+    const ncr = ncrContainingLot(state, lot.lotId);
+    return refuse(
+      'under-ncr',
+      `Lot ${scanned}: ${contained} of its ${lot.remaining} are held by ${ncr === undefined ? 'an NCR' : ncrLabel(ncr)} until quality dispositions them; ${where} needs ${need}`,
+    );
+  }
   if (lot.remaining < need) {
     return refuse(
       'insufficient-quantity',

@@ -14,6 +14,7 @@ import type { ViewData, ViewDoc, ViewKind } from '../../schemas/view-doc.ts';
 import type { WorkCenter } from '../../schemas/work-center.ts';
 import type { WorkOrder } from '../../schemas/work-order.ts';
 import { measurementResult } from './inspection.ts';
+import { applyNcrEvent, openNcrFromEvent } from './ncr.ts';
 
 /** Who did a step and when, as the event recorded it. */
 export interface StepMark {
@@ -524,6 +525,11 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
       applyResolution(draft, event);
       return;
     }
+    case 'ncr.opened':
+    case 'ncr.dispositioned':
+    case 'ncr.rework-recorded':
+      applyNcrEvent(draft, event);
+      return;
     case 'session.signed-in':
     case 'session.signed-out':
       return;
@@ -540,15 +546,10 @@ function applyResolution(draft: PlantDraft, event: EventOf<'conflict.resolved'>)
     resolution: { action: event.payload.action, eventId: event.id, signature: event.payload.signature },
   });
   if (event.payload.action === 'open-ncr') {
-    const ncrId = `NCR-${event.id}`;
-    draft.nonconformances.set(ncrId, {
-      ncrId,
-      status: 'draft',
-      subject: conflict.subject ?? { kind: 'workOrder', workOrderId: conflict.workOrderId ?? 'unknown' },
+    const subject = conflict.subject ?? { kind: 'workOrder', workOrderId: conflict.workOrderId ?? 'unknown' };
+    openNcrFromEvent(draft, `NCR-${event.id}`, subject, `${conflict.description} (${event.payload.signature.reason})`, event, {
       ...(conflict.workOrderId === undefined ? {} : { workOrderId: conflict.workOrderId }),
-      description: `${conflict.description} (${event.payload.signature.reason})`,
       openedBy: event.actor,
-      openedAt: event.deviceTime,
       sourceEventId: conflict.eventId,
     });
   }
@@ -636,18 +637,11 @@ function applyMeasurement(draft: PlantDraft, event: EventOf<'measurement.recorde
     sourceEventId: event.id,
     status: 'active',
   });
-  const ncrId = ncrIdForMeasurement(event.id);
-  draft.nonconformances.set(ncrId, {
-    ncrId,
-    status: 'draft',
-    subject: unit,
+  openNcrFromEvent(draft, ncrIdForMeasurement(event.id), unit, description, event, {
     workOrderId,
     operationId,
     characteristicId,
     holdId,
-    description,
     openedBy: event.actor,
-    openedAt: event.deviceTime,
-    sourceEventId: event.id,
   });
 }

@@ -44,7 +44,15 @@ export type RefusalCode =
   | 'reason-required'
   | 'signature-mismatch'
   | 'unknown-conflict'
-  | 'conflict-resolved';
+  | 'conflict-resolved'
+  | 'under-ncr'
+  | 'rework-pending'
+  | 'left-production'
+  | 'unknown-ncr'
+  | 'already-dispositioned'
+  | 'concurrence-required'
+  | 'customer-approval-required'
+  | 'no-rework-pending';
 
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };

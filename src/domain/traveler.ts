@@ -6,6 +6,7 @@ import type { WorkOrder } from '../../schemas/work-order.ts';
 import type { ConsumptionRecord, MeasurementRecord, PlantState, StepRecord } from './plant.ts';
 import type { Check, Resolved } from './refusal.ts';
 import { characteristicKey, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
+import { ncrRefusal } from './ncr.ts';
 import { checkQualified } from './qualification.ts';
 import { allowed, refuse } from './refusal.ts';
 
@@ -163,6 +164,8 @@ export function checkStart(state: PlantState, request: StepRequest): Resolved<St
   const checks = [
     checkWorkCenter(state, ctx.operation, request.workCenterId),
     operatorCheck(state, request.actor, ctx.operation, request.at),
+    // An NCR says more than the hold it placed: which NCR, and that quality must disposition it.
+    ncrRefusal(state, ctx.unit),
     holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit)),
     sequenceRefusal(state, ctx, 'start'),
   ];
@@ -209,6 +212,8 @@ export function checkComplete(state: PlantState, request: StepRequest): Resolved
   if (!place.ok) return place;
   const operator = operatorCheck(state, request.actor, ctx.operation, request.at);
   if (!operator.ok) return operator;
+  const ncr = ncrRefusal(state, ctx.unit);
+  if (!ncr.ok) return ncr;
   const hold = holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit));
   if (!hold.ok) return hold;
   const missing = [...outstandingMaterial(state, ctx)].map(([part, qty]) => `${qty} × ${part}`);

@@ -12,6 +12,8 @@ import { REVIEW_MEANINGS, checkResolve } from '../domain/conflicts.ts';
 import { RELEASE_MEANING, checkRelease } from '../domain/holds.ts';
 import { checkConsume } from '../domain/material.ts';
 import { checkMeasurement } from '../domain/measurement.ts';
+import type { DispositionRequest } from '../domain/ncr.ts';
+import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework } from '../domain/ncr.ts';
 import type { StepRequest } from '../domain/traveler.ts';
 import { checkComplete, checkStart } from '../domain/traveler.ts';
 import type { StationRuntime } from './runtime.ts';
@@ -139,4 +141,89 @@ export async function resolveConflict(
     payload: { conflictId: conflict.conflictId, action: request.action, signature },
   });
   return { ok: true, event, manifestation: { printedName: signer.name, signedAt, meaning } };
+}
+
+/** Opens an NCR by hand at the step: a red tag on the units or lot quantities named, recorded offline too. */
+export async function openNcr(
+  rt: StationRuntime,
+  session: Session,
+  request: { workOrderId: string; operationId?: string; items: Array<{ unit: UnitRef; quantity: number }>; description: string },
+): Promise<ActionResult> {
+  const check = checkOpenNcr(rt.plant.get(), { ...request, actor: session.badge });
+  if (!check.ok) return check;
+  const event = await rt.recorder().record({
+    type: 'ncr.opened',
+    actor: session.badge,
+    payload: {
+      workOrderId: request.workOrderId,
+      ...(request.operationId === undefined ? {} : { operationId: request.operationId }),
+      items: check.value.items,
+      description: request.description.trim(),
+    },
+  });
+  return { ok: true, event };
+}
+
+/**
+ * Signs an MRB disposition of a quantity of one NCR item: quality's badge and PIN, and engineering's
+ * for use as is and repair (each PIN asked at this signing). The server checks the authority again
+ * (rule C32).
+ */
+export async function dispositionNcr(
+  rt: StationRuntime,
+  request: DispositionRequest & { pin: string; concurrencePin?: string },
+): Promise<({ ok: true; event: StationEvent; manifestation: Manifestation; concurrence?: Manifestation }) | Refusal> {
+  const check = checkDisposition(rt.plant.get(), request);
+  if (!check.ok) return check;
+  const { ncr, item, signer, concurrer } = check.value;
+  const verified = await verifyBadgeAndPin(rt, signer.badge, request.pin);
+  if (!verified.ok) return { ok: false, code: 'signature-mismatch', message: verified.message };
+  if (concurrer !== undefined) {
+    const other = await verifyBadgeAndPin(rt, concurrer.badge, request.concurrencePin ?? '');
+    if (!other.ok) return { ok: false, code: 'signature-mismatch', message: `Engineering: ${other.message}` };
+  }
+  const signedAt = rt.now().toISOString();
+  const reason = request.reason.trim();
+  const meaning = DISPOSITION_MEANINGS[request.disposition];
+  const signature = { signerBadge: signer.badge, printedName: signer.name, meaning, reason, signedAt, components: 'badge+pin' } as const;
+  const concurrenceMeaning = request.disposition === 'use-as-is' || request.disposition === 'repair' ? CONCURRENCE_MEANINGS[request.disposition] : undefined;
+  const concurrence =
+    concurrer === undefined || concurrenceMeaning === undefined
+      ? undefined
+      : ({ signerBadge: concurrer.badge, printedName: concurrer.name, meaning: concurrenceMeaning, reason, signedAt, components: 'badge+pin' } as const);
+  const ref = request.customerApprovalRef?.trim() ?? '';
+  const event = await rt.recorder().record({
+    type: 'ncr.dispositioned',
+    actor: signer.badge,
+    payload: {
+      ncrId: ncr.ncrId,
+      itemId: item.itemId,
+      workOrderId: ncr.workOrderId ?? '',
+      unit: item.unit,
+      disposition: request.disposition,
+      quantity: request.quantity,
+      ...(ref === '' ? {} : { customerApprovalRef: ref }),
+      signature,
+      ...(concurrence === undefined ? {} : { concurrence }),
+    },
+  });
+  return {
+    ok: true,
+    event,
+    manifestation: { printedName: signer.name, signedAt, meaning, reason },
+    ...(concurrence === undefined ? {} : { concurrence: { printedName: concurrence.printedName, signedAt, meaning: concurrence.meaning, reason } }),
+  };
+}
+
+/** Records that the rework or repair an NCR item was dispositioned to was done, so the unit may continue. */
+export async function recordRework(rt: StationRuntime, session: Session, request: { ncrId: string; itemId: string; note: string }): Promise<ActionResult> {
+  const check = checkRework(rt.plant.get(), { ...request, actor: session.badge });
+  if (!check.ok) return check;
+  const { ncr, item } = check.value;
+  const event = await rt.recorder().record({
+    type: 'ncr.rework-recorded',
+    actor: session.badge,
+    payload: { ncrId: ncr.ncrId, itemId: item.itemId, workOrderId: ncr.workOrderId ?? '', unit: item.unit, note: request.note.trim() },
+  });
+  return { ok: true, event };
 }

@@ -56,6 +56,8 @@ const ROSTER: readonly RosterSeed[] = [
   },
   { badge: 'B-3002', name: 'Tara Osei', role: 'supervisor', pin: '8888', workCenterIds: ['WC-ASSY', 'WC-INSP'], qualifications: [{ operationType: 'assembly', expires: FAR }] },
   { badge: 'B-4001', name: 'Quinn Lee', role: 'quality', pin: '4321', workCenterIds: ALL_WORK_CENTERS, qualifications: [{ operationType: 'inspection', expires: FAR }] },
+  // Concurs with use-as-is and repair dispositions (docs/ncr.md).
+  { badge: 'B-5001', name: 'Rosa Lindqvist', role: 'engineering', pin: '5050', workCenterIds: ALL_WORK_CENTERS, qualifications: [] },
 ];
 
 /** The demo roster: badge, name, role and PIN in clear (demo data only). */
@@ -222,6 +224,8 @@ export async function demoPlantViews(options: DemoPlantOptions = {}): Promise<Vi
       id: order.id, partNumber: 'P-100', partRevision: 'C', quantity: order.units, tracking: 'serial',
       units: serialNumbers.map((serial) => ({ kind: 'serial', serial })),
       program: order.program, dueDate: order.dueDate,
+      // The defense program's contract wants the customer's approval of use-as-is and repair.
+      ...(order.program === 'F-35-ACT' ? { customerApprovalRequired: true } : {}),
     });
     for (const serial of serialNumbers) serials.push({ serial, partNumber: 'P-100', workOrderId: order.id });
   }
@@ -258,9 +262,12 @@ export async function demoPlantViews(options: DemoPlantOptions = {}): Promise<Vi
   ];
   const nonconformances: Nonconformance[] = [
     {
-      ncrId: 'NCR-SEED-1', status: 'draft', subject: { kind: 'serial', serial: 'SN-1003-02' },
-      workOrderId: 'WO-1003', holdId: 'H-SEED-1',
-      description: 'Suspect porosity reported by supplier on SN-1003-02; awaiting review',
+      // On the stock lot without its mill cert: the seeded hold on SN-1003-02 is released by the demo
+      // (and the audit e2e) to show a signed release, which an NCR on that serial would still stop.
+      ncrId: 'NCR-SEED-1', status: 'open', subject: { kind: 'lot', lotId: 'L-920-Q' },
+      items: [{ itemId: '1', unit: { kind: 'lot', lotId: 'L-920-Q' }, quantity: 40, dispositions: [] }],
+      holdId: 'H-SEED-2',
+      description: 'Bar stock lot L-920-Q received without its mill cert; awaiting the supplier',
       openedBy: 'B-4001', openedAt: at, sourceEventId: SEED_SOURCE,
     },
   ];

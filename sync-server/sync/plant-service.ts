@@ -140,6 +140,11 @@ function unitOfEvent(state: PlantState, event: StationEvent): string | undefined
   const payload = event.payload as { unit?: unknown; subject?: { unit?: unknown }; holdId?: unknown; conflictId?: unknown };
   const unit = (payload.unit ?? payload.subject?.unit) as Parameters<typeof unitKey>[0] | undefined;
   if (unit !== undefined && typeof unit === 'object') return unitKey(unit);
+  // A red tag names its items: it belongs to the trail of the first (each item is a subject too).
+  if (event.type === 'ncr.opened') {
+    const first = event.payload.items[0];
+    if (first !== undefined) return unitKey(first.unit);
+  }
   // A release names only its hold: it belongs to the trail of the serial or lot the hold is on.
   if (event.type === 'hold.released' && typeof payload.holdId === 'string') {
     const subject = state.holds.get(payload.holdId)?.subject;

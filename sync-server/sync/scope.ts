@@ -130,6 +130,11 @@ function refersToUnknown(state: PlantState, event: StationEvent): boolean {
       return !state.holds.has(event.payload.holdId);
     case 'conflict.resolved':
       return !state.conflicts.has(event.payload.conflictId);
+    case 'ncr.opened':
+      return !state.workOrders.has(event.payload.workOrderId);
+    case 'ncr.dispositioned':
+    case 'ncr.rework-recorded':
+      return !state.nonconformances.has(event.payload.ncrId);
     case 'session.signed-in':
     case 'session.signed-out':
       return false;
@@ -199,6 +204,13 @@ export function programOfEvent(state: PlantState, event: StationEvent): string |
     case 'conflict.resolved': {
       const conflict = state.conflicts.get(event.payload.conflictId);
       return conflict === undefined ? null : scopeOf(state, 'conflict', conflict).program;
+    }
+    case 'ncr.opened':
+      return workOrderScope(state, event.payload.workOrderId).program;
+    case 'ncr.dispositioned':
+    case 'ncr.rework-recorded': {
+      const ncr = state.nonconformances.get(event.payload.ncrId);
+      return ncr === undefined ? workOrderScope(state, event.payload.workOrderId).program : scopeOf(state, 'nonconformance', ncr).program;
     }
     case 'session.signed-in':
     case 'session.signed-out':

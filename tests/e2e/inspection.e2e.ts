@@ -139,7 +139,7 @@ describe('inspection', () => {
     await bore.liveVerdict.filter({ hasText: /^FAIL$/ }).waitFor();
     await bore.record();
     await bore.message.filter({ hasText: 'Recorded C1 Bore diameter: 12.75 mm FAIL. SN-1002-01 is now ON HOLD H-' }).waitFor();
-    expect(await bore.message.innerText()).toMatch(/NCR draft NCR-\d{4}-[0-9A-Z]{6} opened/);
+    expect(await bore.message.innerText()).toMatch(/NCR NCR-\d{4}-[0-9A-Z]{6} opened/);
     const holdId = /H-[0-9A-Z]{6}/.exec(await bore.message.innerText())?.[0];
     expect(holdId).toBeDefined();
     expect(await bore.resultRows.nth(0).innerText()).toMatch(/FAIL[\s\S]*12\.75 mm/);

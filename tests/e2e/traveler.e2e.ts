@@ -137,7 +137,7 @@ describe('station: a traveler from milling to a released hold', () => {
     await bore.gauge.fill('G-17');
     await bore.record();
     await bore.message.filter({ hasText: 'SN-1001-01 is now ON HOLD' }).waitFor();
-    expect(await bore.message.innerText()).toMatch(/NCR draft NCR-/);
+    expect(await bore.message.innerText()).toMatch(/NCR NCR-\d{4}-/);
     const row = bore.result('G-17');
     await row.waitFor();
     const recorded = await row.innerText();

@@ -259,7 +259,7 @@ describe('pull', () => {
     expect(plant.operators.size).toBe(DEMO_ROSTER.length);
     expect(plant.holds.get('H-SEED-1')).toMatchObject({ subject: { kind: 'serial', serial: 'SN-1003-02' }, status: 'active', placedBy: 'B-4001' });
     expect(plant.holds.get('H-SEED-2')).toMatchObject({ subject: { kind: 'lot', lotId: 'L-920-Q' }, status: 'active' });
-    expect(plant.nonconformances.get('NCR-SEED-1')).toMatchObject({ status: 'draft', holdId: 'H-SEED-1' });
+    expect(plant.nonconformances.get('NCR-SEED-1')).toMatchObject({ status: 'open', holdId: 'H-SEED-2', subject: { kind: 'lot', lotId: 'L-920-Q' } });
     expect(plant.lots.get('L-910-B')?.remaining).toBe(3);
     expect([...plant.serials.values()].filter((unit) => unit.partNumber === 'P-900' && unit.workOrderId === undefined)).toHaveLength(12);
   });

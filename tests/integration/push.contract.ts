@@ -156,7 +156,7 @@ export function runPushSuite(backend: Backend): void {
         const [receipt] = await mill.pushOk([work]);
         expect(receipt).toMatchObject({ outcome: 'flagged', flags: ['executed-under-hold'] });
         expect((await view('hold', `H-${workOrderId}`))?.data.status).toBe('active');
-        expect((await view('nonconformance', `NCR-${work.id}`))?.data).toMatchObject({ status: 'draft', workOrderId });
+        expect((await view('nonconformance', `NCR-${work.id}`))?.data).toMatchObject({ status: 'open', workOrderId });
       });
 
       it('[C3] an out-of-tolerance measurement is recorded, holds the unit and drafts an NCR', async () => {

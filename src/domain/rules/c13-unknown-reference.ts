@@ -1,7 +1,9 @@
 import type { HoldSubject } from '../../../schemas/common.ts';
+import type { EventOf } from '../../../schemas/event.ts';
 import type { PlantState } from '../plant.ts';
 import type { Rule } from './types.ts';
 import { unitKey, unitLabel } from '../plant.ts';
+import { ncrItemRef, openNcrProblem, reworkProblem } from '../ncr.ts';
 import { operationOf, stepTarget } from './helpers.ts';
 
 /** Whether the plant has the work order, serial or lot a hold names. */
@@ -38,6 +40,10 @@ export const unknownReference: Rule = ({ state, event }) => {
     const reason = `conflict.resolved names conflict item ${event.payload.conflictId}, which the server does not have`;
     return [{ rule: 'C13', reject: reason, description: reason }];
   }
+  if (event.type === 'ncr.opened' || event.type === 'ncr.dispositioned' || event.type === 'ncr.rework-recorded') {
+    const reason = ncrReferenceProblem(state, event);
+    return reason === null ? [] : [{ rule: 'C13', reject: reason, description: reason }];
+  }
   const target = stepTarget(event);
   if (target === undefined) return [];
   const found = operationOf(state, target.workOrderId, target.operationId);
@@ -49,3 +55,15 @@ export const unknownReference: Rule = ({ state, event }) => {
     : null;
   return reason === null ? [] : [{ rule: 'C13', reject: reason, description: reason }];
 };
+
+/** What an NCR event names that the server does not have (or a quantity the item does not have). */
+function ncrReferenceProblem(state: PlantState, event: EventOf<'ncr.opened' | 'ncr.dispositioned' | 'ncr.rework-recorded'>): string | null {
+  if (event.type === 'ncr.opened') return openNcrProblem(state, event.payload);
+  if (event.type === 'ncr.rework-recorded') return reworkProblem(state, event.payload);
+  const found = ncrItemRef(state, event.payload);
+  if (typeof found === 'string') return `ncr.dispositioned ${found}`;
+  if (event.payload.quantity > found.item.quantity) {
+    return `ncr.dispositioned names ${event.payload.quantity} of item ${found.item.itemId}, which has ${found.item.quantity}`;
+  }
+  return null;
+}

@@ -4,6 +4,7 @@ import type { Operation } from '../../../schemas/routing.ts';
 import type { WorkOrder } from '../../../schemas/work-order.ts';
 import type { PlantDraft, PlantState } from '../plant.ts';
 import { routingOf } from '../plant.ts';
+import { openNcrFromEvent } from '../ncr.ts';
 
 /** The traveler step an event acts on, if it acts on one. */
 export function stepTarget(event: StationEvent): { workOrderId: string; unit: UnitRef; operationId: string } | undefined {
@@ -31,17 +32,7 @@ export function placeHold(draft: PlantDraft, holdId: string, subject: HoldSubjec
   draft.holds.set(holdId, { holdId, subject, reason, placedBy: 'server', placedAt: event.deviceTime, sourceEventId: event.id, status: 'active' });
 }
 
-/** Opens an NCR draft the server derived from an event. */
+/** Opens an NCR the server derived from an event: it contains the subject until dispositioned (src/domain/ncr.ts). */
 export function openNcrDraft(draft: PlantDraft, ncrId: string, subject: HoldSubject, description: string, event: StationEvent, workOrderId?: string): void {
-  if (draft.nonconformances.has(ncrId)) return;
-  draft.nonconformances.set(ncrId, {
-    ncrId,
-    status: 'draft',
-    subject,
-    ...(workOrderId === undefined ? {} : { workOrderId }),
-    description,
-    openedBy: 'server',
-    openedAt: event.deviceTime,
-    sourceEventId: event.id,
-  });
+  openNcrFromEvent(draft, ncrId, subject, description, event, workOrderId === undefined ? {} : { workOrderId });
 }

@@ -17,6 +17,9 @@ import { clockSkew } from './c11-clock-skew.ts';
 import { stationMismatch } from './c12-station-mismatch.ts';
 import { unknownReference } from './c13-unknown-reference.ts';
 import { beyondBill } from './c17-beyond-bill.ts';
+import { workedUnderNcr } from './c30-worked-under-ncr.ts';
+import { duplicateDisposition } from './c31-duplicate-disposition.ts';
+import { dispositionAuthority } from './c32-disposition-authority.ts';
 
 export const RULES: readonly Rule[] = [
   stationMismatch,
@@ -33,6 +36,9 @@ export const RULES: readonly Rule[] = [
   doubleConsumption,
   beyondBill,
   outOfTolerance,
+  workedUnderNcr,
+  duplicateDisposition,
+  dispositionAuthority,
 ];
 
 export type { Finding, Rule, RuleContext, RuleId, StationSyncState } from './types.ts';

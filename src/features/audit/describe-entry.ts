@@ -11,7 +11,8 @@ import type { StationEvent } from '../../../schemas/event.ts';
 import { describeLimits, unitName } from '../../domain/inspection.ts';
 import type { PlantState } from '../../domain/plant.ts';
 import { routingOf, unitLabel } from '../../domain/plant.ts';
-import { shortConflictId, shortHoldId } from '../../domain/short-id.ts';
+import { DISPOSITION_NAMES } from '../../domain/ncr.ts';
+import { shortConflictId, shortHoldId, shortNcrId } from '../../domain/short-id.ts';
 import { eventName } from '../../app/event-names.ts';
 
 
@@ -95,6 +96,22 @@ export function entrySummary(entry: AuditEntry, plant?: PlantState): string | nu
     }
     case 'conflict.resolved':
       return `Conflict ${shortConflictId(event.payload.conflictId)} ${ACTION_NAMES[event.payload.action] ?? event.payload.action}`;
+    case 'ncr.opened': {
+      const items = event.payload.items.map((i) => (i.unit.kind === 'lot' ? `${i.quantity} of lot ${i.unit.lotId}` : i.unit.serial)).join(', ');
+      return `${shortNcrId(`NCR-${event.id}`, event.deviceTime)} on ${items} of ${event.payload.workOrderId}: ${event.payload.description}`;
+    }
+    case 'ncr.dispositioned': {
+      const { payload } = event;
+      const ncr = plant?.nonconformances.get(payload.ncrId);
+      const quantity = payload.unit.kind === 'lot' ? `${payload.quantity} of lot ${payload.unit.lotId}` : payload.unit.serial;
+      const concurrence = payload.concurrence === undefined ? '' : `, engineering concurrence by ${payload.concurrence.printedName}`;
+      const customer = payload.customerApprovalRef === undefined ? '' : `, customer approval ${payload.customerApprovalRef}`;
+      return `${shortNcrId(payload.ncrId, ncr?.openedAt)}: ${quantity} of ${payload.workOrderId} dispositioned ${DISPOSITION_NAMES[payload.disposition]}${concurrence}${customer}`;
+    }
+    case 'ncr.rework-recorded': {
+      const ncr = plant?.nonconformances.get(event.payload.ncrId);
+      return `${shortNcrId(event.payload.ncrId, ncr?.openedAt)}: rework of ${unitText(event.payload.unit, event.payload.workOrderId)} recorded: ${event.payload.note}`;
+    }
     case 'session.signed-in':
     case 'session.signed-out':
       return null;

@@ -90,8 +90,8 @@ export function CharacteristicEntry({
       const recorded = result.event;
       if (recorded.type === 'measurement.recorded') {
         const what = `Recorded ${characteristic.id} ${characteristic.name}: ${describeValue(recorded.payload.measured)}`;
-        // A failing result holds the unit and opens an NCR draft, both named by the measurement.
-        const consequence = `${unitLabel(ctx.unit)} is now ON HOLD ${shortHoldId(holdIdForMeasurement(recorded.id))}; NCR draft ${shortNcrId(ncrIdForMeasurement(recorded.id), recorded.deviceTime)} opened.`;
+        // A failing result holds the unit and opens an NCR, both named by the measurement.
+        const consequence = `${unitLabel(ctx.unit)} is now ON HOLD ${shortHoldId(holdIdForMeasurement(recorded.id))}; NCR ${shortNcrId(ncrIdForMeasurement(recorded.id), recorded.deviceTime)} opened.`;
         show({ kind: 'success', message: recorded.payload.result === 'pass' ? `${what} PASS` : `${what} FAIL. ${consequence}` });
       }
     } catch (error) {

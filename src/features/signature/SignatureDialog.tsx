@@ -13,6 +13,8 @@ export interface SignatureDialogProps {
   /** The meaning the signature carries (21 CFR 11.50), stated before signing. */
   meaning: string;
   reasonLabel: string;
+  /** Fields of the signed record asked before the reason (a disposition's kind and quantity), if any. */
+  children?: ReactNode;
   /** Said when the reason is left empty. */
   reasonRequired: string;
   submitLabel: string;
@@ -90,6 +92,7 @@ export function SignatureDialog(props: SignatureDialogProps) {
           {refusal}
         </div>
       )}
+      {props.children}
       <Field label={props.reasonLabel}>
         {(control) => (
           <textarea {...control} ref={reasonField} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} aria-required="true" />

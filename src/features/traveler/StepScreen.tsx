@@ -2,13 +2,13 @@ import { useRef } from 'react';
 import { Link, useParams } from 'react-router';
 import { formatDateTime, travelerPath, unitFromParam } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
-import { unitKey, unitLabel } from '../../domain/plant.ts';
+import { unitLabel } from '../../domain/plant.ts';
 import { activeHoldsOn, checkComplete, checkStart, resolveStep, stepOf } from '../../domain/traveler.ts';
 import type { ActionResult, StepTarget } from '../../station/actions.ts';
 import { completeOperation, consumeMaterial, startOperation, stepRequest } from '../../station/actions.ts';
-import { shortNcrId } from '../../domain/short-id.ts';
 import { Button, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
 import { CharacteristicEntry } from '../inspection/CharacteristicEntry.tsx';
+import { NcrPanel } from '../ncr/NcrPanel.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
 import { HoldBanner } from './HoldBanner.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
@@ -85,9 +85,6 @@ function StepScreenBody() {
   // What the station would say to each action now: the possible one is primary, an impossible one says why.
   const canStart = checkStart(plant, stepRequest(rt, session, stepTarget));
   const canComplete = checkComplete(plant, stepRequest(rt, session, stepTarget));
-  const ncrs = [...plant.nonconformances.values()].filter(
-    (ncr) => ncr.subject.kind !== 'workOrder' && unitKey(ncr.subject) === unitKey(ctx.unit) && (ncr.workOrderId ?? workOrder.id) === workOrder.id,
-  );
 
   return (
     <main className="screen">
@@ -136,15 +133,7 @@ function StepScreenBody() {
       </ul>
       <HoldBanner plant={plant} holds={holds} />
       <StepAttention target={stepTarget} />
-      {ncrs.length > 0 && (
-        <section className="ncr-list" aria-label="Nonconformances">
-          {ncrs.map((ncr) => (
-            <p key={ncr.ncrId}>
-              <strong title={ncr.ncrId}>NCR draft {shortNcrId(ncr.ncrId, ncr.openedAt)}</strong> — {ncr.description}
-            </p>
-          ))}
-        </section>
-      )}
+      <NcrPanel workOrderId={workOrder.id} operationId={operation.id} unit={ctx.unit} act={act} />
 
       <div className="actions">
         <Button

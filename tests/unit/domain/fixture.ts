@@ -73,6 +73,7 @@ export function fixtureViews(): ViewDoc[] {
     person('B-SUP', 'Sam Reyes', 'supervisor', [['milling', '2030-12-31']], ['WC-A']),
     person('B-SUP2', 'Tara Osei', 'supervisor', [], ['WC-Z']),
     person('B-Q', 'Quinn Lee', 'quality', [['inspection', '2030-12-31']]),
+    person('B-ENG', 'Rosa Lindqvist', 'engineering', []),
   ]) {
     add('operator', op.badge, op);
   }

@@ -162,7 +162,7 @@ describe('recording a result', () => {
     const hold = plant.holds.get(`H-${recorded.id}`);
     expect(hold).toMatchObject({ status: 'active', subject: SN1, sourceEventId: recorded.id });
     expect(hold?.reason).toContain('Bore diameter on SN-1 at OP30 measured 12.75 mm');
-    expect(plant.nonconformances.get(`NCR-${recorded.id}`)).toMatchObject({ status: 'draft', holdId: `H-${recorded.id}`, characteristicId: 'C1' });
+    expect(plant.nonconformances.get(`NCR-${recorded.id}`)).toMatchObject({ status: 'open', holdId: `H-${recorded.id}`, characteristicId: 'C1' });
   });
 
   it('refuses a value not yet typed to the decimals of the drawing, so a keystroke never holds a unit', () => {

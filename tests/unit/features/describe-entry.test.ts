@@ -32,4 +32,17 @@ describe('an audit entry in words', () => {
     expect(entryTitle(receipt('op.completed', { operationId: 'OP10' }))).toBe('Operation completed: OP10');
     expect(entryTitle({ index: 0, kind: 'log.created', recordedAt: '2026-12-03T08:00:00.000Z', keyId: '00000000' })).toBe('Audit log created');
   });
+
+  it('says an NCR, its signed disposition and its rework in words, with the NCR\'s short id', () => {
+    const opened = receipt('ncr.opened', { workOrderId: 'WO-1', items: [{ itemId: '1', unit: SN1, quantity: 1 }, { itemId: '2', unit: { kind: 'lot', lotId: 'L-8' }, quantity: 3 }], description: 'Burrs on the bore' });
+    expect(entryTitle(opened)).toBe('Nonconformance opened');
+    expect(entrySummary(opened)).toBe('NCR-Q3YJJV on SN-1, 3 of lot L-8 of WO-1: Burrs on the bore');
+    const signed = { signerBadge: 'B-Q', printedName: 'Quinn Lee', meaning: 'dispositioned: use as is', reason: 'ok', signedAt: '2026-12-03T08:00:00.000Z', components: 'badge+pin' };
+    const dispositioned = receipt('ncr.dispositioned', {
+      ncrId: `NCR-${EVENT}`, itemId: '1', workOrderId: 'WO-1', unit: SN1, disposition: 'use-as-is', quantity: 1, customerApprovalRef: 'CA-1',
+      signature: signed, concurrence: { ...signed, signerBadge: 'B-ENG', printedName: 'Rosa Lindqvist', meaning: 'engineering concurrence: use as is' },
+    });
+    expect(entrySummary(dispositioned)).toBe('NCR-Q3YJJV: SN-1 of WO-1 dispositioned use as is, engineering concurrence by Rosa Lindqvist, customer approval CA-1');
+    expect(entrySummary(receipt('ncr.rework-recorded', { ncrId: `NCR-${EVENT}`, itemId: '1', workOrderId: 'WO-1', unit: SN1, note: 'Deburred' }))).toBe('NCR-Q3YJJV: rework of SN-1 of WO-1 recorded: Deburred');
+  });
 });

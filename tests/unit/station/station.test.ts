@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StationRuntime } from '../../../src/station/runtime.ts';
 import { hashPin } from '../../../src/auth/pin.ts';
 import { allEvents, createEventRecorder } from '../../../src/db/events.ts';
-import { completeOperation, consumeMaterial, recordMeasurement, releaseHold, resolveConflict, startOperation } from '../../../src/station/actions.ts';
+import { completeOperation, consumeMaterial, dispositionNcr, openNcr, recordMeasurement, recordRework, releaseHold, resolveConflict, startOperation } from '../../../src/station/actions.ts';
 import { openStationRuntime } from '../../../src/station/runtime.ts';
 import { signIn } from '../../../src/station/session.ts';
 import { fixtureViews } from '../domain/fixture.ts';
@@ -139,8 +139,8 @@ describe('station actions', () => {
     if (!measured.ok) throw new Error(measured.message);
     const holdId = `H-${measured.event.id}`;
     expect(rt.plant.get().holds.get(holdId)?.status).toBe('active');
-    expect(rt.plant.get().nonconformances.get(`NCR-${measured.event.id}`)?.status).toBe('draft');
-    expect(await completeOperation(rt, ins.session, step('OP30'))).toMatchObject({ ok: false, code: 'on-hold' });
+    expect(rt.plant.get().nonconformances.get(`NCR-${measured.event.id}`)?.status).toBe('open');
+    expect(await completeOperation(rt, ins.session, step('OP30'))).toMatchObject({ ok: false, code: 'under-ncr' });
 
     expect(await releaseHold(rt, { holdId, signerBadge: 'B-INS', pin: '1234', reason: 'ok' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
     expect(await releaseHold(rt, { holdId, signerBadge: 'B-SUP', pin: '9999', reason: 'ok' })).toMatchObject({ ok: false, code: 'signature-mismatch' });
@@ -149,6 +149,31 @@ describe('station actions', () => {
     expect(rt.plant.get().holds.get(holdId)?.status).toBe('released');
     const last = (await allEvents(rt.db)).at(-1);
     expect(last).toMatchObject({ type: 'hold.released', actor: 'B-SUP', payload: { holdId, signature: { reason: 'Gauge G-17 out of calibration; re-measured 12.71', components: 'badge+pin' } } });
+  });
+
+  it('records a red tag, a two-signature repair and its rework without the network; the unit is stopped until then', async () => {
+    const rt = await station({ ms: Date.parse('2026-11-21T08:00:00Z') });
+    const op = await signIn(rt, 'B-OP', '1234');
+    if (!op.ok) throw new Error(op.message);
+    const target = { workOrderId: 'WO-1', unit: SN1, operationId: 'OP10' };
+    const tag = await openNcr(rt, op.session, { workOrderId: 'WO-1', operationId: 'OP10', items: [{ unit: SN1, quantity: 1 }], description: 'Dent on the flange' });
+    if (!tag.ok) throw new Error(tag.message);
+    const ncrId = `NCR-${tag.event.id}`;
+    const blocked = await startOperation(rt, op.session, target);
+    expect(blocked).toMatchObject({ ok: false, code: 'under-ncr' });
+    expect(!blocked.ok && blocked.message).toContain('Dent on the flange');
+
+    const request = { ncrId, itemId: '1', disposition: 'repair', quantity: 1, signerBadge: 'B-Q', pin: '1234', reason: 'Blend per SRM 51-10' } as const;
+    expect(await dispositionNcr(rt, { ...request, signerBadge: 'B-SUP' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
+    expect(await dispositionNcr(rt, request)).toMatchObject({ ok: false, code: 'concurrence-required' });
+    expect(await dispositionNcr(rt, { ...request, concurrenceBadge: 'B-ENG', concurrencePin: '0000' })).toMatchObject({ ok: false, code: 'signature-mismatch' });
+    const signed = await dispositionNcr(rt, { ...request, concurrenceBadge: 'B-ENG', concurrencePin: '1234' });
+    expect(signed).toMatchObject({ ok: true, manifestation: { printedName: 'Quinn Lee', meaning: 'dispositioned: repair' }, concurrence: { printedName: 'Rosa Lindqvist', meaning: 'engineering concurrence: repair' } });
+    expect(await startOperation(rt, op.session, target)).toMatchObject({ ok: false, code: 'rework-pending' });
+    expect(await recordRework(rt, op.session, { ncrId, itemId: '1', note: 'Blended and re-inspected' })).toMatchObject({ ok: true });
+    expect(rt.plant.get().nonconformances.get(ncrId)?.status).toBe('closed');
+    expect(await startOperation(rt, op.session, target)).toMatchObject({ ok: true });
+    expect((await allEvents(rt.db)).map((e) => e.type)).toEqual(['session.signed-in', 'ncr.opened', 'ncr.dispositioned', 'ncr.rework-recorded', 'op.started']);
   });
 
   it('refuses an operation of another work center, naming it, and records nothing', async () => {

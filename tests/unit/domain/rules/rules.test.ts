@@ -63,7 +63,7 @@ describe('[C2] executed under hold', () => {
     expect(result.decision).toMatchObject({ outcome: 'flagged', flags: ['executed-under-hold'] });
     expect(result.state.steps.get('WO-1|serial:SN-1|OP10')?.started?.eventId).toBe(work.id);
     expect(result.state.holds.get('H-1')?.status).toBe('active');
-    expect(result.state.nonconformances.get(`NCR-${work.id}`)).toMatchObject({ status: 'draft', subject: SN1 });
+    expect(result.state.nonconformances.get(`NCR-${work.id}`)).toMatchObject({ status: 'open', subject: SN1 });
   });
 
   it('[C2] a hold on the whole work order covers its units', () => {
@@ -83,7 +83,7 @@ describe('[C3] out of tolerance', () => {
     expect(result.decision.outcome).toBe('accepted');
     expect(result.decision.findings.map((f) => f.rule)).toContain('C3');
     expect(result.state.holds.get(`H-${measured.id}`)?.status).toBe('active');
-    expect(result.state.nonconformances.get(`NCR-${measured.id}`)?.status).toBe('draft');
+    expect(result.state.nonconformances.get(`NCR-${measured.id}`)?.status).toBe('open');
   });
 
   it('[C3] the server judges the value itself, whatever verdict the station sent', () => {

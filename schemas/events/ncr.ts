@@ -1,0 +1,74 @@
+import { identifierSchema, signatureSchema, unitRefSchema } from '../common.ts';
+
+/** The five MRB dispositions (shared/DOMAIN.md). */
+export const DISPOSITIONS = ['use-as-is', 'rework', 'repair', 'scrap', 'return-to-supplier'] as const;
+export const dispositionSchema = { type: 'string', enum: DISPOSITIONS } as const;
+
+/** What an NCR names: one serial (quantity 1) or a quantity of one lot. */
+export const ncrItemSchema = {
+  type: 'object',
+  properties: {
+    itemId: identifierSchema,
+    unit: unitRefSchema,
+    quantity: { type: 'integer', minimum: 1, maximum: 1000000000 },
+  },
+  required: ['itemId', 'unit', 'quantity'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * `ncr.opened`: a red tag put on by hand at a step (operator, inspector, supervisor or quality): what
+ * is wrong and on which units or lot quantities. The NCR's id is `NCR-<event id>`, so a station offline
+ * and the server name it alike.
+ */
+export const ncrOpenedSchema = {
+  type: 'object',
+  properties: {
+    workOrderId: identifierSchema,
+    operationId: identifierSchema,
+    items: { type: 'array', items: ncrItemSchema, minItems: 1, maxItems: 50 },
+    description: { type: 'string', minLength: 1, maxLength: 2000 },
+  },
+  required: ['workOrderId', 'items', 'description'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * `ncr.dispositioned`: an MRB disposition of a quantity of one item of an NCR, under quality's
+ * electronic signature; use as is and repair also carry engineering's (`concurrence`), and a
+ * customer approval reference where the work order's program requires one. `workOrderId` and `unit`
+ * repeat the item's, so the audit entry names its subjects by itself (src/audit/subjects.ts).
+ */
+export const ncrDispositionedSchema = {
+  type: 'object',
+  properties: {
+    ncrId: identifierSchema,
+    itemId: identifierSchema,
+    workOrderId: identifierSchema,
+    unit: unitRefSchema,
+    disposition: dispositionSchema,
+    quantity: { type: 'integer', minimum: 1, maximum: 1000000000 },
+    customerApprovalRef: { type: 'string', minLength: 1, maxLength: 120 },
+    signature: signatureSchema,
+    concurrence: signatureSchema,
+  },
+  required: ['ncrId', 'itemId', 'workOrderId', 'unit', 'disposition', 'quantity', 'signature'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * `ncr.rework-recorded`: the rework or repair a disposition called for was done on the item (what
+ * was done, to which instruction), so the unit may continue.
+ */
+export const ncrReworkRecordedSchema = {
+  type: 'object',
+  properties: {
+    ncrId: identifierSchema,
+    itemId: identifierSchema,
+    workOrderId: identifierSchema,
+    unit: unitRefSchema,
+    note: { type: 'string', minLength: 1, maxLength: 2000 },
+  },
+  required: ['ncrId', 'itemId', 'workOrderId', 'unit', 'note'],
+  additionalProperties: false,
+} as const;

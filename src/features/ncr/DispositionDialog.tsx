@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import type { NcrItemRecord, Nonconformance } from '../../../schemas/nonconformance.ts';
+import { usePlant, useStation } from '../../app/station-context.ts';
+import type { Disposition } from '../../domain/ncr.ts';
+import { DISPOSITION_MEANINGS, DISPOSITION_NAMES, needsConcurrence, needsCustomerApproval, ncrLabel, undispositionedQuantity } from '../../domain/ncr.ts';
+import { unitLabel } from '../../domain/plant.ts';
+import type { Manifestation } from '../../station/actions.ts';
+import { dispositionNcr } from '../../station/actions.ts';
+import { Badge, Field } from '../../ui/index.ts';
+import { SignatureDialog } from '../signature/SignatureDialog.tsx';
+
+const KINDS = Object.keys(DISPOSITION_NAMES) as Disposition[];
+
+/**
+ * The MRB disposition of one NCR item under electronic signature: quality signs (badge and PIN); use
+ * as is and repair also take engineering's badge and PIN, and the customer's approval reference
+ * where the work order's program requires it. Reuses the signature dialog of a hold release.
+ */
+export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonconformance; item: NcrItemRecord; onCancel: () => void; onSigned: (m: Manifestation) => void }) {
+  const { rt } = useStation();
+  const plant = usePlant(rt);
+  const [kind, setKind] = useState<Disposition>('rework');
+  const open = undispositionedQuantity(item);
+  const [quantity, setQuantity] = useState(String(open));
+  const [engineeringBadge, setEngineeringBadge] = useState('');
+  const [engineeringPin, setEngineeringPin] = useState('');
+  const [customerRef, setCustomerRef] = useState('');
+  const workOrder = plant.workOrders.get(ncr.workOrderId ?? '');
+  const concur = needsConcurrence(kind);
+  const customer = needsCustomerApproval(workOrder, kind);
+  return (
+    <SignatureDialog
+      title={`Disposition ${ncrLabel(ncr)}`}
+      subject={
+        <p className="release-subject">
+          <Badge tone="hold">Contained</Badge> <strong>{item.unit.kind === 'lot' ? `${open} of lot ${item.unit.lotId}` : unitLabel(item.unit)}</strong> — {ncr.description}
+        </p>
+      }
+      meaning={DISPOSITION_MEANINGS[kind]}
+      reasonLabel="Reason for the disposition"
+      reasonRequired="Type the reason for the disposition; it is part of the signed record"
+      submitLabel="Sign disposition"
+      onSign={async ({ badge, pin, reason }) => {
+        const result = await dispositionNcr(rt, {
+          ncrId: ncr.ncrId,
+          itemId: item.itemId,
+          disposition: kind,
+          quantity: item.unit.kind === 'lot' ? Number(quantity) : 1,
+          signerBadge: badge,
+          pin,
+          reason,
+          ...(concur ? { concurrenceBadge: engineeringBadge, concurrencePin: engineeringPin } : {}),
+          ...(customer ? { customerApprovalRef: customerRef } : {}),
+        });
+        if (!result.ok) setEngineeringPin('');
+        return result.ok ? { ok: true, manifestation: result.manifestation } : { ok: false, message: result.message };
+      }}
+      onSigned={onSigned}
+      onCancel={onCancel}
+    >
+      <div className="ncr-disposition-fields">
+        <Field label="Disposition">
+          {(control) => (
+            <select {...control} value={kind} onChange={(e) => setKind(e.target.value as Disposition)}>
+              {KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {DISPOSITION_NAMES[k]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {item.unit.kind === 'lot' && (
+          <Field label="Quantity" hint={`Up to ${open}`}>
+            {(control) => <input {...control} inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} />}
+          </Field>
+        )}
+        {customer && (
+          <Field label="Customer approval reference" hint={`${workOrder?.program ?? 'This'} program requires it`}>
+            {(control) => <input {...control} value={customerRef} onChange={(e) => setCustomerRef(e.target.value)} autoComplete="off" />}
+          </Field>
+        )}
+      </div>
+      {concur && (
+        <fieldset className="ncr-concurrence">
+          <legend>Engineering concurrence ({DISPOSITION_NAMES[kind]})</legend>
+          <div className="signature-credentials">
+            <Field label="Engineering badge">
+              {(control) => <input {...control} value={engineeringBadge} onChange={(e) => setEngineeringBadge(e.target.value)} autoComplete="off" autoCapitalize="characters" />}
+            </Field>
+            <Field label="Engineering PIN">
+              {(control) => <input {...control} type="password" inputMode="numeric" value={engineeringPin} onChange={(e) => setEngineeringPin(e.target.value)} autoComplete="off" />}
+            </Field>
+          </div>
+        </fieldset>
+      )}
+    </SignatureDialog>
+  );
+}

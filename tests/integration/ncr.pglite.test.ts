@@ -1,0 +1,3 @@
+import { runNcrSuite } from './ncr.contract.ts';
+
+runNcrSuite('PGlite');
