@@ -1,4 +1,5 @@
-import { NavLink } from 'react-router';
+import { useRef } from 'react';
+import { NavLink, useLocation } from 'react-router';
 import { canRelease } from '../domain/holds.ts';
 import { usePlant, useSession, useStation } from './station-context.ts';
 import { CONFLICT_ROLES } from './StatusBar.tsx';
@@ -11,10 +12,53 @@ import { useSilentStations } from '../features/stations/use-silent-stations.ts';
 const AUDIT_NAV_ROLES: readonly string[] = ['supervisor', 'quality'];
 
 /**
- * Roles the header links the NCRs screen (/ncrs) for: who dispositions or concurs. A supervisor may
- * open /ncrs too; the link is left out of their header, which must stay one row (issue 12, [20]).
+ * Roles the header links the NCRs screen (/ncrs) for, besides supervisors: who dispositions or
+ * concurs.
  */
 const NCR_NAV_ROLES: readonly string[] = ['quality', 'engineering'];
+
+/** A screen of records (not of the floor's work): reached through the header's Records menu. */
+interface RecordLink {
+  to: string;
+  label: string;
+}
+
+/**
+ * The records screens a role may open from the header. They sit in one menu so that a supervisor's
+ * header stays one row at 1280 px as screens are added (issue 12, [20]); the floor's own work
+ * (queue, holds, conflicts, stations, sync) stays one tap away.
+ */
+export function recordLinks(role: string): RecordLink[] {
+  const links: RecordLink[] = [];
+  if (NCR_NAV_ROLES.includes(role) || role === 'supervisor') links.push({ to: '/ncrs', label: 'NCRs' });
+  if (AUDIT_NAV_ROLES.includes(role)) {
+    links.push({ to: '/audit', label: 'Audit trail' });
+    links.push({ to: '/evidence', label: 'Evidence' });
+  }
+  return links;
+}
+
+/** The Records menu: a disclosure that closes when one of its screens is chosen. */
+function RecordsMenu({ links }: { links: readonly RecordLink[] }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const { pathname } = useLocation();
+  const current = links.some((link) => pathname.startsWith(link.to));
+  const close = () => {
+    if (menu.current !== null) menu.current.open = false;
+  };
+  return (
+    <details className="nav-menu" ref={menu}>
+      <summary className={current ? 'nav-link active' : 'nav-link'}>Records</summary>
+      <div className="nav-menu-list">
+        {links.map((link) => (
+          <NavLink key={link.to} to={link.to} className="nav-link" onClick={close}>
+            {link.label}
+          </NavLink>
+        ))}
+      </div>
+    </details>
+  );
+}
 
 /**
  * Who is signed in, where the station stands, where to go, and the one-tap sign-out: one compact
@@ -29,6 +73,7 @@ export function Header() {
   const mayRelease = operator !== undefined && canRelease(operator);
   const openConflicts = [...plant.conflicts.values()].filter((c) => c.status === 'open').length;
   const silentStations = useSilentStations(AUDIT_NAV_ROLES.includes(session.role));
+  const records = recordLinks(session.role);
 
   return (
     <header className="app-header">
@@ -51,11 +96,6 @@ export function Header() {
             Holds
           </NavLink>
         )}
-        {NCR_NAV_ROLES.includes(session.role) && (
-          <NavLink to="/ncrs" className="nav-link">
-            NCRs
-          </NavLink>
-        )}
         {CONFLICT_ROLES.includes(session.role) && (
           <NavLink to="/conflicts" className="nav-link">
             {openConflicts > 0 ? `Conflicts (${openConflicts})` : 'Conflicts'}
@@ -66,16 +106,7 @@ export function Header() {
             Quarantine
           </NavLink>
         )}
-        {AUDIT_NAV_ROLES.includes(session.role) && (
-          <NavLink to="/audit" className="nav-link">
-            Audit trail
-          </NavLink>
-        )}
-        {AUDIT_NAV_ROLES.includes(session.role) && (
-          <NavLink to="/evidence" className="nav-link">
-            Evidence
-          </NavLink>
-        )}
+        {records.length > 0 && <RecordsMenu links={records} />}
         {AUDIT_NAV_ROLES.includes(session.role) && (
           <NavLink to="/stations" className="nav-link" title={silentStations > 0 ? `${silentStations} silent with events not on the server` : undefined}>
             {silentStations > 0 ? `Stations (${silentStations})` : 'Stations'}

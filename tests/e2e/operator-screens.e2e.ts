@@ -293,7 +293,7 @@ describe('supervisor: release dialog, header, settings, storage', () => {
 
     // [20] One row at 1280: every link on the same line, the header no taller than a link and a bit.
     const header = shell.header;
-    const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    const links = page.getByRole('navigation', { name: 'Main' }).locator('a:visible, summary');
     const rowsOf = async () => new Set((await links.evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)))).map((y) => y)).size;
     expect(await links.count()).toBeGreaterThanOrEqual(7);
     await shot(page, 'supervisor-header-1280x800');
@@ -301,6 +301,11 @@ describe('supervisor: release dialog, header, settings, storage', () => {
     let box = await header.boundingBox();
     expect(box?.height).toBeLessThanOrEqual(72);
     await expectInViewport(header.getByRole('button', { name: 'Sign out' }));
+    // The records screens are one tap away, in the Records menu, which opens on the screen.
+    await header.locator('summary', { hasText: 'Records' }).click();
+    for (const name of ['NCRs', 'Audit trail', 'Evidence']) await expectInViewport(header.getByRole('link', { name }));
+    await shot(page, 'supervisor-records-menu-1280x800');
+    await header.locator('summary', { hasText: 'Records' }).click();
 
     // At 800 wide: at most two compact rows.
     await page.setViewportSize({ width: 800, height: 1280 });

@@ -22,11 +22,45 @@ export class Shell {
     await this.page.getByRole('heading', { name: 'Sign in' }).waitFor();
   }
 
-  nav(name: string | RegExp): Locator {
-    return this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+  /**
+   * A link of the main navigation, in the header's row or in its Records menu: `click` opens the
+   * menu first when the link is in it; `count` counts the links a person can reach (either place).
+   */
+  nav(name: string | RegExp): NavItem {
+    return new NavItem(this.page, name);
   }
 
   get statusBar(): Locator {
     return this.page.getByRole('contentinfo', { name: 'Station status' });
+  }
+}
+
+/** A link of the header's navigation, wherever it sits (its row or the Records menu). */
+export class NavItem {
+  constructor(
+    readonly page: Page,
+    readonly name: string | RegExp,
+  ) {}
+
+  private get main(): Locator {
+    return this.page.getByRole('navigation', { name: 'Main' });
+  }
+
+  /** The link, found even while the Records menu is closed. */
+  get link(): Locator {
+    return this.main.getByRole('link', { name: this.name, includeHidden: true });
+  }
+
+  async click(): Promise<void> {
+    if (!(await this.link.isVisible())) await this.main.locator('summary', { hasText: 'Records' }).click();
+    await this.link.click();
+  }
+
+  count(): Promise<number> {
+    return this.link.count();
+  }
+
+  waitFor(options?: { timeout?: number }): Promise<void> {
+    return this.link.waitFor({ state: 'attached', ...options });
   }
 }
