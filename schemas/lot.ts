@@ -1,5 +1,28 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { identifierSchema } from './common.ts';
+import { identifierSchema, isoDateSchema } from './common.ts';
+
+/**
+ * Where a lot of bought material came from (master data, from receiving): the supplier, the supplier's
+ * own lot or heat number, the certificate that goes with it (a certificate of conformance or a mill
+ * test report) and the day it was received. A lot made in the plant (a work order's lot, a split or a
+ * merge) has none of its own: its provenance is its genealogy.
+ */
+export const lotProvenanceSchema = {
+  type: 'object',
+  properties: {
+    supplier: { type: 'string', minLength: 1, maxLength: 120 },
+    /** The supplier's lot number, as printed on the packing slip. */
+    supplierLot: identifierSchema,
+    /** The melt (heat) number of metal stock, as the mill test report states it. */
+    heatNumber: identifierSchema,
+    /** The certificate's reference: a CoC or mill test report number. */
+    certificate: { type: 'string', minLength: 1, maxLength: 120 },
+    receivedDate: isoDateSchema,
+  },
+  required: ['supplier', 'certificate', 'receivedDate'],
+  additionalProperties: false,
+} as const;
+
 
 /** A material lot tracked by quantity. `remaining` is what the server last knew was left. */
 export const lotSchema = {
@@ -9,9 +32,12 @@ export const lotSchema = {
     partNumber: identifierSchema,
     quantity: { type: 'number', minimum: 0 },
     remaining: { type: 'number' },
+    /** Bought material only (optional: lots recorded before it, and lots made in the plant, have none). */
+    provenance: lotProvenanceSchema,
   },
   required: ['lotId', 'partNumber', 'quantity', 'remaining'],
   additionalProperties: false,
 } as const;
 
 export type Lot = FromSchema<typeof lotSchema>;
+export type LotProvenance = FromSchema<typeof lotProvenanceSchema>;

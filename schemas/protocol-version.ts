@@ -29,6 +29,8 @@
  *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
+ * 7. (draft, genealogy; the merger folds the drafts into one line) Lots carry their provenance
+ *    (`provenance`: supplier, supplier lot, heat number, certificate, received date). Additive.
  */
 export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 6;
