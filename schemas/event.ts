@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema, isoTimeSchema } from './common.ts';
+import { lotMergedSchema, lotSplitSchema, materialReturnedSchema, unitScrappedSchema } from './events/genealogy.ts';
 import { conflictResolvedSchema, holdPlacedSchema, holdReleasedSchema } from './events/hold.ts';
 import { materialConsumedSchema } from './events/material.ts';
 import { measurementRecordedSchema } from './events/measurement.ts';
@@ -17,6 +18,10 @@ export const eventPayloadSchemas = {
   'hold.placed': holdPlacedSchema,
   'hold.released': holdReleasedSchema,
   'conflict.resolved': conflictResolvedSchema,
+  'lot.split': lotSplitSchema,
+  'lot.merged': lotMergedSchema,
+  'unit.scrapped': unitScrappedSchema,
+  'material.returned': materialReturnedSchema,
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;
@@ -71,6 +76,10 @@ export interface EventPayloads {
   'hold.placed': FromSchema<typeof holdPlacedSchema>;
   'hold.released': FromSchema<typeof holdReleasedSchema>;
   'conflict.resolved': FromSchema<typeof conflictResolvedSchema>;
+  'lot.split': FromSchema<typeof lotSplitSchema>;
+  'lot.merged': FromSchema<typeof lotMergedSchema>;
+  'unit.scrapped': FromSchema<typeof unitScrappedSchema>;
+  'material.returned': FromSchema<typeof materialReturnedSchema>;
 }
 
 /** The payload type of event type `T`. */

@@ -24,6 +24,21 @@ export const lotProvenanceSchema = {
 } as const;
 
 
+/** Who recorded a genealogy change, where and when, and by which event. */
+export const genealogyMarkProperties = {
+  eventId: identifierSchema,
+  actor: identifierSchema,
+  at: { type: 'string', format: 'date-time', maxLength: 40 },
+  stationId: identifierSchema,
+} as const;
+
+const lotQuantityRef = {
+  type: 'object',
+  properties: { lotId: identifierSchema, quantity: { type: 'number' } },
+  required: ['lotId', 'quantity'],
+  additionalProperties: false,
+} as const;
+
 /** A material lot tracked by quantity. `remaining` is what the server last knew was left. */
 export const lotSchema = {
   type: 'object',
@@ -34,6 +49,33 @@ export const lotSchema = {
     remaining: { type: 'number' },
     /** Bought material only (optional: lots recorded before it, and lots made in the plant, have none). */
     provenance: lotProvenanceSchema,
+    /** A lot made by a split of another lot or a merge of several (`lot.split`, `lot.merged`). */
+    origin: {
+      type: 'object',
+      properties: { ...genealogyMarkProperties, kind: { type: 'string', enum: ['split', 'merged'] }, from: { type: 'array', items: lotQuantityRef } },
+      required: ['eventId', 'actor', 'at', 'stationId', 'kind', 'from'],
+      additionalProperties: false,
+    },
+    /** Quantities moved out of this lot into child lots by a split or a merge, in server order. */
+    movedOut: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { ...genealogyMarkProperties, kind: { type: 'string', enum: ['split', 'merged'] }, quantity: { type: 'number' }, into: { type: 'array', items: identifierSchema } },
+        required: ['eventId', 'actor', 'at', 'stationId', 'kind', 'quantity', 'into'],
+        additionalProperties: false,
+      },
+    },
+    /** Quantities of this lot scrapped (`unit.scrapped`), in server order. */
+    scrapped: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { ...genealogyMarkProperties, quantity: { type: 'number' }, reason: { type: 'string', maxLength: 500 } },
+        required: ['eventId', 'actor', 'at', 'stationId', 'quantity', 'reason'],
+        additionalProperties: false,
+      },
+    },
   },
   required: ['lotId', 'partNumber', 'quantity', 'remaining'],
   additionalProperties: false,

@@ -30,7 +30,10 @@
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
  * 7. (draft, genealogy; the merger folds the drafts into one line) Lots carry their provenance
- *    (`provenance`: supplier, supplier lot, heat number, certificate, received date). Additive.
+ *    (`provenance`: supplier, supplier lot, heat number, certificate, received date). Genealogy
+ *    events `lot.split`, `lot.merged`, `unit.scrapped`, `material.returned`; a lot's `origin`,
+ *    `movedOut` and `scrapped`, a serial's `scrapped`, a consumption's `returned`; flags
+ *    `split-conflict` (C18) and `scrapped-material` (C19); C20 refusals. Additive.
  */
 export const PROTOCOL_VERSION = 6;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 6;

@@ -44,7 +44,11 @@ export type RefusalCode =
   | 'reason-required'
   | 'signature-mismatch'
   | 'unknown-conflict'
-  | 'conflict-resolved';
+  | 'conflict-resolved'
+  | 'wrong-tracking'
+  | 'scrapped'
+  | 'lot-exists'
+  | 'invalid-quantity';
 
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };

@@ -16,7 +16,7 @@ import { checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSch
 import { programsRequestSchema, programsResponseSchema, revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
 
 /** The hash of the protocol schemas at PROTOCOL_VERSION. */
-const PINNED = { version: 6, hash: '86faed64cd9003bad79f3001f43c412394c04c29db0a95cb0d3af7c72c5820fc' };
+const PINNED = { version: 6, hash: '2db3538b9b4afb477745ae0763f5646b69dc7107651438e1dbd9c34a3c14c14e' };
 
 describe('protocol version', () => {
   it('[S3] pins a hash of the protocol schemas', () => {

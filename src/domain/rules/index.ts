@@ -17,10 +17,14 @@ import { clockSkew } from './c11-clock-skew.ts';
 import { stationMismatch } from './c12-station-mismatch.ts';
 import { unknownReference } from './c13-unknown-reference.ts';
 import { beyondBill } from './c17-beyond-bill.ts';
+import { splitConflict } from './c18-split-conflict.ts';
+import { scrappedMaterial } from './c19-scrapped-material.ts';
+import { genealogyReference } from './c20-genealogy-reference.ts';
 
 export const RULES: readonly Rule[] = [
   stationMismatch,
   unknownReference,
+  genealogyReference,
   releaseAuthority,
   releaseNamesHold,
   missingEvents,
@@ -32,6 +36,8 @@ export const RULES: readonly Rule[] = [
   overConsumption,
   doubleConsumption,
   beyondBill,
+  splitConflict,
+  scrappedMaterial,
   outOfTolerance,
 ];
 
