@@ -30,6 +30,7 @@ import { push } from './sync/push.ts';
 import { createAjv, formatValidationErrors } from './validation.ts';
 import { createAuditLog, DEFAULT_CHECKPOINT_SECONDS, type AuditLog } from './audit/audit-log.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
+import { registerGenealogyRoutes } from './genealogy/routes.ts';
 import { newServerKey, type ServerKey } from './audit/server-key.ts';
 import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
 import { registerFleetHooks } from './ops/fleet.ts';
@@ -343,6 +344,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     );
 
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });
+    registerGenealogyRoutes(stationRoutes, { store, plant, authenticated: stationOf });
     registerStationRoutes(stationRoutes, {
       store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst,
       onViewsRenumbered: onCommit,
