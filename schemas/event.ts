@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema, isoTimeSchema } from './common.ts';
+import { lotMergedSchema, lotSplitSchema, materialReturnedSchema, unitScrappedSchema } from './events/genealogy.ts';
 import { conflictResolvedSchema, holdPlacedSchema, holdReleasedSchema } from './events/hold.ts';
 import { materialConsumedSchema } from './events/material.ts';
 import { measurementRecordedSchema } from './events/measurement.ts';
@@ -21,6 +22,10 @@ export const eventPayloadSchemas = {
   'ncr.opened': ncrOpenedSchema,
   'ncr.dispositioned': ncrDispositionedSchema,
   'ncr.rework-recorded': ncrReworkRecordedSchema,
+  'lot.split': lotSplitSchema,
+  'lot.merged': lotMergedSchema,
+  'unit.scrapped': unitScrappedSchema,
+  'material.returned': materialReturnedSchema,
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;
@@ -78,6 +83,10 @@ export interface EventPayloads {
   'ncr.opened': FromSchema<typeof ncrOpenedSchema>;
   'ncr.dispositioned': FromSchema<typeof ncrDispositionedSchema>;
   'ncr.rework-recorded': FromSchema<typeof ncrReworkRecordedSchema>;
+  'lot.split': FromSchema<typeof lotSplitSchema>;
+  'lot.merged': FromSchema<typeof lotMergedSchema>;
+  'unit.scrapped': FromSchema<typeof unitScrappedSchema>;
+  'material.returned': FromSchema<typeof materialReturnedSchema>;
 }
 
 /** The payload type of event type `T`. */

@@ -9,6 +9,8 @@ export const FLAGS = [
   'over-consumption',
   'double-consumption',
   'beyond-bill',
+  'split-conflict',
+  'scrapped-material',
   'unqualified-operator',
   'missing-events',
   'clock-skew',

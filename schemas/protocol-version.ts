@@ -29,20 +29,20 @@
  *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
- * 7. (draft, branch h-fleet, to be folded into the one version 7 line) The station report: an
- *    optional `Travelog-Station-Report` request header on push and pull (app and protocol version,
- *    work center, pending events and the oldest's time, storage persisted; schemas/station-report.ts,
- *    S24), `Travelog-Station-Report-Error` on the answer when it is not taken; `fleet` (last seen,
- *    last report, silent with pending) on each station of `GET /api/stations` and the list's
- *    `silentAfterSeconds`. Additive: the push and pull bodies do not change, version 6 stations
- *    are served and simply send no report.
- * 7. (draft, issue 15 NCR; the merger folds it into the one version 7 line) NCR lifecycle events
- *    `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded` (schemas/events/ncr.ts); the
+ * 7. Genealogy, NCRs and the fleet. Lots carry their provenance (supplier, supplier lot, heat number,
+ *    certificate, received date); genealogy events `lot.split`, `lot.merged`, `unit.scrapped`,
+ *    `material.returned`, a lot's `origin`, `movedOut` and `scrapped`, a serial's `scrapped`, a
+ *    consumption's `returned`, flags `split-conflict` (C18) and `scrapped-material` (C19), C20
+ *    refusals. NCR lifecycle events `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded`; the
  *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their
  *    signed dispositions; the role `engineering`; disposition and concurrence signature meanings;
  *    `customerApprovalRequired` on a work order; flags `worked-under-ncr`, `duplicate-disposition`,
- *    `unauthorized-disposition` (C30–C32). Additive to the schemas, but a version 6 station fails pull
- *    validation on the new flags, statuses and role.
+ *    `unauthorized-disposition` (C30–C32). The station report: an optional `Travelog-Station-Report`
+ *    request header on push and pull (schemas/station-report.ts, S24), `Travelog-Station-Report-Error`
+ *    on the answer when it is not taken; `fleet` on each station of `GET /api/stations` and the
+ *    list's `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role
+ *    in a pull, so version 6 stations get `client-too-old`, reload the app (the service worker brings
+ *    version 7) and push their outbox, as version 5 stations did at version 6.
  */
-export const PROTOCOL_VERSION = 6;
-export const OLDEST_SERVED_PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
+export const OLDEST_SERVED_PROTOCOL_VERSION = 7;

@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema } from './common.ts';
+import { genealogyMarkProperties } from './lot.ts';
 
 /**
  * A serialized unit: either one a work order builds (`workOrderId`) or a component in stock.
@@ -15,6 +16,13 @@ export const serialUnitSchema = {
       type: 'object',
       properties: { workOrderId: identifierSchema, unitKey: identifierSchema, eventId: identifierSchema },
       required: ['workOrderId', 'unitKey', 'eventId'],
+      additionalProperties: false,
+    },
+    /** Set when the unit was scrapped (`unit.scrapped`). */
+    scrapped: {
+      type: 'object',
+      properties: { ...genealogyMarkProperties, reason: { type: 'string', maxLength: 500 } },
+      required: ['eventId', 'actor', 'at', 'stationId', 'reason'],
       additionalProperties: false,
     },
   },

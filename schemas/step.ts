@@ -25,7 +25,21 @@ export const stepViewSchema = {
       items: {
         type: 'object',
         // stationId: the station that recorded it (protocol 6), so a void of its duplicate completion finds it.
-        properties: { ...markSchema.properties, stationId: identifierSchema, material: { type: 'object' } },
+        properties: {
+          ...markSchema.properties,
+          stationId: identifierSchema,
+          material: { type: 'object' },
+          /** Quantities taken back unconsumed (`material.returned`), in server order. */
+          returned: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { ...markSchema.properties, stationId: identifierSchema, quantity: { type: 'number' }, reason: { type: 'string', maxLength: 500 } },
+              required: ['eventId', 'actor', 'at', 'stationId', 'quantity', 'reason'],
+              additionalProperties: false,
+            },
+          },
+        },
         required: ['eventId', 'actor', 'at', 'material'],
         additionalProperties: false,
       },

@@ -31,6 +31,7 @@ import { createAjv, formatValidationErrors } from './validation.ts';
 import { createAuditLog, DEFAULT_CHECKPOINT_SECONDS, type AuditLog } from './audit/audit-log.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { registerEvidenceRoutes } from './evidence/routes.ts';
+import { registerGenealogyRoutes } from './genealogy/routes.ts';
 import { newServerKey, type ServerKey } from './audit/server-key.ts';
 import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
 import { registerFleetHooks } from './ops/fleet.ts';
@@ -346,6 +347,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });
     registerEvidenceRoutes(stationRoutes, { store, audit, plant, now, authenticated: stationOf });
+    registerGenealogyRoutes(stationRoutes, { store, plant, authenticated: stationOf });
     registerStationRoutes(stationRoutes, {
       store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst,
       onViewsRenumbered: onCommit,

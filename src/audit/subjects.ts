@@ -61,8 +61,9 @@ function refSubjects(ref: unknown, out: Set<Subject>): void {
 }
 
 /**
- * The subjects a station event is about: its unit, its work order, a hold's subject, and the serial
- * or lot and part number of material it consumed. Sorted, without repeats.
+ * The subjects a station event is about: its unit, its work order, a hold's subject, the serial or
+ * lot and part number of material it consumed or returned, and every lot or serial a split, merge or
+ * scrap names. Sorted, without repeats.
  */
 export function eventSubjects(event: unknown): Subject[] {
   const out = new Set<Subject>();
@@ -73,6 +74,13 @@ export function eventSubjects(event: unknown): Subject[] {
     refSubjects(payload['material'], out);
     // An NCR opened by hand names its units and lot quantities as items (schemas/events/ncr.ts).
     if (Array.isArray(payload['items'])) for (const item of payload['items']) if (isObj(item)) refSubjects(item['unit'], out);
+    // The genealogy events (schemas/events/genealogy.ts): a split's lot and children, a merge's
+    // sources and new lot, a scrapped serial or lot. Fields no earlier event has, so the subjects of
+    // entries already written do not change.
+    refSubjects(payload['lot'], out);
+    refSubjects(payload['into'], out);
+    refSubjects(payload['item'], out);
+    for (const list of [payload['children'], payload['sources']]) if (Array.isArray(list)) for (const ref of list) refSubjects(ref, out);
     if (str(payload['workOrderId'])) out.add(subjectKey('workOrder', payload['workOrderId']));
   }
   return [...out].sort();

@@ -81,6 +81,13 @@ export function checkConsume(state: PlantState, request: ConsumeRequest): Resolv
   if (ids?.partNumber !== undefined && ids.partNumber !== partNumber) {
     return refuse('wrong-part', `The label says part ${ids.partNumber}, but ${kind} ${scanned} is part ${partNumber}`);
   }
+  // Mixed tracking levels: a serialized part only by its serial, a lot-tracked part only by lot (C20).
+  const tracking = state.parts.get(partNumber)?.tracking;
+  if (tracking !== undefined && tracking !== kind) {
+    return refuse('wrong-tracking', tracking === 'serial'
+      ? `Part ${partNumber} is serialized: scan the serial of each one, not lot ${scanned}`
+      : `Part ${partNumber} is tracked by lot: scan its lot, not serial ${scanned}`);
+  }
   if (!ctx.operation.bill.some((line) => line.partNumber === partNumber)) {
     return refuse('wrong-part', `Expected ${expectedParts(ctx)} for ${where}; scanned ${kind} ${scanned}, which is part ${partNumber}`);
   }
@@ -95,6 +102,7 @@ export function checkConsume(state: PlantState, request: ConsumeRequest): Resolv
     if (hold !== undefined) return refuse('on-hold', `Serial ${scanned} (part ${partNumber}) is on hold: ${hold.reason}`);
     const ncr = ncrRefusal(state, { kind: 'serial', serial: serial.serial });
     if (!ncr.ok) return ncr;
+    if (serial.scrapped !== undefined) return refuse('scrapped', `Serial ${scanned} (part ${partNumber}) was scrapped: ${serial.scrapped.reason}`);
     if (serial.consumedInto !== undefined) {
       const into = serial.consumedInto.unitKey.replace(/^(serial|lot):/, '');
       return refuse('already-consumed', `Serial ${scanned} was already consumed into ${into} on work order ${serial.consumedInto.workOrderId}`);

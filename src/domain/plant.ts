@@ -34,10 +34,25 @@ export interface MeasurementRecord extends StepMark {
   result: 'pass' | 'fail';
 }
 
+/** A quantity of a consumption taken back unconsumed (`material.returned`). */
+export interface ReturnRecord extends StepMark {
+  stationId: string;
+  quantity: number;
+  reason: string;
+}
+
 export interface ConsumptionRecord extends StepMark {
   material: EventOf<'material.consumed'>['payload']['material'];
   /** The station that recorded it; absent in views written before protocol 6. */
   stationId?: string;
+  /** What was taken back unconsumed since, in server order. */
+  returned?: readonly ReturnRecord[];
+}
+
+/** What a consumption still builds in: its quantity (1 for a serial) less what was returned. */
+export function netQuantity(record: Pick<ConsumptionRecord, 'material' | 'returned'>): number {
+  const quantity = record.material.kind === 'lot' ? record.material.quantity : 1;
+  return quantity - (record.returned ?? []).reduce((sum, r) => sum + r.quantity, 0);
 }
 
 /**
@@ -426,7 +441,12 @@ export function stepViewOf(state: PlantState, key: string): StepView | undefined
     ...parsed,
     ...(record?.started === undefined ? {} : { started: record.started }),
     ...(record?.completed === undefined ? {} : { completed: record.completed }),
-    consumptions: consumptions.map((c) => ({ eventId: c.eventId, actor: c.actor, at: c.at, ...(c.stationId === undefined ? {} : { stationId: c.stationId }), material: c.material })),
+    consumptions: consumptions.map((c) => ({
+      eventId: c.eventId, actor: c.actor, at: c.at,
+      ...(c.stationId === undefined ? {} : { stationId: c.stationId }),
+      material: c.material,
+      ...(c.returned === undefined ? {} : { returned: c.returned.map((r) => ({ ...r })) }),
+    })),
     measurements,
   };
 }
@@ -446,6 +466,7 @@ function setStep(draft: PlantDraft, view: StepView): void {
       at: c.at,
       ...(c.stationId === undefined ? {} : { stationId: c.stationId }),
       material: c.material as unknown as ConsumptionRecord['material'],
+      ...(c.returned === undefined ? {} : { returned: c.returned }),
     })),
   );
   for (const m of view.measurements) {
@@ -530,9 +551,98 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
     case 'ncr.rework-recorded':
       applyNcrEvent(draft, event);
       return;
+    case 'lot.split':
+    case 'lot.merged':
+    case 'unit.scrapped':
+    case 'material.returned':
+      applyGenealogyEvent(draft, event);
+      return;
     case 'session.signed-in':
     case 'session.signed-out':
       return;
+  }
+}
+
+/** Who recorded a genealogy change, where and when. */
+function genealogyMark(event: StationEvent): { eventId: string; actor: string; at: string; stationId: string } {
+  return { eventId: event.id, actor: event.actor, at: event.deviceTime, stationId: event.stationId };
+}
+
+/** Takes a quantity out of a lot by a split or a merge, remembering where it went. */
+function moveOut(draft: PlantDraft, event: StationEvent, lotId: string, quantity: number, kind: 'split' | 'merged', into: string[]): void {
+  const lot = draft.lots.get(lotId);
+  if (lot === undefined) return;
+  draft.lots.set(lotId, { ...lot, remaining: lot.remaining - quantity, movedOut: [...(lot.movedOut ?? []), { ...genealogyMark(event), kind, quantity, into }] });
+}
+
+/**
+ * Splits, merges, scrap and returns (docs/genealogy.md). A lot made by a split or merge is created
+ * once: a second event naming the same new lot leaves it as the first made it.
+ */
+function applyGenealogyEvent(draft: PlantDraft, event: EventOf<'lot.split' | 'lot.merged' | 'unit.scrapped' | 'material.returned'>): void {
+  const at = genealogyMark(event);
+  switch (event.type) {
+    case 'lot.split': {
+      const { lot, children } = event.payload;
+      const total = children.reduce((sum, c) => sum + c.quantity, 0);
+      moveOut(draft, event, lot.lotId, total, 'split', children.map((c) => c.lotId));
+      for (const child of children) {
+        if (draft.lots.has(child.lotId)) continue;
+        draft.lots.set(child.lotId, {
+          lotId: child.lotId, partNumber: lot.partNumber, quantity: child.quantity, remaining: child.quantity,
+          origin: { ...at, kind: 'split', from: [{ lotId: lot.lotId, quantity: child.quantity }] },
+        });
+      }
+      return;
+    }
+    case 'lot.merged': {
+      const { sources, into } = event.payload;
+      for (const source of sources) moveOut(draft, event, source.lotId, source.quantity, 'merged', [into.lotId]);
+      if (draft.lots.has(into.lotId)) return;
+      const total = sources.reduce((sum, c) => sum + c.quantity, 0);
+      draft.lots.set(into.lotId, {
+        lotId: into.lotId, partNumber: into.partNumber, quantity: total, remaining: total,
+        origin: { ...at, kind: 'merged', from: sources.map((s) => ({ lotId: s.lotId, quantity: s.quantity })) },
+      });
+      return;
+    }
+    case 'unit.scrapped': {
+      const { item, reason } = event.payload;
+      if (item.kind === 'serial') {
+        const serial = draft.serials.get(item.serial);
+        if (serial !== undefined && serial.scrapped === undefined) draft.serials.set(serial.serial, { ...serial, scrapped: { ...at, reason } });
+        return;
+      }
+      const lot = draft.lots.get(item.lotId);
+      if (lot === undefined) return;
+      draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining - item.quantity, scrapped: [...(lot.scrapped ?? []), { ...at, quantity: item.quantity, reason }] });
+      return;
+    }
+    case 'material.returned': {
+      const { workOrderId, unit, operationId, consumedEventId, material, reason } = event.payload;
+      const key = stepKey(workOrderId, unit, operationId);
+      const consumptions = draft.consumptions.get(key) ?? [];
+      const consumed = consumptions.find((c) => c.eventId === consumedEventId);
+      if (consumed === undefined) return;
+      const quantity = material.kind === 'lot' ? material.quantity : 1;
+      const record: ReturnRecord = { eventId: event.id, actor: event.actor, at: event.deviceTime, stationId: event.stationId, quantity, reason };
+      draft.consumptions.set(key, consumptions.map((c) => (c === consumed ? { ...c, returned: [...(c.returned ?? []), record] } : c)));
+      if (consumed.material.kind === 'lot') {
+        const lot = draft.lots.get(consumed.material.lotId);
+        if (lot !== undefined) draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining + quantity });
+      } else {
+        const serial = draft.serials.get(consumed.material.serial);
+        if (serial?.consumedInto?.eventId === consumedEventId) {
+          draft.serials.set(serial.serial, {
+            serial: serial.serial,
+            partNumber: serial.partNumber,
+            ...(serial.workOrderId === undefined ? {} : { workOrderId: serial.workOrderId }),
+            ...(serial.scrapped === undefined ? {} : { scrapped: serial.scrapped }),
+          });
+        }
+      }
+      return;
+    }
   }
 }
 
@@ -596,7 +706,8 @@ function voidOnStep(draft: PlantDraft, key: string, eventId: string): void {
     const material = voided.material;
     if (material.kind === 'lot') {
       const lot = draft.lots.get(material.lotId);
-      if (lot !== undefined) draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining + material.quantity });
+      // What was returned already went back to the lot.
+      if (lot !== undefined) draft.lots.set(lot.lotId, { ...lot, remaining: lot.remaining + netQuantity(voided) });
     } else {
       const serial = draft.serials.get(material.serial);
       if (serial?.consumedInto?.eventId === eventId) {
@@ -604,6 +715,7 @@ function voidOnStep(draft: PlantDraft, key: string, eventId: string): void {
           serial: serial.serial,
           partNumber: serial.partNumber,
           ...(serial.workOrderId === undefined ? {} : { workOrderId: serial.workOrderId }),
+          ...(serial.scrapped === undefined ? {} : { scrapped: serial.scrapped }),
         });
       }
     }

@@ -52,7 +52,11 @@ export type RefusalCode =
   | 'already-dispositioned'
   | 'concurrence-required'
   | 'customer-approval-required'
-  | 'no-rework-pending';
+  | 'no-rework-pending'
+  | 'wrong-tracking'
+  | 'scrapped'
+  | 'lot-exists'
+  | 'invalid-quantity';
 
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };

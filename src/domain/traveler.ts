@@ -5,7 +5,7 @@ import type { Operation, Routing } from '../../schemas/routing.ts';
 import type { WorkOrder } from '../../schemas/work-order.ts';
 import type { ConsumptionRecord, MeasurementRecord, PlantState, StepRecord } from './plant.ts';
 import type { Check, Resolved } from './refusal.ts';
-import { characteristicKey, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
+import { characteristicKey, netQuantity, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
 import { ncrRefusal } from './ncr.ts';
 import { checkQualified } from './qualification.ts';
 import { allowed, refuse } from './refusal.ts';
@@ -181,7 +181,8 @@ export function requiredQuantity(workOrder: WorkOrder, quantityPer: number): num
 export function consumedByPart(consumptions: readonly ConsumptionRecord[]): Map<string, number> {
   const totals = new Map<string, number>();
   for (const c of consumptions) {
-    const quantity = c.material.kind === 'lot' ? c.material.quantity : 1;
+    // Material returned unconsumed is no longer built in (material.returned).
+    const quantity = netQuantity(c);
     totals.set(c.material.partNumber, (totals.get(c.material.partNumber) ?? 0) + quantity);
   }
   return totals;

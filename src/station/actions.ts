@@ -4,13 +4,14 @@
  * writes nothing and says why.
  */
 import type { UnitRef } from '../../schemas/common.ts';
-import type { StationEvent } from '../../schemas/event.ts';
+import type { EventPayload, StationEvent } from '../../schemas/event.ts';
 import type { MeasurementInput } from '../domain/inspection.ts';
-import type { Refusal } from '../domain/refusal.ts';
+import type { Refusal, Resolved } from '../domain/refusal.ts';
 import type { ResolveAction } from '../domain/conflicts.ts';
 import { REVIEW_MEANINGS, checkResolve } from '../domain/conflicts.ts';
 import { RELEASE_MEANING, checkRelease } from '../domain/holds.ts';
 import { checkConsume } from '../domain/material.ts';
+import { checkMerge, checkReturn, checkScrap, checkSplit } from '../domain/material-moves.ts';
 import { checkMeasurement } from '../domain/measurement.ts';
 import type { DispositionRequest } from '../domain/ncr.ts';
 import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework } from '../domain/ncr.ts';
@@ -226,4 +227,32 @@ export async function recordRework(rt: StationRuntime, session: Session, request
     payload: { ncrId: ncr.ncrId, itemId: item.itemId, workOrderId: ncr.workOrderId ?? '', unit: item.unit, note: request.note.trim() },
   });
   return { ok: true, event };
+}
+
+/** A genealogy event the station's check allowed (docs/genealogy.md), recorded by the signed-in person. */
+async function recordChecked<T extends 'lot.split' | 'lot.merged' | 'unit.scrapped' | 'material.returned'>(
+  rt: StationRuntime,
+  session: Session,
+  type: T,
+  check: Resolved<EventPayload<T>>,
+): Promise<ActionResult> {
+  if (!check.ok) return check;
+  const event = await rt.recorder().record({ type, actor: session.badge, payload: check.value } as never);
+  return { ok: true, event };
+}
+
+export function splitLot(rt: StationRuntime, session: Session, lotId: string, children: ReadonlyArray<{ lotId: string; quantity: number }>, reason: string): Promise<ActionResult> {
+  return recordChecked(rt, session, 'lot.split', checkSplit(rt.plant.get(), lotId, children, reason));
+}
+
+export function mergeLots(rt: StationRuntime, session: Session, sources: ReadonlyArray<{ lotId: string; quantity: number }>, intoLotId: string, reason: string): Promise<ActionResult> {
+  return recordChecked(rt, session, 'lot.merged', checkMerge(rt.plant.get(), sources, intoLotId, reason));
+}
+
+export function scrapItem(rt: StationRuntime, session: Session, item: Parameters<typeof checkScrap>[1], reason: string): Promise<ActionResult> {
+  return recordChecked(rt, session, 'unit.scrapped', checkScrap(rt.plant.get(), item, reason));
+}
+
+export function returnMaterial(rt: StationRuntime, session: Session, target: Parameters<typeof checkReturn>[1], reason: string): Promise<ActionResult> {
+  return recordChecked(rt, session, 'material.returned', checkReturn(rt.plant.get(), target, reason));
 }

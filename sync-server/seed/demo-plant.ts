@@ -175,11 +175,23 @@ const LOT_ORDERS: readonly { id: string; quantity: number; program: string; dueD
 ];
 
 const STOCK_LOTS: Lot[] = [
-  { lotId: 'L-910-A', partNumber: 'P-910', quantity: 500, remaining: 500 },
+  {
+    lotId: 'L-910-A', partNumber: 'P-910', quantity: 500, remaining: 500,
+    provenance: { supplier: 'Bossard Inc.', supplierLot: 'BN4471207', certificate: 'CoC-BN4471207', receivedDate: '2026-10-14' },
+  },
   // Nearly used up: four screws per assembly make over-consumption easy to show.
-  { lotId: 'L-910-B', partNumber: 'P-910', quantity: 250, remaining: 3 },
-  { lotId: 'L-920-A', partNumber: 'P-920', quantity: 200, remaining: 200 },
-  { lotId: 'L-920-Q', partNumber: 'P-920', quantity: 40, remaining: 40 },
+  {
+    lotId: 'L-910-B', partNumber: 'P-910', quantity: 250, remaining: 3,
+    provenance: { supplier: 'Bossard Inc.', supplierLot: 'BN4390655', certificate: 'CoC-BN4390655', receivedDate: '2026-08-27' },
+  },
+  {
+    lotId: 'L-920-A', partNumber: 'P-920', quantity: 200, remaining: 200,
+    provenance: { supplier: 'Kaiser Aluminum', supplierLot: 'KA-26-118834', heatNumber: '7K2291', certificate: 'MTR 7K2291 (EN 10204 3.1)', receivedDate: '2026-09-30' },
+  },
+  {
+    lotId: 'L-920-Q', partNumber: 'P-920', quantity: 40, remaining: 40,
+    provenance: { supplier: 'Constellium Ravenswood', supplierLot: 'CR-612-0457', heatNumber: 'R61204', certificate: 'MTR R61204 (EN 10204 3.1)', receivedDate: '2026-11-02' },
+  },
 ];
 
 /** What a seed record names as its source, where the schema asks for the event that caused it. */

@@ -56,11 +56,34 @@ function subjectScope(state: PlantState, subject: HoldSubject): ViewScope {
       const owner = state.serials.get(subject.serial)?.workOrderId;
       return owner === undefined ? PLANT_WIDE : workOrderScope(state, owner);
     }
-    case 'lot': {
-      const owner = lotOwner(state, subject.lotId);
-      return owner === undefined ? PLANT_WIDE : workOrderScope(state, owner);
-    }
+    case 'lot':
+      return lotScope(state, subject.lotId, 0);
   }
+}
+
+/** How many splits and merges back a lot's program is looked for. */
+const MAX_LOT_ORIGINS = 32;
+
+/**
+ * The scope of a lot: its work order's, if a work order runs on it; else, for a lot made by a split or
+ * a merge, the program of the lots it was made from (a lot split off a program's production lot is
+ * that program's; one merged from several programs' lots only stations cleared for every program
+ * see); else plant-wide (stock material).
+ */
+function lotScope(state: PlantState, lotId: string, depth: number): ViewScope {
+  const owner = lotOwner(state, lotId);
+  if (owner !== undefined) return workOrderScope(state, owner);
+  const origin = state.lots.get(lotId)?.origin;
+  if (origin === undefined || depth >= MAX_LOT_ORIGINS) return PLANT_WIDE;
+  const programs = new Set<string>();
+  for (const from of origin.from) {
+    const scope = lotScope(state, from.lotId, depth + 1);
+    if (scope === EVERY_PROGRAM_SCOPE) return EVERY_PROGRAM_SCOPE;
+    if (scope.program !== null) programs.add(scope.program);
+  }
+  const [only, ...more] = programs;
+  if (only === undefined) return PLANT_WIDE;
+  return more.length === 0 ? { program: only, workCenterIds: null } : EVERY_PROGRAM_SCOPE;
 }
 
 /** Who may see a view of this kind and data, in this plant. */
@@ -135,10 +158,24 @@ function refersToUnknown(state: PlantState, event: StationEvent): boolean {
     case 'ncr.dispositioned':
     case 'ncr.rework-recorded':
       return !state.nonconformances.has(event.payload.ncrId);
+    case 'lot.split':
+      return unknownUnit(state, { kind: 'lot', lotId: event.payload.lot.lotId });
+    case 'lot.merged':
+      return event.payload.sources.some((source) => unknownUnit(state, { kind: 'lot', lotId: source.lotId }));
+    case 'unit.scrapped':
+      return unknownUnit(state, event.payload.item);
+    case 'material.returned':
+      return !state.workOrders.has(event.payload.workOrderId);
     case 'session.signed-in':
     case 'session.signed-out':
       return false;
   }
+}
+
+/** Whether the plant has neither this serial or lot nor a work order unit of that name. */
+function unknownUnit(state: PlantState, unit: { kind: 'serial'; serial: string } | { kind: 'lot'; lotId: string }): boolean {
+  if (unit.kind === 'serial' ? state.serials.has(unit.serial) : state.lots.has(unit.lotId)) return false;
+  return programIndex(state).owners.get(unit.kind === 'serial' ? unit.serial : unit.lotId) === undefined;
 }
 
 const programLists = new WeakMap<PlantState['workOrders'], string[]>();
@@ -172,6 +209,8 @@ export function programIndex(state: PlantState): ProgramIndex {
   for (const serial of state.serials.values()) {
     if (serial.workOrderId !== undefined) own(serial.serial, state.workOrders.get(serial.workOrderId)?.program);
   }
+  // Lots made by a split or merge of a program's lots belong to that program.
+  for (const lot of state.lots.values()) if (lot.origin !== undefined) own(lot.lotId, lotScope(state, lot.lotId, 0).program);
   for (const hold of state.holds.values()) own(hold.holdId, scopeOf(state, 'hold', hold).program);
   for (const ncr of state.nonconformances.values()) own(ncr.ncrId, scopeOf(state, 'nonconformance', ncr).program);
   for (const conflict of state.conflicts.values()) own(conflict.conflictId, scopeOf(state, 'conflict', conflict).program);
@@ -212,6 +251,20 @@ export function programOfEvent(state: PlantState, event: StationEvent): string |
       const ncr = state.nonconformances.get(event.payload.ncrId);
       return ncr === undefined ? workOrderScope(state, event.payload.workOrderId).program : scopeOf(state, 'nonconformance', ncr).program;
     }
+    case 'lot.split':
+      return subjectScope(state, { kind: 'lot', lotId: event.payload.lot.lotId }).program;
+    case 'lot.merged': {
+      // Every source's program: a merge across programs concerns each (S10 then refuses it to a station not cleared for all).
+      for (const source of event.payload.sources) {
+        const program = subjectScope(state, { kind: 'lot', lotId: source.lotId }).program;
+        if (program !== null) return program;
+      }
+      return null;
+    }
+    case 'unit.scrapped':
+      return subjectScope(state, event.payload.item).program;
+    case 'material.returned':
+      return workOrderScope(state, event.payload.workOrderId).program;
     case 'session.signed-in':
     case 'session.signed-out':
       return null;

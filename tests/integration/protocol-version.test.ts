@@ -16,12 +16,8 @@ import { checkpointResponseSchema, checkpointsResponseSchema, entriesResponseSch
 import { stationReportSchema } from '../../schemas/station-report.ts';
 import { programsRequestSchema, programsResponseSchema, revokeRequestSchema, revokeResponseSchema, stationListResponseSchema } from '../../schemas/stations.ts';
 
-/**
- * The hash of the protocol schemas at PROTOCOL_VERSION. Branch h-fleet: the station report header
- * and the fleet in the station list (draft protocol line in schemas/protocol-version.ts), version
- * left at 6 for the merger to fold into version 7.
- */
-const PINNED = { version: 6, hash: '02d8235cbbb49597af88bc8790b783ea646d1ff6708d6f4e0263c7a36d198be2' };
+/** The hash of the protocol schemas at PROTOCOL_VERSION. */
+const PINNED = { version: 7, hash: 'd7c07038bbbf329516549565f847dd4ef2b83d73df96ee1071b05c6374bf3626' };
 
 describe('protocol version', () => {
   it('[S3] pins a hash of the protocol schemas', () => {

@@ -139,11 +139,11 @@ describe('[S21] the trust anchor', () => {
   });
 });
 
-describe('[S3] version 6 serves no older station', () => {
-  it('tells a version 3 or 5 app it is too old (426 client-too-old), at enrollment and pull, and enrolls nothing', async () => {
+describe('[S3] version 7 serves no older station', () => {
+  it('tells a version 3, 5 or 6 app it is too old (426 client-too-old), at enrollment and pull, and enrolls nothing', async () => {
     const key = testKey();
     const before = (await server.store.listStations()).length;
-    for (const protocolVersion of [3, 5]) {
+    for (const protocolVersion of [3, 5, 6]) {
       const enrolled = await send<{ code: string }>(server.url, '/api/stations/enroll', {
         body: { protocolVersion, stationName: 'Cached old app', supervisorBadge: 'B-3001', pin: pinOf('B-3001'), publicKey: key.publicKey, keyAlg: key.alg },
       });

@@ -11,6 +11,8 @@ export const overConsumption: Rule = ({ state, event }) => {
   const { lotId, quantity } = event.payload.material;
   const lot = state.lots.get(lotId);
   if (lot === undefined || quantity <= lot.remaining) return [];
+  // A lot split, merged or scrapped from: C18 or C19 says where the material went instead.
+  if ((lot.movedOut?.length ?? 0) > 0 || (lot.scrapped?.length ?? 0) > 0) return [];
   const description = `Lot ${lotId} had ${lot.remaining} remaining in server order; ${quantity} consumed at ${event.payload.operationId}`;
   return [{
     rule: 'C5',

@@ -20,10 +20,14 @@ import { beyondBill } from './c17-beyond-bill.ts';
 import { workedUnderNcr } from './c30-worked-under-ncr.ts';
 import { duplicateDisposition } from './c31-duplicate-disposition.ts';
 import { dispositionAuthority } from './c32-disposition-authority.ts';
+import { splitConflict } from './c18-split-conflict.ts';
+import { scrappedMaterial } from './c19-scrapped-material.ts';
+import { genealogyReference } from './c20-genealogy-reference.ts';
 
 export const RULES: readonly Rule[] = [
   stationMismatch,
   unknownReference,
+  genealogyReference,
   releaseAuthority,
   releaseNamesHold,
   missingEvents,
@@ -35,6 +39,8 @@ export const RULES: readonly Rule[] = [
   overConsumption,
   doubleConsumption,
   beyondBill,
+  splitConflict,
+  scrappedMaterial,
   outOfTolerance,
   workedUnderNcr,
   duplicateDisposition,

@@ -9,6 +9,8 @@ export const FLAG_NAMES: Record<Flag, string> = {
   'over-consumption': 'Lot over-consumed',
   'double-consumption': 'Serial consumed twice',
   'beyond-bill': 'Material beyond the bill',
+  'split-conflict': 'Lot split or merged while in use',
+  'scrapped-material': 'Scrapped material built in',
   'unqualified-operator': 'Operator not qualified',
   'missing-events': 'Events missing from a station',
   'clock-skew': 'Station clock off',

@@ -23,6 +23,16 @@ describe('trail subjects of an entry', () => {
     expect(entrySubjects(receipt('hold.placed', { holdId: 'H-1', subject: { kind: 'workOrder', workOrderId: 'WO-7' }, reason: 'x' }))).toEqual(['work-order:WO-7']);
   });
 
+  it('a split, merge, scrap or return belongs to every lot and serial it names (genealogy chains)', () => {
+    expect(entrySubjects(receipt('lot.split', { lot: { kind: 'lot', lotId: 'L-1', partNumber: 'P-8' }, children: [{ kind: 'lot', lotId: 'L-1A', quantity: 2 }, { kind: 'lot', lotId: 'L-1B', quantity: 3 }] })))
+      .toEqual(['lot:L-1', 'lot:L-1A', 'lot:L-1B', 'part:P-8']);
+    expect(entrySubjects(receipt('lot.merged', { sources: [{ kind: 'lot', lotId: 'L-1', quantity: 1 }, { kind: 'lot', lotId: 'L-2', quantity: 1 }], into: { kind: 'lot', lotId: 'L-M', partNumber: 'P-8' } })))
+      .toEqual(['lot:L-1', 'lot:L-2', 'lot:L-M', 'part:P-8']);
+    expect(entrySubjects(receipt('unit.scrapped', { item: { kind: 'serial', serial: 'BRG-6', partNumber: 'P-9' }, reason: 'Dropped' }))).toEqual(['part:P-9', 'serial:BRG-6']);
+    expect(entrySubjects(receipt('material.returned', { workOrderId: 'WO-1', operationId: 'OP20', unit: { kind: 'serial', serial: 'SN-1' }, consumedEventId: 'e0', material: { kind: 'lot', lotId: 'L-8', partNumber: 'P-8', quantity: 2 }, reason: 'x' })))
+      .toEqual(['lot:L-8', 'part:P-8', 'serial:SN-1', 'work-order:WO-1']);
+  });
+
   it('a release belongs to the unit the server filed it under; system entries and unreadable events to their unit only', () => {
     expect(entrySubjects(receipt('hold.released', { holdId: 'H-1' }, 'serial:SN-2'))).toEqual(['serial:SN-2']);
     expect(entrySubjects({ kind: 'station.enrolled' })).toEqual([]);

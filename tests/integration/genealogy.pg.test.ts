@@ -1,0 +1,3 @@
+import { runGenealogySuite } from './genealogy.contract.ts';
+
+runGenealogySuite('PostgreSQL');
