@@ -12,6 +12,7 @@ import type { PlantState } from '../../src/domain/plant.ts';
 import { RELEASE_MEANING } from '../../src/domain/holds.ts';
 import { limitsOf } from '../../src/domain/inspection.ts';
 import { checkConsume } from '../../src/domain/material.ts';
+import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, itemsOf, undispositionedQuantity } from '../../src/domain/ncr.ts';
 import { checkMeasurement } from '../../src/domain/measurement.ts';
 import { checkQualified } from '../../src/domain/qualification.ts';
 import { characteristicKey, operationsInOrder, routingOf, stepKey } from '../../src/domain/plant.ts';
@@ -129,6 +130,7 @@ function work(station: SimStation, random: Random): void {
 function supervise(station: SimStation, random: Random): void {
   const plant = station.plant();
   const at = station.now();
+  if (random.chance(0.3) && disposition(station, plant, at, random)) return;
   if (random.chance(0.5)) {
     const hold = random.pick([...plant.holds.values()].filter((h) => h.status === 'active').sort((a, b) => a.holdId.localeCompare(b.holdId)));
     if (hold !== undefined) station.record('hold.released', 'B-3001', { holdId: hold.holdId, signature: signature(RELEASE_MEANING, at) });
@@ -220,3 +222,29 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 }
 
 export type { Receipt };
+
+/**
+ * Quality's MRB at the station: an open NCR item accepted as is with engineering's concurrence (and
+ * a customer approval reference), so work stopped by an NCR (C2, C3) goes on, as in a plant.
+ */
+function disposition(station: SimStation, plant: PlantState, at: Date, random: Random): boolean {
+  const open = [...plant.nonconformances.values()].filter((n) => n.status === 'open' && n.workOrderId !== undefined).sort((a, b) => a.ncrId.localeCompare(b.ncrId));
+  const ncr = random.pick(open);
+  if (ncr === undefined) return false;
+  const item = itemsOf(plant, ncr).find((i) => undispositionedQuantity(i) > 0);
+  if (item === undefined) return false;
+  const signedAt = at.toISOString();
+  const reason = "Within the drawing\u2019s function; reviewed by MRB";
+  station.record('ncr.dispositioned', 'B-4001', {
+    ncrId: ncr.ncrId,
+    itemId: item.itemId,
+    workOrderId: ncr.workOrderId ?? '',
+    unit: item.unit,
+    disposition: 'use-as-is',
+    quantity: undispositionedQuantity(item),
+    customerApprovalRef: 'CA-SIM-1',
+    signature: { signerBadge: 'B-4001', printedName: 'Quinn Lee', meaning: DISPOSITION_MEANINGS['use-as-is'], reason, signedAt, components: 'badge+pin' },
+    concurrence: { signerBadge: 'B-5001', printedName: 'Rosa Lindqvist', meaning: CONCURRENCE_MEANINGS['use-as-is'], reason, signedAt, components: 'badge+pin' },
+  });
+  return true;
+}
