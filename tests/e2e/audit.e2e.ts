@@ -7,6 +7,7 @@
  * Stations screen (a wrong PIN first: refused and recorded), that station drops the F-35-ACT
  * traveler from its queue at its next pull, and once revoked it is refused from then on.
  */
+import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFleet } from '../../sync-server/ops/fleet.ts';
 import type { Stack } from './harness.ts';
@@ -240,7 +241,7 @@ describe('audit trail', () => {
     const text = await row.innerText();
     expect(text).toMatch(/(just now|\d+ min ago)\s+\d\d:\d\d/);
     expect(text).toMatch(/WC-MILL\s+CNC Mill 1/);
-    expect(text).toMatch(/0\.1\.0\s+protocol 6/);
+    expect(text).toMatch(new RegExp(`0\\.1\\.0\\s+protocol ${PROTOCOL_VERSION}`));
     expect(text).toMatch(/2 events\s+oldest (under a minute|\d+ min)/);
     expect(text).toMatch(/kept|not guaranteed/i);
     // People read a short id, never the UUID.

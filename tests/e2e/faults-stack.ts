@@ -120,4 +120,7 @@ export async function enrolledStation(page: Page, name: string, workCenterId = '
   await setup.chooseWorkCenter(workCenterId);
   await new SignInPage(page).signIn(person.badge, person.pin);
   await new Shell(page).expectSignedIn(person.name);
+  // The station has pulled its work center's work (choosing one pulls the views from 0, S12) before
+  // a test cuts its network: on a loaded server the pull can still be running after sign-in.
+  await page.getByRole('link', { name: /^WO-\d{4}$/ }).first().waitFor({ timeout: 60_000 });
 }

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { StationDriver } from './station-driver.ts';
+import { VALIDATORS_MODULE, validatorModuleCode } from '../../../src/db/validator-code.ts';
 
 let bundle: Promise<string> | null = null;
 
@@ -18,6 +19,16 @@ function driverBundle(): Promise<string> {
     target: 'es2022',
     write: false,
     logLevel: 'silent',
+    // The station's validators are code written at build time (vite.config.ts does the same for the app).
+    plugins: [
+      {
+        name: 'travelog-validators',
+        setup(b) {
+          b.onResolve({ filter: /^virtual:travelog-validators$/ }, () => ({ path: VALIDATORS_MODULE, namespace: 'travelog-validators' }));
+          b.onLoad({ filter: /.*/, namespace: 'travelog-validators' }, () => ({ contents: validatorModuleCode(), loader: 'js', resolveDir: process.cwd() }));
+        },
+      },
+    ],
   }).then((result) => result.outputFiles[0]?.text ?? '');
   return bundle;
 }
