@@ -327,7 +327,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     // Decide the new events in order; one not cleared for its program is refused before the rules see it.
     let state = base.state;
     // The chain head's sequence is the station's last_seq (the same row, read above).
-    let sync: StationSyncState = { stationId: station.id, lastSeq: head.lastSeq };
+    let sync: StationSyncState = { stationId: station.id, stationName: station.name, lastSeq: head.lastSeq };
     const context = { pushedBy: station.id, serverTime, skewMs };
     const outcomes = new Map<number, Outcome>();
     const changed = new Map<string, ViewRef>();

@@ -127,16 +127,25 @@ function work(station: SimStation, random: Random): void {
   if (actor !== undefined && checkComplete(plant, { ...target, actor, at }).ok) station.record('op.completed', actor, stepPayload);
 }
 
-function supervise(station: SimStation, random: Random): void {
+/**
+ * Ids that embed a station id (the server gives those at random) sort by the station's place in
+ * the simulation instead, so that a seed picks the same hold, conflict or NCR on every run.
+ */
+function byStableId<T>(items: T[], idOf: (item: T) => string, stations: readonly SimStation[]): T[] {
+  const stable = (id: string) => stations.reduce((text, s, i) => text.split(s.stationId).join(`station-${i}`), id);
+  return items.map((item) => ({ item, key: stable(idOf(item)) })).sort((a, b) => a.key.localeCompare(b.key)).map(({ item }) => item);
+}
+
+function supervise(station: SimStation, random: Random, stations: readonly SimStation[]): void {
   const plant = station.plant();
   const at = station.now();
-  if (random.chance(0.3) && disposition(station, plant, at, random)) return;
+  if (random.chance(0.3) && disposition(station, plant, at, random, stations)) return;
   if (random.chance(0.5)) {
-    const hold = random.pick([...plant.holds.values()].filter((h) => h.status === 'active').sort((a, b) => a.holdId.localeCompare(b.holdId)));
+    const hold = random.pick(byStableId([...plant.holds.values()].filter((h) => h.status === 'active'), (h) => h.holdId, stations));
     if (hold !== undefined) station.record('hold.released', 'B-3001', { holdId: hold.holdId, signature: signature(RELEASE_MEANING, at) });
     return;
   }
-  const conflict = random.pick([...plant.conflicts.values()].filter((c) => c.status === 'open').sort((a, b) => a.conflictId.localeCompare(b.conflictId)));
+  const conflict = random.pick(byStableId([...plant.conflicts.values()].filter((c) => c.status === 'open'), (c) => c.conflictId, stations));
   if (conflict === undefined) return;
   const action = random.pick(['accept', 'void', 'open-ncr'] as const) ?? 'accept';
   station.record('conflict.resolved', 'B-3001', { conflictId: conflict.conflictId, action, signature: signature(REVIEW[action], at) });
@@ -169,22 +178,28 @@ function firedRules(stations: SimStation[], views: Iterable<{ kind: string; id: 
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const random = seeded(options.seed);
+  // The simulation's clock: every tick is 10 ms later, whatever the machine's load. With the real
+  // clock, how many ticks fell in one millisecond decided the order of events with equal hybrid
+  // times (then by the server's random station ids), and so which conflicts a seed produced.
+  let simTime = Date.now();
+  const clock = () => simTime;
   const stations: SimStation[] = [];
   for (let i = 0; i < 3; i++) {
     // The third station signs with ECDSA P-256, as a browser without Ed25519 would.
     const { stationId, credential, key } = await enroll(options.baseUrl, `sim-${options.seed}-${i}`, i === 2 ? 'ECDSA-P256' : 'Ed25519');
     // One seed in three has a station whose clock is an hour behind.
     const offset = i === 2 && options.seed % 3 === 0 ? -60 * 60 * 1000 : 0;
-    stations.push(new SimStation(options.baseUrl, stationId, credential, random, offset, key));
+    stations.push(new SimStation(options.baseUrl, stationId, credential, random, offset, key, clock));
   }
   for (const station of stations) await station.pull();
 
   const reviseAt = Math.floor(options.ticks / 3);
   for (let tick = 0; tick < options.ticks; tick++) {
+    simTime += 10;
     const station = random.pick(stations);
     if (station === undefined) break;
     if (tick === reviseAt && options.seed % 2 === 0) {
-      await options.reviseInstruction('P-100', 'C', 'OP20', 'C', new Date(Date.now() - 1000));
+      await options.reviseInstruction('P-100', 'C', 'OP20', 'C', new Date(simTime - 1000));
     }
     const roll = random.next();
     if (roll < 0.08) station.online = !station.online;
@@ -193,7 +208,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     } else if (roll < 0.32) {
       if (station.online) await station.pull();
     } else if (roll < 0.88) work(station, random);
-    else if (roll < 0.96) supervise(station, random);
+    else if (roll < 0.96) supervise(station, random, stations);
     else if (roll < 0.97) {
       // A release forged at a station by an operator.
       const hold = [...station.plant().holds.values()].find((h) => h.status === 'active');
@@ -227,8 +242,8 @@ export type { Receipt };
  * Quality's MRB at the station: an open NCR item accepted as is with engineering's concurrence (and
  * a customer approval reference), so work stopped by an NCR (C2, C3) goes on, as in a plant.
  */
-function disposition(station: SimStation, plant: PlantState, at: Date, random: Random): boolean {
-  const open = [...plant.nonconformances.values()].filter((n) => n.status === 'open' && n.workOrderId !== undefined).sort((a, b) => a.ncrId.localeCompare(b.ncrId));
+function disposition(station: SimStation, plant: PlantState, at: Date, random: Random, stations: readonly SimStation[]): boolean {
+  const open = byStableId([...plant.nonconformances.values()].filter((n) => n.status === 'open' && n.workOrderId !== undefined), (n) => n.ncrId, stations);
   const ncr = random.pick(open);
   if (ncr === undefined) return false;
   const item = itemsOf(plant, ncr).find((i) => undispositionedQuantity(i) > 0);

@@ -78,10 +78,12 @@ export class SimStation {
     readonly clockOffsetMs = 0,
     /** The station's key (made at enrollment); every event is signed and chained as it is recorded. */
     private readonly key: TestKey = testKey(),
+    /** The plant's wall clock; the simulation's advances by itself so that a seed replays exactly. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   now(): Date {
-    return new Date(Date.now() + this.clockOffsetMs);
+    return new Date(this.clock() + this.clockOffsetMs);
   }
 
   /** The plant as this station shows it: server views plus its own pending events. */

@@ -11,6 +11,6 @@ export const missingEvents: Rule = ({ event, station }) => {
   return [{
     rule: 'C10',
     flag: 'missing-events',
-    description: `Station ${station.stationId} sent event ${event.seq} but ${from === to ? `event ${from} has` : `events ${from}–${to} have`} not arrived`,
+    description: `Station ${station.stationName ?? station.stationId} sent event ${event.seq} but ${from === to ? `event ${from} has` : `events ${from}–${to} have`} not arrived`,
   }];
 };

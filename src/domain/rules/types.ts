@@ -9,6 +9,8 @@ export type RuleId = 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6' | 'C7' | 'C8' | 'C9
 /** What the server knows of the station that pushed the event. */
 export interface StationSyncState {
   stationId: string;
+  /** The station's name as plant IT enrolled it (people read it; the id is a UUID). */
+  stationName?: string;
   /** Highest sequence number received from this station so far (0 for none). */
   lastSeq: number;
 }

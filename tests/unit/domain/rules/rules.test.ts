@@ -213,6 +213,12 @@ describe('[C10] missing events', () => {
     expect(result.decision).toMatchObject({ outcome: 'flagged', flags: ['missing-events'] });
     expect(result.state.conflicts.get('CF-ST-1-missing-events')?.status).toBe('open');
   });
+
+  it('[C10] names the station by the name plant IT gave it, not its id', () => {
+    const gapped = started('OP10');
+    const result = decide({ state: fixturePlant(), event: gapped, station: { stationId: 'ST-1', stationName: 'Mill B', lastSeq: gapped.seq - 3 }, pushedBy: 'ST-1', serverTime: SERVER_TIME, skewMs: 0 });
+    expect(result.decision.reason).toMatch(/^Station Mill B sent event \d+ but events \d+–\d+ have not arrived/);
+  });
 });
 
 describe('[C11] clock skew', () => {
