@@ -12,7 +12,8 @@ import { makeTempDir } from '../integration/harness.ts';
 import { runSimulation } from './run-simulation.ts';
 import { enroll, pullAll } from './sim-station.ts';
 
-const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+// C6 (a serial consumed twice) needs two stations offline at assembly: seeds 9 and 15 make it.
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15];
 /** Seeds that once failed, kept with what they caught. */
 const FAILED_BEFORE: Array<{ seed: number; caught: string }> = [];
 const TICKS = 400;
