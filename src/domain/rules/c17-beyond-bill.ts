@@ -8,6 +8,7 @@ import { operationOf } from './helpers.ts';
  * order over every station (two stations each built the bill in while one was offline). Recorded as
  * consumed (evidence is never dropped), flagged `beyond-bill`; a supervisor voids the extra
  * consumption under signature, which returns it to its lot (or frees the serial), or accepts it.
+ * A part the bill does not call for at all is the same finding (the bill calls for none of it).
  */
 export const beyondBill: Rule = ({ state, event }) => {
   if (event.type !== 'material.consumed') return [];
@@ -23,9 +24,14 @@ export const beyondBill: Rule = ({ state, event }) => {
   const quantity = material.kind === 'lot' ? material.quantity : 1;
   if (before + quantity <= required) return [];
   const what = material.kind === 'lot' ? `${quantity} × ${material.partNumber} from lot ${material.lotId}` : `serial ${material.serial} (${material.partNumber})`;
-  const description =
-    `${operationId} on ${unitLabel(unit)} calls for ${required} × ${material.partNumber}; ${before} already built in, ` +
-    `and ${event.actor} consumed ${what} more`;
+  // A part the bill does not call for at all: the station refuses it (substitution needs an
+  // authorized deviation), but a station that did not know (an old roster, a stale bill) recorded
+  // it, and evidence is never dropped: the server keeps it and asks a supervisor, as for any extra.
+  const description = line === undefined
+    ? `${operationId} on ${unitLabel(unit)} does not call for ${material.partNumber}; ${event.actor} consumed ${what} ` +
+      '(a substitution needs an authorized deviation)'
+    : `${operationId} on ${unitLabel(unit)} calls for ${required} × ${material.partNumber}; ${before} already built in, ` +
+      `and ${event.actor} consumed ${what} more`;
   return [{
     rule: 'C17',
     flag: 'beyond-bill',

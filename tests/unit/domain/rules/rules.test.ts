@@ -329,6 +329,14 @@ describe('[C17] material beyond the bill', () => {
     });
   });
 
+  it('[C17] a part the bill does not call for, recorded by a station that did not know, is kept and flagged for a deviation', () => {
+    const offBill = event('material.consumed', 'B-OP', { workOrderId: 'WO-1', operationId: 'OP20', unit: SN1, material: { kind: 'lot', lotId: 'LOT-2', partNumber: 'P-2', quantity: 1 }, scanned: 'LOT-2' });
+    const result = decideOn(ready(), offBill);
+    expect(result.decision).toMatchObject({ outcome: 'flagged', flags: ['beyond-bill'] });
+    expect(result.decision.reason).toBe('OP20 on SN-1 does not call for P-2; B-OP consumed 1 × P-2 from lot LOT-2 (a substitution needs an authorized deviation)');
+    expect(result.state.lots.get('LOT-2')?.remaining).toBe(9);
+  });
+
   it('[C17] the bill met in parts, or the same part on another unit, is not flagged', () => {
     const half = decideOn(ready(), consumeLot('L-8', 2)).state;
     expect(decideFrom('ST-2', half, consumeLot('L-8', 2)).decision.flags).toEqual([]);
