@@ -2,16 +2,20 @@
  * One seeded run: three stations (and a spare) share the demo plant on a real server, go offline
  * and come back in an order the seed decides, and do the plant's work with the real domain checks
  * against what each of them knows. Some seeds also do what a plant must survive: a station with its
- * clock an hour off, an event lost on a device, a forged release, a revision change mid-shift.
+ * clock an hour off, an event lost on a device, a forged release, a revision change mid-shift,
+ * material split or scrapped while another station builds it in, two dispositions of one NCR item.
  */
 import type { Characteristic } from '../../schemas/routing.ts';
 import type { EventPayloads } from '../../schemas/event.ts';
 import type { Receipt } from '../../schemas/receipt.ts';
 import type { RuleId } from '../../src/domain/rules/index.ts';
 import type { PlantState } from '../../src/domain/plant.ts';
+import type { UnitRef } from '../../schemas/common.ts';
+import type { WorkOrder } from '../../schemas/work-order.ts';
 import { RELEASE_MEANING } from '../../src/domain/holds.ts';
 import { limitsOf } from '../../src/domain/inspection.ts';
 import { checkConsume } from '../../src/domain/material.ts';
+import { checkScrap, checkSplit } from '../../src/domain/material-moves.ts';
 import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, itemsOf, undispositionedQuantity } from '../../src/domain/ncr.ts';
 import { checkMeasurement } from '../../src/domain/measurement.ts';
 import { checkQualified } from '../../src/domain/qualification.ts';
@@ -59,13 +63,36 @@ function measuredText(characteristic: Characteristic, random: Random): string {
   return (outOfTolerance ? mid + half * 3 : mid + half * (random.next() - 0.5)).toFixed(4);
 }
 
+/** The units (of every work order) with the most operations complete that still have one to do. */
+function furthestAlong(plant: PlantState, orders: readonly WorkOrder[]): Array<{ workOrder: WorkOrder; unit: UnitRef }> {
+  let best = 0;
+  let units: Array<{ workOrder: WorkOrder; unit: UnitRef }> = [];
+  for (const workOrder of orders) {
+    const routing = routingOf(plant, workOrder);
+    if (routing === undefined) continue;
+    const operations = operationsInOrder(routing);
+    for (const unit of workOrder.units) {
+      const done = operations.findIndex((op) => statusOf(plant.steps.get(stepKey(workOrder.id, unit, op.id))) !== 'complete');
+      if (done <= 0) continue;
+      if (done > best) [best, units] = [done, []];
+      if (done === best) units.push({ workOrder, unit });
+    }
+  }
+  return units;
+}
+
 /** One piece of traveler work the station's person would do next on a random unit. */
 function work(station: SimStation, random: Random): void {
   const plant = station.plant();
   const at = station.now();
-  const workOrder = random.pick([...plant.workOrders.values()].sort((a, b) => a.id.localeCompare(b.id)));
+  const orders = [...plant.workOrders.values()].sort((a, b) => a.id.localeCompare(b.id));
+  // A cell finishes what it started more often than it starts something new: half the time the
+  // person takes a unit furthest along its routing, so units reach assembly (and C6 can happen).
+  const furthest = random.chance(0.5) ? furthestAlong(plant, orders) : [];
+  const picked = random.pick(furthest);
+  const workOrder = picked?.workOrder ?? random.pick(orders);
   if (workOrder === undefined) return;
-  const unit = random.pick(workOrder.units);
+  const unit = picked?.unit ?? random.pick(workOrder.units);
   const routing = routingOf(plant, workOrder);
   if (unit === undefined || routing === undefined) return;
   const operation = operationsInOrder(routing).find((op) => statusOf(plant.steps.get(stepKey(workOrder.id, unit, op.id))) !== 'complete');
@@ -128,6 +155,55 @@ function work(station: SimStation, random: Random): void {
 }
 
 /**
+ * Stores and quality moving material: a lot split into a new lot, a free serial or part of a lot
+ * scrapped, as the station's checks allow from what it knows (another station offline may have
+ * built the same material in: C18, C19). Now and then what a station that did not know would send:
+ * a serialized part consumed as a lot quantity (C20), a disposition signed by an operator (C32).
+ */
+function handleMaterial(station: SimStation, random: Random, stations: readonly SimStation[]): void {
+  const plant = station.plant();
+  const roll = random.next();
+  if (roll < 0.4) {
+    const lots = [...plant.lots.values()].filter((l) => l.remaining >= 2 && !l.lotId.startsWith('LOT-')).sort((a, b) => a.lotId.localeCompare(b.lotId));
+    const lot = random.pick(lots);
+    if (lot === undefined) return;
+    const quantity = Math.max(1, Math.floor(lot.remaining * (0.3 + random.next() * 0.7)));
+    const check = checkSplit(plant, lot.lotId, [{ lotId: `${lot.lotId}-S${random.int(10_000)}`, quantity }], 'Kitted for the cell');
+    if (check.ok) station.record('lot.split', 'B-3001', check.value);
+  } else if (roll < 0.7) {
+    const free = [...plant.serials.values()].filter((s) => s.workOrderId === undefined && s.consumedInto === undefined && s.scrapped === undefined).sort((a, b) => a.serial.localeCompare(b.serial));
+    const serial = random.chance(0.6) ? random.pick(free) : undefined;
+    const lot = random.pick([...plant.lots.values()].filter((l) => l.remaining >= 1 && !l.lotId.startsWith('LOT-')).sort((a, b) => a.lotId.localeCompare(b.lotId)));
+    const item = serial !== undefined
+      ? ({ kind: 'serial', serial: serial.serial } as const)
+      : lot === undefined ? undefined : ({ kind: 'lot', lotId: lot.lotId, quantity: Math.max(1, Math.floor(lot.remaining / 2)) } as const);
+    if (item === undefined) return;
+    const check = checkScrap(plant, item, 'Dropped on the floor');
+    if (check.ok) station.record('unit.scrapped', 'B-4001', check.value);
+  } else if (roll < 0.85) {
+    // A stale bill at a station: the bearing (serialized) taken as a lot quantity.
+    const key = [...plant.steps.entries()].filter(([, st]) => st.started !== undefined && st.completed === undefined).map(([k]) => k).sort()[0];
+    const [workOrderId, unitKey, operationId] = key?.split('|') ?? [];
+    if (workOrderId === undefined || unitKey === undefined || operationId === undefined) return;
+    const [kind, id = ''] = unitKey.split(':');
+    const unit = kind === 'lot' ? ({ kind: 'lot', lotId: id } as const) : ({ kind: 'serial', serial: id } as const);
+    station.record('material.consumed', 'B-1001', {
+      workOrderId, unit, operationId,
+      material: { kind: 'lot', lotId: 'BRG-0001', partNumber: 'P-900', quantity: 1 }, scanned: 'BRG-0001',
+    });
+  } else {
+    const ncr = random.pick(byStableId([...plant.nonconformances.values()].filter((n) => n.status === 'open' && n.workOrderId !== undefined), (n) => n.ncrId, stations));
+    const item = ncr === undefined ? undefined : itemsOf(plant, ncr).find((i) => undispositionedQuantity(i) > 0);
+    if (ncr === undefined || item === undefined) return;
+    const signedAt = station.now().toISOString();
+    station.record('ncr.dispositioned', 'B-1001', {
+      ncrId: ncr.ncrId, itemId: item.itemId, workOrderId: ncr.workOrderId ?? '', unit: item.unit, disposition: 'scrap', quantity: undispositionedQuantity(item),
+      signature: { signerBadge: 'B-1001', printedName: 'Ana Ortiz', meaning: DISPOSITION_MEANINGS.scrap, reason: 'Looked bad', signedAt, components: 'badge+pin' },
+    });
+  }
+}
+
+/**
  * Ids that embed a station id (the server gives those at random) sort by the station's place in
  * the simulation instead, so that a seed picks the same hold, conflict or NCR on every run.
  */
@@ -158,6 +234,7 @@ function firedRules(stations: SimStation[], views: Iterable<{ kind: string; id: 
     'duplicate-completion': 'C1', 'executed-under-hold': 'C2', 'stale-revision': 'C4', 'over-consumption': 'C5',
     'double-consumption': 'C6', 'security:unauthorized-release': 'C7', 'release-not-active': 'C8', 'unqualified-operator': 'C9',
     'missing-events': 'C10', 'clock-skew': 'C11', 'security:station-mismatch': 'C12', 'beyond-bill': 'C17',
+    'split-conflict': 'C18', 'scrapped-material': 'C19', 'worked-under-ncr': 'C30', 'duplicate-disposition': 'C31', 'unauthorized-disposition': 'C32',
   };
   const measurementIds = new Set<string>();
   for (const station of stations) {
@@ -168,6 +245,7 @@ function firedRules(stations: SimStation[], views: Iterable<{ kind: string; id: 
         if (rule !== undefined) fired.add(rule);
       }
       if (receipt.outcome === 'rejected' && /does not have|is not a unit|is not a characteristic/.test(receipt.reason ?? '')) fired.add('C13');
+      if (receipt.outcome === 'rejected' && /is serialized: it is consumed by its serial/.test(receipt.reason ?? '')) fired.add('C20');
     }
   }
   for (const view of views) {
@@ -207,7 +285,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (station.online) await station.push();
     } else if (roll < 0.32) {
       if (station.online) await station.pull();
-    } else if (roll < 0.88) work(station, random);
+    } else if (roll < 0.86) work(station, random);
+    else if (roll < 0.88) handleMaterial(station, random, stations);
     else if (roll < 0.96) supervise(station, random, stations);
     else if (roll < 0.97) {
       // A release forged at a station by an operator.

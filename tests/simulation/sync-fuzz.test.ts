@@ -12,8 +12,9 @@ import { makeTempDir } from '../integration/harness.ts';
 import { runSimulation } from './run-simulation.ts';
 import { enroll, pullAll } from './sim-station.ts';
 
-// C6 (a serial consumed twice) needs two stations offline at assembly: seeds 9 and 15 make it.
-const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15];
+// Every rule fires in at least two of these seeds (C19 in 1 and 9, C32 in 1 and 4, C6 in six). A
+// change to the domain or the simulation changes the runs: probe the seeds again and say so.
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 /** Seeds that once failed, kept with what they caught. */
 const FAILED_BEFORE: Array<{ seed: number; caught: string }> = [];
 const TICKS = 400;
@@ -72,7 +73,7 @@ describe('sync simulation', () => {
   }
 
   afterAll(() => {
-    const all: RuleId[] = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'C13', 'C17'];
+    const all: RuleId[] = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'C13', 'C17', 'C18', 'C19', 'C20', 'C30', 'C31', 'C32'];
     expect(all.filter((rule) => !fired.has(rule)), 'rules that never fired in the seed set').toEqual([]);
   });
 });
