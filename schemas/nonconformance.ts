@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { holdSubjectSchema, identifierSchema, isoTimeSchema, signatureSchema, unitRefSchema } from './common.ts';
-import { dispositionSchema } from './events/ncr.ts';
+import { dispositionSchema, instructionRefSchema } from './events/ncr.ts';
 
 /** One disposition of a quantity of an NCR item, with its signatures and, for rework and repair, when it was carried out. */
 export const ncrDispositionRecordSchema = {
@@ -12,7 +12,14 @@ export const ncrDispositionRecordSchema = {
     signature: signatureSchema,
     concurrence: signatureSchema,
     customerApprovalRef: { type: 'string', minLength: 1, maxLength: 120 },
-    /** Rework or repair done (`ncr.rework-recorded`); a use as is, scrap or return is carried out when signed. */
+    /** Rework and repair: the routing operation it is done to (resolved when applied), the repair instruction, more characteristics to re-inspect. */
+    operationId: identifierSchema,
+    instruction: instructionRefSchema,
+    reinspect: { type: 'array', items: identifierSchema },
+    /**
+     * Rework or repair done: its last inserted operation (the re-inspection) completed on a unit of a
+     * work order, or `ncr.rework-recorded` on material; a use as is, scrap or return is carried out when signed.
+     */
     carriedOut: {
       type: 'object',
       properties: { eventId: identifierSchema, actor: identifierSchema, at: isoTimeSchema, note: { type: 'string', maxLength: 2000 } },

@@ -37,7 +37,10 @@
  *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their
  *    signed dispositions; the role `engineering`; disposition and concurrence signature meanings;
  *    `customerApprovalRequired` on a work order; flags `worked-under-ncr`, `duplicate-disposition`,
- *    `unauthorized-disposition` (C30–C32). The station report: an optional `Travelog-Station-Report`
+ *    `unauthorized-disposition` (C30–C32). Rework and repair as operations inserted in the unit's
+    traveler: `operationId`, `instruction` (the repair instruction) and `reinspect` on
+    `ncr.dispositioned` and on the view's dispositions (docs/ncr.md); `ncr.rework-recorded` only for
+    material that has no traveler. The station report: an optional `Travelog-Station-Report`
  *    request header on push and pull (schemas/station-report.ts, S24), `Travelog-Station-Report-Error`
  *    on the answer when it is not taken; `fleet` on each station of `GET /api/stations` and the
  *    list's `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role

@@ -33,11 +33,23 @@ export const ncrOpenedSchema = {
   additionalProperties: false,
 } as const;
 
+/** An approved instruction and its revision: the repair instruction a repair disposition names. */
+export const instructionRefSchema = {
+  type: 'object',
+  properties: { ref: identifierSchema, revision: identifierSchema },
+  required: ['ref', 'revision'],
+  additionalProperties: false,
+} as const;
+
 /**
  * `ncr.dispositioned`: an MRB disposition of a quantity of one item of an NCR, under quality's
  * electronic signature; use as is and repair also carry engineering's (`concurrence`), and a
  * customer approval reference where the work order's program requires one. `workOrderId` and `unit`
  * repeat the item's, so the audit entry names its subjects by itself (src/audit/subjects.ts).
+ * Rework and repair insert operations into the unit's traveler (docs/ncr.md): `operationId` names
+ * the routing operation whose work center (and, for rework, instruction) the rework is done to
+ * (default: the NCR's operation); a repair names its approved repair `instruction` (rule C32);
+ * `reinspect` names characteristics to re-inspect beyond the one the NCR is about.
  */
 export const ncrDispositionedSchema = {
   type: 'object',
@@ -51,14 +63,18 @@ export const ncrDispositionedSchema = {
     customerApprovalRef: { type: 'string', minLength: 1, maxLength: 120 },
     signature: signatureSchema,
     concurrence: signatureSchema,
+    operationId: identifierSchema,
+    instruction: instructionRefSchema,
+    reinspect: { type: 'array', items: identifierSchema, maxItems: 50, uniqueItems: true },
   },
   required: ['ncrId', 'itemId', 'workOrderId', 'unit', 'disposition', 'quantity', 'signature'],
   additionalProperties: false,
 } as const;
 
 /**
- * `ncr.rework-recorded`: the rework or repair a disposition called for was done on the item (what
- * was done, to which instruction), so the unit may continue.
+ * `ncr.rework-recorded`: the rework or repair a disposition called for was done on an item that has
+ * no traveler to insert operations into (material: a lot or serial that is not a unit of the NCR's
+ * work order). A unit of the work order is reworked through the operations inserted in its traveler.
  */
 export const ncrReworkRecordedSchema = {
   type: 'object',

@@ -19,6 +19,7 @@ import type { Check, Resolved } from './refusal.ts';
 import { allowed, refuse } from './refusal.ts';
 import { findOperator } from './roster.ts';
 import { shortNcrId } from './short-id.ts';
+import { insertedOperationsOf, resolveReworkOperation, travelerOfItem } from './rework.ts';
 
 export type Disposition = (typeof DISPOSITIONS)[number];
 
@@ -160,23 +161,29 @@ export interface NcrStop {
  * (it left production). A lot scrapped in part goes on with what is left (its quantity is reduced).
  */
 export function ncrStopOn(state: PlantState, unit: UnitRef): NcrStop | undefined {
+  return ncrStopsOn(state, unit)[0];
+}
+
+/** Every NCR stop on a unit (one per item naming it), in the order ncrStopOn finds the first. */
+export function ncrStopsOn(state: PlantState, unit: UnitRef): NcrStop[] {
   const key = unitKeyOf(unit);
+  const stops: NcrStop[] = [];
   for (const ncr of state.nonconformances.values()) {
     if (!isActive(ncr) && unit.kind === 'lot') continue;
     for (const item of itemsOf(state, ncr)) {
       if (unitKeyOf(item.unit) !== key) continue;
-      if (undispositionedQuantity(item) > 0) return { ncr, item, why: 'contained' };
-      if (pendingRework(item).length > 0) return { ncr, item, why: 'rework-pending' };
-      if (unit.kind === 'serial' && item.dispositions.some((d) => d.disposition === 'scrap' || d.disposition === 'return-to-supplier')) {
-        return { ncr, item, why: 'left-production' };
+      if (undispositionedQuantity(item) > 0) stops.push({ ncr, item, why: 'contained' });
+      else if (pendingRework(item).length > 0) stops.push({ ncr, item, why: 'rework-pending' });
+      else if (unit.kind === 'serial' && item.dispositions.some((d) => d.disposition === 'scrap' || d.disposition === 'return-to-supplier')) {
+        stops.push({ ncr, item, why: 'left-production' });
       }
     }
   }
-  return undefined;
+  return stops;
 }
 
 /** The stop in words the operator reads: which NCR, and why. */
-export function describeStop(stop: NcrStop, unit: UnitRef): string {
+export function describeStop(stop: NcrStop, unit: UnitRef, state?: PlantState): string {
   const id = ncrLabel(stop.ncr);
   switch (stop.why) {
     case 'contained':
@@ -184,7 +191,9 @@ export function describeStop(stop: NcrStop, unit: UnitRef): string {
     case 'rework-pending': {
       const pending = pendingRework(stop.item)[0];
       const what = pending === undefined ? 'rework' : DISPOSITION_NAMES[pending.disposition];
-      return `${labelOf(unit)} is dispositioned ${what} under ${id}; record the ${what} before it continues`;
+      const inserted = pending === undefined || state === undefined ? [] : insertedOperationsOf(state, stop.ncr, stop.item).filter((i) => i.disposition.eventId === pending.eventId);
+      if (inserted.length === 0) return `${labelOf(unit)} is dispositioned ${what} under ${id}; record the ${what} before it continues`;
+      return `${labelOf(unit)} is dispositioned ${what} under ${id}; ${inserted.map((i) => i.operation.name).join(' and ')} must be completed before it continues`;
     }
     case 'left-production': {
       const d = stop.item.dispositions.find((x) => x.disposition === 'scrap' || x.disposition === 'return-to-supplier');
@@ -198,7 +207,7 @@ export function ncrRefusal(state: PlantState, unit: UnitRef): Check {
   const stop = ncrStopOn(state, unit);
   if (stop === undefined) return allowed;
   const code = stop.why === 'contained' ? 'under-ncr' : stop.why;
-  return refuse(code, describeStop(stop, unit));
+  return refuse(code, describeStop(stop, unit, state));
 }
 
 /** How much of a material lot an NCR still contains (not dispositioned, or waiting for rework). */
@@ -372,6 +381,7 @@ export function dispositionAuthorityProblem(state: PlantState, event: EventOf<'n
   if (signature.signerBadge !== event.actor) return `the signature names ${signature.signerBadge} but the event was recorded by ${event.actor}`;
   const own = signatureProblem(state, signature, DISPOSITION_ROLE, DISPOSITION_MEANINGS[disposition], 'disposition');
   if (own !== null) return own;
+  if (disposition === 'repair' && event.payload.instruction === undefined) return 'Repair needs the approved repair instruction and its revision';
   if (needsConcurrence(disposition)) {
     if (concurrence === undefined) return `${sentenceName(disposition)} needs engineering's concurrence`;
     const other = signatureProblem(state, concurrence, CONCURRENCE_ROLE, CONCURRENCE_MEANINGS[disposition], 'engineering');
@@ -392,6 +402,10 @@ export interface DispositionRequest {
   reason: string;
   concurrenceBadge?: string;
   customerApprovalRef?: string;
+  /** Rework and repair: the routing operation it is done to (default the NCR's), the repair instruction, more characteristics to re-inspect. */
+  operationId?: string;
+  instruction?: { ref: string; revision: string };
+  reinspect?: string[];
 }
 
 /** Whether this disposition may be signed at the station now (the PINs are checked by the station). */
@@ -409,6 +423,11 @@ export function checkDisposition(state: PlantState, request: DispositionRequest)
     return refuse('insufficient-quantity', `${labelOf(item.unit)} on ${ncrLabel(ncr)} has ${open} to disposition; asked for ${request.quantity}`);
   }
   if (request.reason.trim() === '') return refuse('reason-required', 'Type the reason for the disposition; it is part of the signed record');
+  if (request.disposition === 'repair' && ((request.instruction?.ref.trim() ?? '') === '' || (request.instruction?.revision.trim() ?? '') === '')) {
+    return refuse('reason-required', 'Repair needs the approved repair instruction and its revision');
+  }
+  const reworkRef = needsRework(request.disposition) ? reworkReferenceProblem(state, ncr, request) : null;
+  if (reworkRef !== null) return refuse('unknown-operation', reworkRef);
   let concurrer: Operator | undefined;
   if (needsConcurrence(request.disposition)) {
     const badge = request.concurrenceBadge?.trim() ?? '';
@@ -422,6 +441,18 @@ export function checkDisposition(state: PlantState, request: DispositionRequest)
     }
   }
   return { ok: true, value: { ncr, item, signer, ...(concurrer === undefined ? {} : { concurrer }) } };
+}
+
+/** Why a rework's operation or re-inspected characteristics are not of the NCR's routing, or null. */
+export function reworkReferenceProblem(state: PlantState, ncr: Nonconformance, payload: { operationId?: string | undefined; reinspect?: readonly string[] | undefined }): string | null {
+  if (payload.operationId === undefined && (payload.reinspect ?? []).length === 0) return null;
+  const workOrder = state.workOrders.get(ncr.workOrderId ?? '');
+  const routing = workOrder === undefined ? undefined : state.routings.get(`${workOrder.partNumber}@${workOrder.partRevision}`);
+  if (workOrder === undefined || routing === undefined) return `${ncrLabel(ncr)} has no traveler to rework in; leave out the operation and characteristics`;
+  if (payload.operationId !== undefined && !routing.operations.some((op) => op.id === payload.operationId)) return `${payload.operationId} is not an operation of ${workOrder.id}`;
+  const unknown = (payload.reinspect ?? []).filter((id) => !routing.operations.some((op) => op.characteristics.some((c) => c.id === id)));
+  if (unknown.length > 0) return `${unknown.join(', ')} is not a characteristic of ${workOrder.partNumber} rev ${workOrder.partRevision}`;
+  return null;
 }
 
 /** Writes the NCR with new items and the status they give; releases the NCR's own hold once nothing is left undecided. */
@@ -444,7 +475,8 @@ function applyDispositioned(draft: PlantDraft, event: EventOf<'ncr.dispositioned
   const { ncr, item } = found;
   if (event.payload.quantity > undispositionedQuantity(item)) return;
   if (dispositionAuthorityProblem(draft, event) !== null) return;
-  const { disposition, quantity, signature, concurrence, customerApprovalRef } = event.payload;
+  const { disposition, quantity, signature, concurrence, customerApprovalRef, instruction, reinspect } = event.payload;
+  const operationId = needsRework(disposition) ? resolveReworkOperation(draft, ncr, item.unit, event.payload.operationId) : undefined;
   const record: NcrDispositionRecord = {
     eventId: event.id,
     disposition,
@@ -452,6 +484,9 @@ function applyDispositioned(draft: PlantDraft, event: EventOf<'ncr.dispositioned
     signature,
     ...(concurrence === undefined ? {} : { concurrence }),
     ...(customerApprovalRef === undefined ? {} : { customerApprovalRef }),
+    ...(operationId === undefined ? {} : { operationId }),
+    ...(instruction === undefined || disposition !== 'repair' ? {} : { instruction }),
+    ...(reinspect === undefined || reinspect.length === 0 || !needsRework(disposition) ? {} : { reinspect: [...reinspect] }),
   };
   const items = itemsOf(draft, ncr).map((i) => (i.itemId === item.itemId ? { ...i, dispositions: [...i.dispositions, record] } : i));
   writeItems(draft, ncr, items, { eventId: event.id, signature });
@@ -468,6 +503,7 @@ export function reworkProblem(state: PlantState, payload: EventOf<'ncr.rework-re
   const found = ncrItemRef(state, payload);
   if (typeof found === 'string') return `ncr.rework-recorded ${found}`;
   if (pendingRework(found.item).length === 0) return `${labelOf(found.item.unit)} on ${ncrLabel(found.ncr)} has no rework or repair waiting to be recorded`;
+  if (travelerOfItem(state, found.ncr, found.item.unit) !== undefined) return `${labelOf(found.item.unit)} on ${ncrLabel(found.ncr)} is reworked through the operations inserted in its traveler, not by a rework record`;
   return null;
 }
 
@@ -487,6 +523,9 @@ export function checkRework(state: PlantState, request: ReworkRequest): Resolved
   const item = itemsOf(state, ncr).find((i) => i.itemId === request.itemId);
   if (item === undefined) return refuse('unknown-ncr', `${ncrLabel(ncr)} has no item ${request.itemId}`);
   if (pendingRework(item).length === 0) return refuse('no-rework-pending', `${labelOf(item.unit)} on ${ncrLabel(ncr)} has no rework or repair waiting`);
+  if (travelerOfItem(state, ncr, item.unit) !== undefined) {
+    return refuse('no-rework-pending', `${labelOf(item.unit)} is reworked through the operations inserted in its traveler: do them there`);
+  }
   if (request.note.trim() === '') return refuse('reason-required', 'Say what was done and to which instruction');
   return { ok: true, value: { ncr, item, workOrderId: ncr.workOrderId ?? '' } };
 }
@@ -495,13 +534,19 @@ function applyRework(draft: PlantDraft, event: EventOf<'ncr.rework-recorded'>): 
   const found = ncrItemRef(draft, event.payload);
   if (typeof found === 'string') return;
   const { ncr, item } = found;
+  if (travelerOfItem(draft, ncr, item.unit) !== undefined) return;
   const pending = pendingRework(item)[0];
   if (pending === undefined) return;
-  const carriedOut = { eventId: event.id, actor: event.actor, at: event.deviceTime, note: event.payload.note };
-  const items = itemsOf(draft, ncr).map((i) =>
-    i.itemId !== item.itemId ? i : { ...i, dispositions: i.dispositions.map((d) => (d === pending ? { ...d, carriedOut } : d)) },
+  markCarriedOut(draft, ncr, item.itemId, pending.eventId, { eventId: event.id, actor: event.actor, at: event.deviceTime, note: event.payload.note });
+}
+
+/** Marks one rework or repair disposition of an item carried out; the NCR closes when nothing else is left. */
+export function markCarriedOut(draft: PlantDraft, ncr: Nonconformance, itemId: string, dispositionEventId: string, carriedOut: NonNullable<NcrDispositionRecord['carriedOut']>): void {
+  const current = draft.nonconformances.get(ncr.ncrId) ?? ncr;
+  const items = itemsOf(draft, current).map((i) =>
+    i.itemId !== itemId ? i : { ...i, dispositions: i.dispositions.map((d) => (d.eventId === dispositionEventId && d.carriedOut === undefined ? { ...d, carriedOut } : d)) },
   );
-  writeItems(draft, ncr, items);
+  writeItems(draft, current, items);
 }
 
 /** The effect of an NCR event on the plant (called by the plant reducer). */

@@ -15,6 +15,7 @@ import type { WorkCenter } from '../../schemas/work-center.ts';
 import type { WorkOrder } from '../../schemas/work-order.ts';
 import { measurementResult } from './inspection.ts';
 import { applyNcrEvent, openNcrFromEvent } from './ncr.ts';
+import { carryOutOnCompletion, findOperation } from './rework.ts';
 
 /** Who did a step and when, as the event recorded it. */
 export interface StepMark {
@@ -417,7 +418,7 @@ export function parseStepKey(key: string): { workOrderId: string; unit: UnitRef;
  */
 function measurementsOfStep(state: PlantState, key: string, workOrderId: string, operationId: string): Array<readonly MeasurementRecord[]> {
   const workOrder = state.workOrders.get(workOrderId);
-  const operation = workOrder === undefined ? undefined : routingOf(state, workOrder)?.operations.find((op) => op.id === operationId);
+  const operation = workOrder === undefined ? undefined : findOperation(state, workOrderId, operationId, parseStepKey(key)?.unit);
   if (operation === undefined) {
     return [...state.measurements].filter(([mapKey]) => stepKeyOfCharacteristicKey(mapKey) === key).map(([, results]) => results);
   }
@@ -498,6 +499,7 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
       const key = stepKey(event.payload.workOrderId, event.payload.unit, event.payload.operationId);
       const step = draft.steps.get(key) ?? {};
       if (step.completed === undefined) draft.steps.set(key, { ...step, completed: mark(event) });
+      carryOutOnCompletion(draft, event);
       return;
     }
     case 'material.consumed': {
@@ -724,9 +726,8 @@ function voidOnStep(draft: PlantDraft, key: string, eventId: string): void {
 
 function applyMeasurement(draft: PlantDraft, event: EventOf<'measurement.recorded'>): void {
   const { workOrderId, unit, operationId, characteristicId } = event.payload;
-  const workOrder = draft.workOrders.get(workOrderId);
-  const routing = workOrder === undefined ? undefined : draft.routings.get(routingKey(workOrder.partNumber, workOrder.partRevision));
-  const characteristic = routing?.operations.find((op) => op.id === operationId)?.characteristics.find((c) => c.id === characteristicId);
+  // A re-inspection an NCR's rework inserted is judged by the characteristic it copied from the routing.
+  const characteristic = findOperation(draft, workOrderId, operationId, unit)?.characteristics.find((c) => c.id === characteristicId);
   // The rule decides from the characteristic it knows; the station's own verdict is kept in the event.
   const result = characteristic === undefined ? event.payload.result : measurementResult(characteristic, event.payload.measured);
   const key = characteristicKey(workOrderId, unit, operationId, characteristicId);

@@ -6,7 +6,8 @@ import type { WorkOrder } from '../../schemas/work-order.ts';
 import type { ConsumptionRecord, MeasurementRecord, PlantState, StepRecord } from './plant.ts';
 import type { Check, Resolved } from './refusal.ts';
 import { characteristicKey, netQuantity, operationsInOrder, routingOf, stepKey, unitKey, unitLabel } from './plant.ts';
-import { ncrRefusal } from './ncr.ts';
+import type { InsertedOperation } from './rework.ts';
+import { findInserted, insertedOperationsOn, insertedSequenceRefusal, ncrRefusalAt, openInsertedAt } from './rework.ts';
 import { checkQualified } from './qualification.ts';
 import { allowed, refuse } from './refusal.ts';
 
@@ -76,7 +77,8 @@ export function resolveStep(state: PlantState, workOrderId: string, unit: UnitRe
   const traveler = travelerOf(state, workOrderId);
   if (!traveler.ok) return traveler;
   const { workOrder, routing } = traveler.value;
-  const operation = routing.operations.find((op) => op.id === operationId);
+  // An operation a rework or repair inserted into this unit's traveler resolves like a routing operation.
+  const operation = routing.operations.find((op) => op.id === operationId) ?? findInserted(state, workOrderId, unit, operationId)?.operation;
   if (operation === undefined) {
     return refuse('unknown-operation', `${operationId} is not an operation of ${workOrder.partNumber} rev ${workOrder.partRevision}`);
   }
@@ -110,6 +112,8 @@ export function firstIncompleteBefore(state: PlantState, ctx: StepContext): Oper
 }
 
 function sequenceRefusal(state: PlantState, ctx: StepContext, verb: string): Check {
+  const inserted = findInserted(state, ctx.workOrder.id, ctx.unit, ctx.operation.id);
+  if (inserted !== undefined) return insertedSequenceRefusal(state, ctx.workOrder.id, ctx.unit, inserted, verb);
   const before = firstIncompleteBefore(state, ctx);
   if (before === undefined) return allowed;
   return refuse(
@@ -165,7 +169,7 @@ export function checkStart(state: PlantState, request: StepRequest): Resolved<St
     checkWorkCenter(state, ctx.operation, request.workCenterId),
     operatorCheck(state, request.actor, ctx.operation, request.at),
     // An NCR says more than the hold it placed: which NCR, and that quality must disposition it.
-    ncrRefusal(state, ctx.unit),
+    ncrRefusalAt(state, ctx.workOrder.id, ctx.unit, ctx.operation.id),
     holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit)),
     sequenceRefusal(state, ctx, 'start'),
   ];
@@ -213,7 +217,7 @@ export function checkComplete(state: PlantState, request: StepRequest): Resolved
   if (!place.ok) return place;
   const operator = operatorCheck(state, request.actor, ctx.operation, request.at);
   if (!operator.ok) return operator;
-  const ncr = ncrRefusal(state, ctx.unit);
+  const ncr = ncrRefusalAt(state, ctx.workOrder.id, ctx.unit, ctx.operation.id);
   if (!ncr.ok) return ncr;
   const hold = holdRefusal(activeHoldsOn(state, ctx.workOrder.id, ctx.unit), unitLabel(ctx.unit));
   if (!hold.ok) return hold;
@@ -237,10 +241,40 @@ export function queueFor(state: PlantState, workCenterId: string): Traveler[] {
     const routing = routingOf(state, workOrder);
     if (routing === undefined) continue;
     const here = routing.operations.filter((op) => op.workCenterId === workCenterId);
-    const workLeft = here.some((op) =>
-      workOrder.units.some((unit) => statusOf(state.steps.get(stepKey(workOrder.id, unit, op.id))) !== 'complete'),
-    );
+    const workLeft =
+      here.some((op) => workOrder.units.some((unit) => statusOf(state.steps.get(stepKey(workOrder.id, unit, op.id))) !== 'complete')) ||
+      workOrder.units.some((unit) => openInsertedAt(state, workOrder.id, unit, workCenterId).length > 0);
     if (workLeft) queue.push({ workOrder, routing, operations: operationsInOrder(routing) });
   }
   return queue.sort((a, b) => a.workOrder.dueDate.localeCompare(b.workOrder.dueDate) || a.workOrder.id.localeCompare(b.workOrder.id));
+}
+
+/** A row of the traveler: a routing operation on every unit, or an operation an NCR inserted on the units it names. */
+export interface TravelerRow {
+  operation: Operation;
+  /** Set for a rework, repair or re-inspection an NCR inserted. */
+  inserted?: InsertedOperation;
+  units: UnitRef[];
+}
+
+/**
+ * The traveler's rows in order: each routing operation, preceded by the rework, repair and
+ * re-inspection operations NCRs inserted before it (on the units they name).
+ */
+export function travelerRows(state: PlantState, traveler: Traveler): TravelerRow[] {
+  const { workOrder, operations } = traveler;
+  const inserted = new Map<string, TravelerRow>();
+  for (const unit of workOrder.units) {
+    for (const i of insertedOperationsOn(state, workOrder.id, unit)) {
+      const row = inserted.get(i.operation.id);
+      if (row === undefined) inserted.set(i.operation.id, { operation: i.operation, inserted: i, units: [unit] });
+      else row.units.push(unit);
+    }
+  }
+  const rows: TravelerRow[] = [];
+  for (const operation of operations) {
+    for (const row of inserted.values()) if (row.inserted?.before === operation.id) rows.push(row);
+    rows.push({ operation, units: [...workOrder.units] });
+  }
+  return rows;
 }

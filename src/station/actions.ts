@@ -14,7 +14,7 @@ import { checkConsume } from '../domain/material.ts';
 import { checkMerge, checkReturn, checkScrap, checkSplit } from '../domain/material-moves.ts';
 import { checkMeasurement } from '../domain/measurement.ts';
 import type { DispositionRequest } from '../domain/ncr.ts';
-import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework } from '../domain/ncr.ts';
+import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework, needsRework } from '../domain/ncr.ts';
 import type { StepRequest } from '../domain/traveler.ts';
 import { checkComplete, checkStart } from '../domain/traveler.ts';
 import type { StationRuntime } from './runtime.ts';
@@ -204,6 +204,9 @@ export async function dispositionNcr(
       disposition: request.disposition,
       quantity: request.quantity,
       ...(ref === '' ? {} : { customerApprovalRef: ref }),
+      ...(request.operationId === undefined || !needsRework(request.disposition) ? {} : { operationId: request.operationId }),
+      ...(request.instruction === undefined || request.disposition !== 'repair' ? {} : { instruction: { ref: request.instruction.ref.trim(), revision: request.instruction.revision.trim() } }),
+      ...(request.reinspect === undefined || request.reinspect.length === 0 || !needsRework(request.disposition) ? {} : { reinspect: [...new Set(request.reinspect)] }),
       signature,
       ...(concurrence === undefined ? {} : { concurrence }),
     },

@@ -75,13 +75,15 @@ export function runNcrSuite(backend: Backend): void {
       await fixture?.dispose();
     });
 
-    it('[C30] a red tag contains the unit; work recorded offline meanwhile is kept and flagged; after rework is recorded the unit goes on', async () => {
+    it('[C30] a red tag contains the unit; work recorded offline meanwhile is kept and flagged; the rework and re-inspection inserted in its traveler, pushed over HTTP, close the NCR and the unit goes on', async () => {
       const { workOrderId, units } = await freshOrder();
       const unit = units[0]!;
       const tag = redTag(mill, workOrderId, unit);
       expect((await mill.pushOk([tag]))[0]).toMatchObject({ outcome: 'accepted' });
       const ncrId = `NCR-${tag.id}`;
-      expect((await view('nonconformance', ncrId))?.data).toMatchObject({ status: 'open', workOrderId, openedBy: OPERATOR, items: [{ itemId: '1', unit, quantity: 1, dispositions: [] }] });
+      const opened = (await view('nonconformance', ncrId))?.data;
+      expect(opened).toMatchObject({ status: 'open', workOrderId, openedBy: OPERATOR, items: [{ itemId: '1', unit, quantity: 1, dispositions: [] }] });
+      const label = shortNcrId(ncrId, opened!.openedAt);
 
       // The lathe, offline, started the unit before it heard of the NCR.
       const offline = lathe.step('op.started', 'B-1005', workOrderId, unit, 'OP10', 'D');
@@ -89,15 +91,45 @@ export function runNcrSuite(backend: Backend): void {
       expect(flagged).toMatchObject({ outcome: 'flagged', flags: ['worked-under-ncr'] });
       expect((await view('conflict', `CF-${offline.id}-worked-under-ncr`))?.data).toMatchObject({ status: 'open', relatedEventIds: [tag.id], workOrderId });
 
-      const rework = disposition(mill, ncrId, workOrderId, unit, 'rework');
+      // Rework to OP10, and the bore re-inspected after it.
+      const rework = mill.event('ncr.dispositioned', QUALITY, {
+        ncrId, itemId: '1', workOrderId, unit, disposition: 'rework', quantity: 1, reinspect: ['C1'], signature: sig(QUALITY, DISPOSITION_MEANINGS.rework),
+      });
       expect((await mill.pushOk([rework]))[0]).toMatchObject({ outcome: 'accepted' });
-      expect((await view('nonconformance', ncrId))?.data).toMatchObject({ status: 'dispositioned', items: [{ dispositions: [{ eventId: rework.id, disposition: 'rework', signature: { signerBadge: QUALITY, meaning: 'dispositioned: rework' } }] }] });
-      const done = mill.event('ncr.rework-recorded', OPERATOR, { ncrId, itemId: '1', workOrderId, unit, note: 'Face re-milled to WI-10 rev D' });
-      expect((await mill.pushOk([done]))[0]).toMatchObject({ outcome: 'accepted' });
-      expect((await view('nonconformance', ncrId))?.data.status).toBe('closed');
-      expect((await mill.pushOk([mill.step('op.completed', OPERATOR, workOrderId, unit, 'OP10', 'D')]))[0]).toMatchObject({ outcome: 'accepted', flags: [] });
+      expect((await view('nonconformance', ncrId))?.data).toMatchObject({
+        status: 'dispositioned',
+        items: [{ dispositions: [{ eventId: rework.id, disposition: 'rework', operationId: 'OP10', reinspect: ['C1'], signature: { signerBadge: QUALITY, meaning: 'dispositioned: rework' } }] }],
+      });
+      // The free-text record is refused for a unit of the work order (C13): it is reworked in its traveler.
+      const note = mill.event('ncr.rework-recorded', OPERATOR, { ncrId, itemId: '1', workOrderId, unit, note: 'Face re-milled' });
+      expect((await mill.pushOk([note]))[0]).toMatchObject({ outcome: 'rejected' });
 
-      // The unit's audit trail holds the red tag, the signed disposition and the rework, in order.
+      // Work on the regular operation while the rework is open is kept and flagged.
+      const early = lathe.step('op.completed', 'B-1005', workOrderId, unit, 'OP10', 'D');
+      const [underRework] = await lathe.pushOk([early]);
+      expect(underRework).toMatchObject({ outcome: 'flagged', flags: ['worked-under-ncr'], reason: expect.stringContaining(`Rework 1 for ${label} and Re-inspection 1 for ${label} must be completed`) });
+
+      const flow = [
+        mill.step('op.started', OPERATOR, workOrderId, unit, `${label}-RW1`, 'D'),
+        mill.step('op.completed', OPERATOR, workOrderId, unit, `${label}-RW1`, 'D'),
+        mill.step('op.started', 'B-2001', workOrderId, unit, `${label}-RI1`, 'C'),
+        mill.event('measurement.recorded', 'B-2001', {
+          workOrderId, operationId: `${label}-RI1`, unit, characteristicId: 'C1', characteristicRevision: 'A', instructionRevision: 'C',
+          measured: { kind: 'variable', entered: { value: 12.71, unit: 'mm', text: '12.71' }, value: 12.71, unit: 'mm' }, gaugeId: 'G-17', result: 'pass',
+        }),
+        mill.step('op.completed', 'B-2001', workOrderId, unit, `${label}-RI1`, 'C'),
+      ];
+      const receipts = await mill.pushOk(flow);
+      expect(receipts.map((r) => [r.outcome, r.flags])).toEqual(flow.map(() => ['accepted', []]));
+      expect((await view('nonconformance', ncrId))?.data).toMatchObject({ status: 'closed', items: [{ dispositions: [{ carriedOut: { actor: 'B-2001', note: `Re-inspection 1 for ${label} completed` } }] }] });
+      expect((await view('step', `${workOrderId}|serial:${(unit as { serial: string }).serial}|${label}-RI1`))?.data).toMatchObject({ completed: { actor: 'B-2001' } });
+      expect((await mill.pushOk([mill.step('op.started', OPERATOR, workOrderId, unit, 'OP20', 'B')]))[0]).toMatchObject({ outcome: 'accepted', flags: [] });
+
+      // Two stations completing the same rework offline collide as any duplicate completion (C1).
+      const twice = lathe.step('op.completed', 'B-1005', workOrderId, unit, `${label}-RW1`, 'D');
+      expect((await lathe.pushOk([twice]))[0]).toMatchObject({ outcome: 'flagged', flags: ['duplicate-completion'] });
+
+      // The unit's audit trail holds the red tag, the signed disposition and the refused rework record, in order.
       const serial = (unit as { serial: string }).serial;
       const trail = await send<TrailResponse>(server.url, `/api/audit/trail?serial=${serial}`, { credential: mill.credential });
       expect(trail.status).toBe(200);

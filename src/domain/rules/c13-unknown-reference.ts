@@ -3,7 +3,7 @@ import type { EventOf } from '../../../schemas/event.ts';
 import type { PlantState } from '../plant.ts';
 import type { Rule } from './types.ts';
 import { unitKey, unitLabel } from '../plant.ts';
-import { ncrItemRef, openNcrProblem, reworkProblem } from '../ncr.ts';
+import { ncrItemRef, openNcrProblem, reworkProblem, reworkReferenceProblem } from '../ncr.ts';
 import { operationOf, stepTarget } from './helpers.ts';
 
 /** Whether the plant has the work order, serial or lot a hold names. */
@@ -46,7 +46,7 @@ export const unknownReference: Rule = ({ state, event }) => {
   }
   const target = stepTarget(event);
   if (target === undefined) return [];
-  const found = operationOf(state, target.workOrderId, target.operationId);
+  const found = operationOf(state, target.workOrderId, target.operationId, target.unit);
   const reason =
     found === undefined ? `${event.type} names work order ${target.workOrderId} / operation ${target.operationId}, which the server does not have`
     : !found.workOrder.units.some((u) => unitKey(u) === unitKey(target.unit)) ? `${unitLabel(target.unit)} is not a unit of ${target.workOrderId}`
@@ -65,5 +65,6 @@ function ncrReferenceProblem(state: PlantState, event: EventOf<'ncr.opened' | 'n
   if (event.payload.quantity > found.item.quantity) {
     return `ncr.dispositioned names ${event.payload.quantity} of item ${found.item.itemId}, which has ${found.item.quantity}`;
   }
-  return null;
+  const rework = reworkReferenceProblem(state, found.ncr, event.payload);
+  return rework === null ? null : `ncr.dispositioned: ${rework}`;
 }

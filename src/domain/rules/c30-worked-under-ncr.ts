@@ -2,6 +2,7 @@ import type { Rule } from './types.ts';
 import { containedQuantity, describeStop, ncrContainingLot, ncrLabel, ncrStopOn } from '../ncr.ts';
 import { stepKey, unitLabel } from '../plant.ts';
 import { stepTarget } from './helpers.ts';
+import { ncrStopAt } from '../rework.ts';
 
 /**
  * C30: work recorded (offline) on a unit that an NCR earlier in server order stops: it contains the
@@ -14,9 +15,10 @@ export const workedUnderNcr: Rule = ({ state, event }) => {
   const target = stepTarget(event);
   if (target === undefined) return [];
   const base = { rule: 'C30' as const, flag: 'worked-under-ncr' as const, workOrderId: target.workOrderId, stepKey: stepKey(target.workOrderId, target.unit, target.operationId) };
-  const stop = ncrStopOn(state, target.unit);
+  // The operations a rework or repair inserted are the way out of its stop, not work under it.
+  const stop = ncrStopAt(state, target.workOrderId, target.unit, target.operationId);
   if (stop !== undefined) {
-    return [{ ...base, subject: target.unit, related: [stop.ncr.sourceEventId], description: `${event.type} at ${target.operationId} while ${describeStop(stop, target.unit)}` }];
+    return [{ ...base, subject: target.unit, related: [stop.ncr.sourceEventId], description: `${event.type} at ${target.operationId} while ${describeStop(stop, target.unit, state)}` }];
   }
   if (event.type !== 'material.consumed') return [];
   const material = event.payload.material;
@@ -24,7 +26,7 @@ export const workedUnderNcr: Rule = ({ state, event }) => {
     const unit = { kind: 'serial', serial: material.serial } as const;
     const materialStop = ncrStopOn(state, unit);
     if (materialStop === undefined) return [];
-    return [{ ...base, subject: unit, related: [materialStop.ncr.sourceEventId], description: `Serial ${material.serial} consumed into ${unitLabel(target.unit)} while ${describeStop(materialStop, unit)}` }];
+    return [{ ...base, subject: unit, related: [materialStop.ncr.sourceEventId], description: `Serial ${material.serial} consumed into ${unitLabel(target.unit)} while ${describeStop(materialStop, unit, state)}` }];
   }
   const lot = state.lots.get(material.lotId);
   const contained = containedQuantity(state, material.lotId);

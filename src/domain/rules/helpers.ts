@@ -3,7 +3,7 @@ import type { StationEvent } from '../../../schemas/event.ts';
 import type { Operation } from '../../../schemas/routing.ts';
 import type { WorkOrder } from '../../../schemas/work-order.ts';
 import type { PlantDraft, PlantState } from '../plant.ts';
-import { routingOf } from '../plant.ts';
+import { findOperation } from '../rework.ts';
 import { openNcrFromEvent } from '../ncr.ts';
 
 /** The traveler step an event acts on, if it acts on one. */
@@ -19,10 +19,11 @@ export function stepTarget(event: StationEvent): { workOrderId: string; unit: Un
   }
 }
 
-export function operationOf(state: PlantState, workOrderId: string, operationId: string): { workOrder: WorkOrder; operation: Operation } | undefined {
+/** A work order's operation: of its routing, or one an NCR's rework or repair inserted (on `unit`, if named). */
+export function operationOf(state: PlantState, workOrderId: string, operationId: string, unit?: UnitRef): { workOrder: WorkOrder; operation: Operation } | undefined {
   const workOrder = state.workOrders.get(workOrderId);
   if (workOrder === undefined) return undefined;
-  const operation = routingOf(state, workOrder)?.operations.find((op) => op.id === operationId);
+  const operation = findOperation(state, workOrderId, operationId, unit);
   return operation === undefined ? undefined : { workOrder, operation };
 }
 

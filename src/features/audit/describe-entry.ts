@@ -10,8 +10,9 @@ import type { UnitRef } from '../../../schemas/common.ts';
 import type { StationEvent } from '../../../schemas/event.ts';
 import { describeLimits, unitName } from '../../domain/inspection.ts';
 import type { PlantState } from '../../domain/plant.ts';
-import { routingOf, unitLabel } from '../../domain/plant.ts';
+import { unitLabel } from '../../domain/plant.ts';
 import { DISPOSITION_NAMES } from '../../domain/ncr.ts';
+import { findOperation } from '../../domain/rework.ts';
 import { shortConflictId, shortHoldId, shortNcrId } from '../../domain/short-id.ts';
 import { eventName } from '../../app/event-names.ts';
 
@@ -79,9 +80,8 @@ export function entrySummary(entry: AuditEntry, plant?: PlantState): string | nu
     }
     case 'measurement.recorded': {
       const { payload } = event;
-      const workOrder = plant?.workOrders.get(payload.workOrderId);
-      const routing = plant === undefined || workOrder === undefined ? undefined : routingOf(plant, workOrder);
-      const characteristic = routing?.operations.find((op) => op.id === payload.operationId)?.characteristics.find((c) => c.id === payload.characteristicId);
+      // A re-inspection an NCR inserted carries the routing's characteristic too.
+      const characteristic = plant === undefined ? undefined : findOperation(plant, payload.workOrderId, payload.operationId, payload.unit)?.characteristics.find((c) => c.id === payload.characteristicId);
       const name = characteristic === undefined ? payload.characteristicId : `${payload.characteristicId} ${characteristic.name}`;
       const limits = characteristic === undefined ? '' : ` (limits ${describeLimits(characteristic)})`;
       const gauge = payload.gaugeId === undefined ? '' : `, gauge ${payload.gaugeId}`;

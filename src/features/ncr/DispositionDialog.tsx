@@ -3,7 +3,8 @@ import type { NcrItemRecord, Nonconformance } from '../../../schemas/nonconforma
 import { usePlant, useStation } from '../../app/station-context.ts';
 import type { Disposition } from '../../domain/ncr.ts';
 import { DISPOSITION_MEANINGS, DISPOSITION_NAMES, needsConcurrence, needsCustomerApproval, ncrLabel, undispositionedQuantity } from '../../domain/ncr.ts';
-import { unitLabel } from '../../domain/plant.ts';
+import { operationsInOrder, routingOf, unitLabel } from '../../domain/plant.ts';
+import { needsRework } from '../../domain/ncr.ts';
 import type { Manifestation } from '../../station/actions.ts';
 import { dispositionNcr } from '../../station/actions.ts';
 import { Badge, Field } from '../../ui/index.ts';
@@ -26,6 +27,13 @@ export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonc
   const [engineeringPin, setEngineeringPin] = useState('');
   const [customerRef, setCustomerRef] = useState('');
   const workOrder = plant.workOrders.get(ncr.workOrderId ?? '');
+  // Rework and repair are done as operations inserted in the unit's traveler: at the work center of
+  // the operation chosen here (rework: to its instruction), by default the one the NCR is about.
+  const operations = workOrder === undefined ? [] : operationsInOrder(routingOf(plant, workOrder) ?? { partNumber: '', partRevision: '', operations: [] });
+  const inTraveler = workOrder !== undefined && workOrder.units.some((u) => unitLabel(u) === unitLabel(item.unit)) && operations.length > 0;
+  const [operationId, setOperationId] = useState(operations.some((op) => op.id === ncr.operationId) ? (ncr.operationId ?? '') : '');
+  const [instructionRef, setInstructionRef] = useState('');
+  const [instructionRevision, setInstructionRevision] = useState('');
   const concur = needsConcurrence(kind);
   const customer = needsCustomerApproval(workOrder, kind);
   return (
@@ -51,6 +59,8 @@ export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonc
           reason,
           ...(concur ? { concurrenceBadge: engineeringBadge, concurrencePin: engineeringPin } : {}),
           ...(customer ? { customerApprovalRef: customerRef } : {}),
+          ...(needsRework(kind) && inTraveler && operationId !== '' ? { operationId } : {}),
+          ...(kind === 'repair' ? { instruction: { ref: instructionRef, revision: instructionRevision } } : {}),
         });
         if (!result.ok) setEngineeringPin('');
         return result.ok ? { ok: true, manifestation: result.manifestation } : { ok: false, message: result.message };
@@ -74,6 +84,30 @@ export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonc
           <Field label="Quantity" hint={`Up to ${open}`}>
             {(control) => <input {...control} inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} />}
           </Field>
+        )}
+        {needsRework(kind) && inTraveler && (
+          <Field label={kind === 'rework' ? 'Rework to operation' : 'Repair at operation'} hint="Its work center does it; the affected characteristics are re-inspected after">
+            {(control) => (
+              <select {...control} value={operationId} onChange={(e) => setOperationId(e.target.value)}>
+                {!operations.some((op) => op.id === ncr.operationId) && <option value="">the unit's next operation</option>}
+                {operations.map((op) => (
+                  <option key={op.id} value={op.id}>
+                    {op.id} {op.name} ({op.workCenterId})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        {kind === 'repair' && (
+          <>
+            <Field label="Repair instruction" hint="The approved repair instruction">
+              {(control) => <input {...control} value={instructionRef} onChange={(e) => setInstructionRef(e.target.value)} autoComplete="off" />}
+            </Field>
+            <Field label="Repair instruction revision">
+              {(control) => <input {...control} value={instructionRevision} onChange={(e) => setInstructionRevision(e.target.value)} autoComplete="off" />}
+            </Field>
+          </>
         )}
         {customer && (
           <Field label="Customer approval reference" hint={`${workOrder?.program ?? 'This'} program requires it`}>

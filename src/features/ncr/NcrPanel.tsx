@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { UnitRef } from '../../../schemas/common.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
-import { DISPOSITION_NAMES, OPEN_NCR_ROLES, describeStop, itemsOf, ncrLabel, ncrStopOn, ncrsOn, pendingRework } from '../../domain/ncr.ts';
+import { DISPOSITION_NAMES, OPEN_NCR_ROLES, describeStop, itemsOf, ncrLabel, ncrsOn, pendingRework } from '../../domain/ncr.ts';
+import { insertedOperationsOf, ncrStopAt, travelerOfItem } from '../../domain/rework.ts';
+import { stepKey } from '../../domain/plant.ts';
 import { unitKey, unitLabel } from '../../domain/plant.ts';
 import type { ActionResult } from '../../station/actions.ts';
 import { openNcr, recordRework } from '../../station/actions.ts';
@@ -21,7 +23,7 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
   const [quantity, setQuantity] = useState('1');
   const [note, setNote] = useState('');
   const ncrs = ncrsOn(plant, unit);
-  const stop = ncrStopOn(plant, unit);
+  const stop = ncrStopAt(plant, workOrderId, unit, operationId);
   const mayOpen = OPEN_NCR_ROLES.includes(session.role);
   const label = unitLabel(unit);
 
@@ -30,7 +32,7 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
       <h2>Nonconformances</h2>
       {stop !== undefined && (
         <p>
-          <Badge tone="hold">{stop.why === 'rework-pending' ? 'Rework to record' : stop.why === 'left-production' ? 'Left production' : 'Held by NCR'}</Badge> {describeStop(stop, unit)}
+          <Badge tone="hold">{stop.why === 'rework-pending' ? 'Rework to do' : stop.why === 'left-production' ? 'Left production' : 'Held by NCR'}</Badge> {describeStop(stop, unit, plant)}
         </p>
       )}
       {ncrs.length === 0 && <p className="muted">No NCR on {label}.</p>}
@@ -46,9 +48,17 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
                 {d.concurrence === undefined ? '' : ` and ${d.concurrence.printedName} (engineering)`}
                 {d.customerApprovalRef === undefined ? '' : `, customer approval ${d.customerApprovalRef}`}
                 {d.carriedOut === undefined ? '' : ` — done: ${d.carriedOut.note}`}
+                {item !== undefined &&
+                  insertedOperationsOf(plant, ncr, item)
+                    .filter((i) => i.disposition.eventId === d.eventId)
+                    .map((i) => (
+                      <div key={i.operation.id}>
+                        {i.operation.name}: {plant.steps.get(stepKey(workOrderId, unit, i.operation.id))?.completed === undefined ? 'to do' : 'complete'} ({i.operation.instruction.ref} rev {i.operation.instruction.revision} · {i.operation.workCenterId})
+                      </div>
+                    ))}
               </div>
             ))}
-            {item !== undefined && pendingRework(item).length > 0 && (
+            {item !== undefined && pendingRework(item).length > 0 && travelerOfItem(plant, ncr, item.unit) === undefined && (
               <form
                 className="ncr-red-tag"
                 onSubmit={(e) => {

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
 import { shortHoldId } from '../../domain/short-id.ts';
 import { DISPOSITION_NAMES, DISPOSITION_ROLE, itemsOf, ncrLabel, pendingRework, undispositionedQuantity } from '../../domain/ncr.ts';
+import { insertedOperationsOf } from '../../domain/rework.ts';
 import type { PlantState } from '../../domain/plant.ts';
 import { routingOf, unitLabel } from '../../domain/plant.ts';
 import type { Manifestation } from '../../station/actions.ts';
@@ -150,7 +151,15 @@ export function NcrScreen() {
                                   Done by {personName(plant, d.carriedOut.actor)} at {formatDateTime(d.carriedOut.at)}: {d.carriedOut.note}
                                 </div>
                               )}
-                              {d.carriedOut === undefined && pendingRework(item).includes(d) && <Badge tone="warn">Rework not yet recorded</Badge>}
+                              {insertedOperationsOf(plant, ncr, item)
+                                .filter((i) => i.disposition.eventId === d.eventId)
+                                .map((i) => (
+                                  <div key={i.operation.id} className="small">
+                                    {i.operation.name} ({i.operation.instruction.ref} rev {i.operation.instruction.revision} · {i.operation.workCenterId}
+                                    {i.operation.characteristics.length > 0 ? ` · ${i.operation.characteristics.map((c) => c.name).join(', ')}` : ''})
+                                  </div>
+                                ))}
+                              {d.carriedOut === undefined && pendingRework(item).includes(d) && <Badge tone="warn">{DISPOSITION_NAMES[d.disposition]} not yet done</Badge>}
                             </div>
                           ))}
                         </td>

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { formatDateTime, travelerPath, unitFromParam } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
 import { unitLabel } from '../../domain/plant.ts';
+import { findInserted } from '../../domain/rework.ts';
 import { activeHoldsOn, checkComplete, checkStart, resolveStep, stepOf } from '../../domain/traveler.ts';
 import type { ActionResult, StepTarget } from '../../station/actions.ts';
 import { completeOperation, consumeMaterial, startOperation, stepRequest } from '../../station/actions.ts';
@@ -82,6 +83,8 @@ function StepScreenBody() {
   const step = stepOf(plant, workOrder.id, ctx.unit, operation);
   const holds = activeHoldsOn(plant, workOrder.id, ctx.unit);
   const label = unitLabel(ctx.unit);
+  // A rework, repair or re-inspection an NCR inserted is named by what it is.
+  const inserted = findInserted(plant, workOrder.id, ctx.unit, operation.id);
   // What the station would say to each action now: the possible one is primary, an impossible one says why.
   const canStart = checkStart(plant, stepRequest(rt, session, stepTarget));
   const canComplete = checkComplete(plant, stepRequest(rt, session, stepTarget));
@@ -92,7 +95,7 @@ function StepScreenBody() {
         <Link to="/">Queue</Link> › <Link to={travelerPath(workOrder.id)}>{workOrder.id}</Link> › {label} › {operation.id}
       </nav>
       <h1>
-        {operation.id} {operation.name} <span className="muted">on {label}</span>
+        {inserted === undefined ? `${operation.id} ${operation.name}` : operation.name} <span className="muted">on {label}</span>
       </h1>
       <MessageArea />
       <dl className="facts">

@@ -3,7 +3,7 @@ import type { Hold } from '../../../schemas/hold.ts';
 import { formatDateTime, stepPath } from '../../app/format.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
 import { unitLabel } from '../../domain/plant.ts';
-import { activeHoldsOn, stepOf, travelerOf } from '../../domain/traveler.ts';
+import { activeHoldsOn, stepOf, travelerOf, travelerRows } from '../../domain/traveler.ts';
 import type { StepStatus } from '../../domain/traveler.ts';
 import { HoldBanner } from './HoldBanner.tsx';
 import { personName } from './names.ts';
@@ -14,7 +14,10 @@ export const STATUS_TEXT: Record<StepStatus, string> = {
   complete: 'Complete',
 };
 
-/** The traveler: the routing's operations in sequence, and per unit who did each and when. */
+/**
+ * The traveler: the routing's operations in sequence, and per unit who did each and when. The rework,
+ * repair and re-inspection operations an NCR inserted show, by name, before the operation it stopped.
+ */
 export function TravelerScreen() {
   const { workOrderId = '' } = useParams();
   const { rt, config } = useStation();
@@ -35,7 +38,8 @@ export function TravelerScreen() {
     );
   }
 
-  const { workOrder, operations } = traveler.value;
+  const { workOrder } = traveler.value;
+  const rows = travelerRows(plant, traveler.value);
   const part = plant.parts.get(workOrder.partNumber);
   const holds = new Map<string, Hold>();
   for (const unit of workOrder.units) for (const hold of activeHoldsOn(plant, workOrder.id, unit)) holds.set(hold.holdId, hold);
@@ -88,25 +92,30 @@ export function TravelerScreen() {
             </tr>
           </thead>
           <tbody>
-            {operations.map((operation) => (
-              <tr key={operation.id} className={operation.workCenterId === config.workCenterId ? 'here' : undefined}>
+            {rows.map(({ operation, inserted, units }) => (
+              <tr key={operation.id} className={[operation.workCenterId === config.workCenterId ? 'here' : '', inserted === undefined ? '' : 'inserted'].join(' ').trim() || undefined}>
                 <th scope="row" className="op-cell">
-                  <div className="op-title">
-                    {operation.id} {operation.name}
-                  </div>
+                  <div className="op-title">{inserted === undefined ? `${operation.id} ${operation.name}` : operation.name}</div>
                   <div className="small">
                     {operation.instruction.ref} rev {operation.instruction.revision} · {operation.workCenterId}
                     {operation.workCenterId === config.workCenterId && <span className="here-tag"> this work center</span>}
                   </div>
                 </th>
                 {workOrder.units.map((unit) => {
+                  if (!units.some((u) => unitLabel(u) === unitLabel(unit))) {
+                    return (
+                      <td key={unitLabel(unit)} className="muted">
+                        —
+                      </td>
+                    );
+                  }
                   const step = stepOf(plant, workOrder.id, unit, operation);
                   const mark = step.record.completed ?? step.record.started;
                   return (
                     <td key={unitLabel(unit)}>
                       <Link to={stepPath(workOrder.id, unit, operation.id)} className={`step-link ${step.status}`}>
                         <span className="visually-hidden">
-                          {operation.id} on {unitLabel(unit)}:{' '}
+                          {inserted === undefined ? operation.id : operation.name} on {unitLabel(unit)}:{' '}
                         </span>
                         <span className="step-status">{STATUS_TEXT[step.status]}</span>
                         {mark !== undefined && (

@@ -86,27 +86,33 @@ describe('NCR lifecycle', () => {
     const base = { ncrId: `NCR-${tag.id}`, itemId: '1', quantity: 1, reason: 'MRB' } as const;
     expect(checkDisposition(plant, { ...base, disposition: 'scrap', signerBadge: 'B-SUP' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
     expect(checkDisposition(plant, { ...base, disposition: 'scrap', signerBadge: 'B-Q' }).ok).toBe(true);
-    expect(checkDisposition(plant, { ...base, disposition: 'repair', signerBadge: 'B-Q', concurrenceBadge: 'B-SUP' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
+    const repairBy = { ...base, disposition: 'repair', signerBadge: 'B-Q', instruction: { ref: 'SRI-118', revision: 'B' } } as const;
+    expect(checkDisposition(plant, { ...repairBy, concurrenceBadge: 'B-SUP' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
     const wo = plant.workOrders.get('WO-1');
     if (wo === undefined) throw new Error('fixture');
     const strict = reduceEvents(fixturePlant(), [tag]);
     (strict.workOrders as Map<string, typeof wo>).set('WO-1', { ...wo, customerApprovalRequired: true });
-    expect(checkDisposition(strict, { ...base, disposition: 'repair', signerBadge: 'B-Q', concurrenceBadge: 'B-ENG' })).toMatchObject({ ok: false, code: 'customer-approval-required' });
-    expect(checkDisposition(strict, { ...base, disposition: 'repair', signerBadge: 'B-Q', concurrenceBadge: 'B-ENG', customerApprovalRef: 'CA-7731' }).ok).toBe(true);
+    expect(checkDisposition(strict, { ...repairBy, concurrenceBadge: 'B-ENG' })).toMatchObject({ ok: false, code: 'customer-approval-required' });
+    expect(checkDisposition(strict, { ...repairBy, concurrenceBadge: 'B-ENG', customerApprovalRef: 'CA-7731' }).ok).toBe(true);
     const applied = reduceEvents(strict, [dispositioned(`NCR-${tag.id}`, 'repair', { concur: true })]);
     expect(applied.nonconformances.get(`NCR-${tag.id}`)?.status).toBe('open');
   });
 
-  it('rework: the unit may continue only after the rework is recorded; then the NCR closes', () => {
-    const tag = opened();
+  it('rework of material (not a unit of the work order): the lot is contained until the rework is recorded; then the NCR closes', () => {
+    // A unit of the work order is reworked through operations inserted in its traveler (rework.test.ts);
+    // material has no traveler, so its rework is one signed record.
+    const LOT = { kind: 'lot', lotId: 'L-8-LOW' } as const;
+    const tag = event('ncr.opened', 'B-INS', { workOrderId: 'WO-1', items: [{ itemId: '1', unit: LOT, quantity: 2 }], description: 'Two screws with burrs' });
     const ncrId = `NCR-${tag.id}`;
-    const plant = reduceEvents(fixturePlant(), [tag, dispositioned(ncrId, 'rework')]);
+    const plant = reduceEvents(fixturePlant(), [started('OP10'), completed('OP10'), started('OP20'), tag, dispositioned(ncrId, 'rework', { unit: LOT, quantity: 2 })]);
     expect(plant.nonconformances.get(ncrId)?.status).toBe('dispositioned');
-    expect(checkStart(plant, request('OP10'))).toMatchObject({ ok: false, code: 'rework-pending' });
+    const consume = { workOrderId: 'WO-1', unit: SN1, operationId: 'OP20', scanned: 'L-8-LOW' };
+    expect(checkConsume(plant, consume)).toMatchObject({ ok: false, code: 'under-ncr' });
     expect(checkRework(plant, { ncrId, itemId: '1', note: '', actor: 'B-OP' })).toMatchObject({ ok: false, code: 'reason-required' });
-    const reworked = reduceEvents(plant, [event('ncr.rework-recorded', 'B-OP', { ncrId, itemId: '1', workOrderId: 'WO-1', unit: SN1, note: 'Face re-milled to WI-10 rev D' })]);
+    const reworked = reduceEvents(plant, [event('ncr.rework-recorded', 'B-OP', { ncrId, itemId: '1', workOrderId: 'WO-1', unit: LOT, note: 'Deburred to WI-20 rev B' })]);
     expect(reworked.nonconformances.get(ncrId)?.status).toBe('closed');
-    expect(checkStart(reworked, request('OP10')).ok).toBe(true);
+    // No longer contained: what stops it now is only that the lot has 3 of the 4 the bill needs.
+    expect(checkConsume(reworked, consume)).toMatchObject({ ok: false, code: 'insufficient-quantity' });
   });
 
   it('scrap: the serial leaves production', () => {

@@ -9,6 +9,7 @@ import { signIn } from '../../../src/station/session.ts';
 import { fixtureViews } from '../domain/fixture.ts';
 import { testSigner } from '../../helpers/signing.ts';
 import { generateStationKey, memoryKeyStore, type KeyStore } from '../../../src/audit/station-keys.ts';
+import { ncrLabel } from '../../../src/domain/ncr.ts';
 
 let runtime: StationRuntime | null = null;
 const keyStores = new Map<string, KeyStore>();
@@ -151,7 +152,7 @@ describe('station actions', () => {
     expect(last).toMatchObject({ type: 'hold.released', actor: 'B-SUP', payload: { holdId, signature: { reason: 'Gauge G-17 out of calibration; re-measured 12.71', components: 'badge+pin' } } });
   });
 
-  it('records a red tag, a two-signature repair and its rework without the network; the unit is stopped until then', async () => {
+  it('records a red tag, a two-signature repair and the repair operation it inserts without the network; the unit is stopped until then', async () => {
     const rt = await station({ ms: Date.parse('2026-11-21T08:00:00Z') });
     const op = await signIn(rt, 'B-OP', '1234');
     if (!op.ok) throw new Error(op.message);
@@ -163,17 +164,22 @@ describe('station actions', () => {
     expect(blocked).toMatchObject({ ok: false, code: 'under-ncr' });
     expect(!blocked.ok && blocked.message).toContain('Dent on the flange');
 
-    const request = { ncrId, itemId: '1', disposition: 'repair', quantity: 1, signerBadge: 'B-Q', pin: '1234', reason: 'Blend per SRM 51-10' } as const;
+    const request = { ncrId, itemId: '1', disposition: 'repair', quantity: 1, signerBadge: 'B-Q', pin: '1234', reason: 'Blend per SRM 51-10', instruction: { ref: 'SRM-51-10', revision: 'C' } } as const;
     expect(await dispositionNcr(rt, { ...request, signerBadge: 'B-SUP' })).toMatchObject({ ok: false, code: 'role-not-allowed' });
     expect(await dispositionNcr(rt, request)).toMatchObject({ ok: false, code: 'concurrence-required' });
     expect(await dispositionNcr(rt, { ...request, concurrenceBadge: 'B-ENG', concurrencePin: '0000' })).toMatchObject({ ok: false, code: 'signature-mismatch' });
     const signed = await dispositionNcr(rt, { ...request, concurrenceBadge: 'B-ENG', concurrencePin: '1234' });
     expect(signed).toMatchObject({ ok: true, manifestation: { printedName: 'Quinn Lee', meaning: 'dispositioned: repair' }, concurrence: { printedName: 'Rosa Lindqvist', meaning: 'engineering concurrence: repair' } });
     expect(await startOperation(rt, op.session, target)).toMatchObject({ ok: false, code: 'rework-pending' });
-    expect(await recordRework(rt, op.session, { ncrId, itemId: '1', note: 'Blended and re-inspected' })).toMatchObject({ ok: true });
+    expect(await recordRework(rt, op.session, { ncrId, itemId: '1', note: 'Blended' })).toMatchObject({ ok: false, code: 'no-rework-pending' });
+    // The repair is an operation inserted in SN-1's traveler (no characteristic named: no re-inspection).
+    const ncr = rt.plant.get().nonconformances.get(ncrId);
+    const repair = { ...target, operationId: `${ncrLabel(ncr!)}-RP1` };
+    expect(await startOperation(rt, op.session, repair)).toMatchObject({ ok: true });
+    expect(await completeOperation(rt, op.session, repair)).toMatchObject({ ok: true });
     expect(rt.plant.get().nonconformances.get(ncrId)?.status).toBe('closed');
     expect(await startOperation(rt, op.session, target)).toMatchObject({ ok: true });
-    expect((await allEvents(rt.db)).map((e) => e.type)).toEqual(['session.signed-in', 'ncr.opened', 'ncr.dispositioned', 'ncr.rework-recorded', 'op.started']);
+    expect((await allEvents(rt.db)).map((e) => e.type)).toEqual(['session.signed-in', 'ncr.opened', 'ncr.dispositioned', 'op.started', 'op.completed', 'op.started']);
   });
 
   it('refuses an operation of another work center, naming it, and records nothing', async () => {
