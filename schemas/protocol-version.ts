@@ -37,7 +37,9 @@
  *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their
  *    signed dispositions; the role `engineering`; disposition and concurrence signature meanings;
  *    `customerApprovalRequired` on a work order; flags `worked-under-ncr`, `duplicate-disposition`,
- *    `unauthorized-disposition` (C30–C32). The station report: an optional `Travelog-Station-Report`
+ *    `unauthorized-disposition` (C30–C32). Containment through genealogy: the event
+    `ncr.containment-extended` and the signature meaning `contained: made from suspect material`, an
+    NCR item's `containedBy`, an NCR's `containments` and `containsFromLot`, up to 5,000 items (C37, C38). The station report: an optional `Travelog-Station-Report`
  *    request header on push and pull (schemas/station-report.ts, S24), `Travelog-Station-Report-Error`
  *    on the answer when it is not taken; `fleet` on each station of `GET /api/stations` and the
  *    list's `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role

@@ -15,6 +15,7 @@ import type { WorkCenter } from '../../schemas/work-center.ts';
 import type { WorkOrder } from '../../schemas/work-order.ts';
 import { measurementResult } from './inspection.ts';
 import { applyNcrEvent, openNcrFromEvent } from './ncr.ts';
+import { applyContainment } from './containment.ts';
 
 /** Who did a step and when, as the event recorded it. */
 export interface StepMark {
@@ -550,6 +551,9 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
     case 'ncr.dispositioned':
     case 'ncr.rework-recorded':
       applyNcrEvent(draft, event);
+      return;
+    case 'ncr.containment-extended':
+      applyContainment(draft, event);
       return;
     case 'lot.split':
     case 'lot.merged':
