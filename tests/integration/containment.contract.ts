@@ -54,8 +54,8 @@ export function runContainmentSuite(backend: Backend): void {
     });
 
     it('the server contains what the signer\'s station could not know: a consumption another station pushed first, and [C38] one built offline and pushed after', async () => {
-      const { units: [h1, h2] } = await addWorkOrder(server, 'WO-C1', { units: 2 }) as { units: [UnitRef, UnitRef] };
-      const { units: [b1] } = await addWorkOrder(server, 'WO-C2', { units: 1 }) as { units: [UnitRef] };
+      const [h1, h2] = (await addWorkOrder(server, 'WO-C1', { units: 2 })).units as [UnitRef, UnitRef];
+      const [b1] = (await addWorkOrder(server, 'WO-C2', { units: 1 })).units as [UnitRef];
       // The lathe, offline, builds WO-C2's housing from the lot before anyone suspects it; it pushes at the end.
       const offline = consume(lathe, 'WO-C2', b1, 'L-920-A');
       await mill.pushOk([consume(mill, 'WO-C1', h1, 'L-920-A')]);
@@ -106,8 +106,8 @@ export function runContainmentSuite(backend: Backend): void {
     });
 
     it('[S20] a unit of another program is held by a companion NCR of that program: a station not cleared for it sees neither the unit nor the companion', async () => {
-      const { units: [c1] } = await addWorkOrder(server, 'WO-C4', { units: 1 }) as { units: [UnitRef] };
-      const { units: [f1] } = await addWorkOrder(server, 'WO-CF', { units: 1, program: F35 }) as { units: [UnitRef] };
+      const [c1] = (await addWorkOrder(server, 'WO-C4', { units: 1 })).units as [UnitRef];
+      const [f1] = (await addWorkOrder(server, 'WO-CF', { units: 1, program: F35 })).units as [UnitRef];
       await server.plant.putViews([(await import('../../sync-server/store/view-keys.ts')).viewOf('lot', { lotId: 'L-920-C', partNumber: 'P-920', quantity: 30, remaining: 30 })]);
       await mill.pushOk([consume(mill, 'WO-C4', c1, 'L-920-C'), consume(mill, 'WO-CF', f1, 'L-920-C')]);
       const tag = redTag('WO-C4', 'L-920-C');
