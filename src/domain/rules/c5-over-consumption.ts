@@ -5,7 +5,7 @@ import { placeHold } from './helpers.ts';
 
 /**
  * C5: a lot consumed beyond what remains. Recorded as consumed (the material is in the part), flagged
- * `over-consumption`, the lot put on hold and an NCR (`NCR-<event id>`) opened on the whole lot: it
+ * `over-consumption`, the lot put on hold and an NCR (`NCR-<event id>`) opened on what the lot had left: it
  * contains the lot until quality dispositions it (docs/ncr.md); the disposition that decides the
  * last of it releases the hold, as for C3.
  */
@@ -29,6 +29,10 @@ export const overConsumption: Rule = ({ state, event }) => {
       openNcrFromEvent(draft, `NCR-${event.id}`, { kind: 'lot', lotId }, description, event, {
         workOrderId: event.payload.workOrderId, operationId: event.payload.operationId, holdId: `H-${event.id}`,
       });
+      // The NCR names what the lot had left to count (not its received size): that is in question.
+      const ncr = draft.nonconformances.get(`NCR-${event.id}`);
+      const counted = Math.max(1, Math.floor(lot.remaining));
+      if (ncr?.items !== undefined) draft.nonconformances.set(ncr.ncrId, { ...ncr, items: ncr.items.map((item) => ({ ...item, quantity: counted })) });
     },
   }];
 };

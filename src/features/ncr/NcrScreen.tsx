@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { NcrItemRecord, Nonconformance } from '../../../schemas/nonconformance.ts';
 import { formatDateTime } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
@@ -56,6 +56,11 @@ export function NcrScreen() {
   const [signing, setSigning] = useState<{ ncr: Nonconformance; item: NcrItemRecord } | null>(null);
   const [signed, setSigned] = useState<{ label: string; manifestation: Manifestation } | null>(null);
   const [containing, setContaining] = useState<{ ncr: Nonconformance; lotId: string } | null>(null);
+  const signedRef = useRef<HTMLElement>(null);
+  // The newest outcome is the one in view: signing from a card far down the list scrolls up to it.
+  useEffect(() => {
+    if (signed !== null) signedRef.current?.scrollIntoView({ block: 'start' });
+  }, [signed]);
   const [part, setPart] = useState('');
   const [workCenter, setWorkCenter] = useState('');
   const mayDisposition = session.role === DISPOSITION_ROLE;
@@ -82,7 +87,7 @@ export function NcrScreen() {
       <h1>Nonconformances</h1>
       {!mayDisposition && <p className="notice">Quality signs dispositions; engineering concurs with use as is and repair.</p>}
       {signed !== null && (
-        <section role="status" className="manifestation-panel" aria-label="Signature">
+        <section ref={signedRef} role="status" className="manifestation-panel" aria-label="Signature">
           <h2>{signed.label}</h2>
           <SignatureManifestation manifestation={signed.manifestation} />
         </section>
