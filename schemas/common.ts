@@ -65,6 +65,7 @@ export const signatureSchema = {
         'dispositioned: return to supplier',
         'engineering concurrence: use as is',
         'engineering concurrence: repair',
+        'contained: made from suspect material',
       ],
     },
     reason: { type: 'string', minLength: 1, maxLength: 2000 },

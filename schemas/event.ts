@@ -4,7 +4,7 @@ import { lotMergedSchema, lotSplitSchema, materialReturnedSchema, unitScrappedSc
 import { conflictResolvedSchema, holdPlacedSchema, holdReleasedSchema } from './events/hold.ts';
 import { materialConsumedSchema } from './events/material.ts';
 import { measurementRecordedSchema } from './events/measurement.ts';
-import { ncrDispositionedSchema, ncrOpenedSchema, ncrReworkRecordedSchema } from './events/ncr.ts';
+import { ncrContainmentExtendedSchema, ncrDispositionedSchema, ncrOpenedSchema, ncrReworkRecordedSchema } from './events/ncr.ts';
 import { opCompletedSchema, opStartedSchema } from './events/operation.ts';
 import { sessionSignedInSchema, sessionSignedOutSchema } from './events/session.ts';
 
@@ -22,6 +22,7 @@ export const eventPayloadSchemas = {
   'ncr.opened': ncrOpenedSchema,
   'ncr.dispositioned': ncrDispositionedSchema,
   'ncr.rework-recorded': ncrReworkRecordedSchema,
+  'ncr.containment-extended': ncrContainmentExtendedSchema,
   'lot.split': lotSplitSchema,
   'lot.merged': lotMergedSchema,
   'unit.scrapped': unitScrappedSchema,
@@ -83,6 +84,7 @@ export interface EventPayloads {
   'ncr.opened': FromSchema<typeof ncrOpenedSchema>;
   'ncr.dispositioned': FromSchema<typeof ncrDispositionedSchema>;
   'ncr.rework-recorded': FromSchema<typeof ncrReworkRecordedSchema>;
+  'ncr.containment-extended': FromSchema<typeof ncrContainmentExtendedSchema>;
   'lot.split': FromSchema<typeof lotSplitSchema>;
   'lot.merged': FromSchema<typeof lotMergedSchema>;
   'unit.scrapped': FromSchema<typeof unitScrappedSchema>;

@@ -39,6 +39,13 @@ export const ncrItemRecordSchema = {
     unit: unitRefSchema,
     quantity: { type: 'integer', minimum: 1 },
     dispositions: { type: 'array', items: ncrDispositionRecordSchema },
+    /** Contained through genealogy (`ncr.containment-extended`, rule C38): the event and the suspect lot it was made from. */
+    containedBy: {
+      type: 'object',
+      properties: { eventId: identifierSchema, lotId: identifierSchema },
+      required: ['eventId', 'lotId'],
+      additionalProperties: false,
+    },
   },
   required: ['itemId', 'unit', 'quantity', 'dispositions'],
   additionalProperties: false,
@@ -65,7 +72,27 @@ export const nonconformanceSchema = {
     openedBy: identifierSchema,
     openedAt: isoTimeSchema,
     sourceEventId: identifierSchema,
-    items: { type: 'array', items: ncrItemRecordSchema, maxItems: 50 },
+    items: { type: 'array', items: ncrItemRecordSchema, maxItems: 5000 },
+    /** Containment extended through genealogy under quality's signature (docs/ncr.md): what was added, by whom. */
+    containments: {
+      type: 'array',
+      maxItems: 200,
+      items: {
+        type: 'object',
+        properties: {
+          eventId: identifierSchema,
+          lotId: identifierSchema,
+          signature: signatureSchema,
+          /** Units and lot remainders the signer's station showed, and how many the plant applying it added. */
+          seen: { type: 'integer', minimum: 0 },
+          added: { type: 'integer', minimum: 0 },
+        },
+        required: ['eventId', 'lotId', 'signature', 'seen', 'added'],
+        additionalProperties: false,
+      },
+    },
+    /** An NCR opened to contain another program's units made from a suspect lot: that lot (S20: it names no other NCR). */
+    containsFromLot: identifierSchema,
   },
   required: ['ncrId', 'status', 'subject', 'description', 'openedBy', 'openedAt', 'sourceEventId'],
   additionalProperties: false,

@@ -40,7 +40,10 @@
  *    `unauthorized-disposition` (C30–C32). Rework and repair as operations inserted in the unit's
     traveler: `operationId`, `instruction` (the repair instruction) and `reinspect` on
     `ncr.dispositioned` and on the view's dispositions (docs/ncr.md); `ncr.rework-recorded` only for
-    material that has no traveler. The station report: an optional `Travelog-Station-Report`
+    material that has no traveler.
+    Containment through genealogy: the event
+    `ncr.containment-extended` and the signature meaning `contained: made from suspect material`, an
+    NCR item's `containedBy`, an NCR's `containments` and `containsFromLot`, up to 5,000 items (C37, C38). The station report: an optional `Travelog-Station-Report`
  *    request header on push and pull (schemas/station-report.ts, S24), `Travelog-Station-Report-Error`
  *    on the answer when it is not taken; `fleet` on each station of `GET /api/stations` and the
  *    list's `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role

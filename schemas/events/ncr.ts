@@ -88,3 +88,23 @@ export const ncrReworkRecordedSchema = {
   required: ['ncrId', 'itemId', 'workOrderId', 'unit', 'note'],
   additionalProperties: false,
 } as const;
+
+/**
+ * `ncr.containment-extended`: quality extends an NCR's containment through genealogy under
+ * e-signature (meaning `contained: made from suspect material`): every unit that consumed the suspect
+ * lot `lotId` (a lot the NCR names), transitively through the where-used walk, and the rest of the lot
+ * and of lots split or merged from it. `units` are the ones the signer's station showed; the plant
+ * applying the event recomputes from what it knows and contains those too (docs/ncr.md, C37, C38).
+ */
+export const ncrContainmentExtendedSchema = {
+  type: 'object',
+  properties: {
+    ncrId: identifierSchema,
+    workOrderId: identifierSchema,
+    lotId: identifierSchema,
+    units: { type: 'array', items: unitRefSchema, maxItems: 2000 },
+    signature: signatureSchema,
+  },
+  required: ['ncrId', 'workOrderId', 'lotId', 'units', 'signature'],
+  additionalProperties: false,
+} as const;

@@ -12,6 +12,7 @@ export const EVENT_NAMES: Record<string, string> = {
   'ncr.opened': 'Nonconformance opened',
   'ncr.dispositioned': 'Nonconformance dispositioned',
   'ncr.rework-recorded': 'Rework recorded',
+  'ncr.containment-extended': 'Containment extended through genealogy',
 };
 
 /** An event type in words ("Operation completed"), never the type name; "Record" when unknown. */

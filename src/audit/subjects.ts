@@ -81,6 +81,11 @@ export function eventSubjects(event: unknown): Subject[] {
     refSubjects(payload['into'], out);
     refSubjects(payload['item'], out);
     for (const list of [payload['children'], payload['sources']]) if (Array.isArray(list)) for (const ref of list) refSubjects(ref, out);
+    // A containment through genealogy (ncr.containment-extended): its suspect lot and the units it names.
+    if (event['type'] === 'ncr.containment-extended') {
+      if (str(payload['lotId'])) out.add(subjectKey('lot', payload['lotId']));
+      if (Array.isArray(payload['units'])) for (const ref of payload['units']) refSubjects(ref, out);
+    }
     if (str(payload['workOrderId'])) out.add(subjectKey('workOrder', payload['workOrderId']));
   }
   return [...out].sort();

@@ -16,6 +16,7 @@ import type { WorkOrder } from '../../schemas/work-order.ts';
 import { measurementResult } from './inspection.ts';
 import { applyNcrEvent, openNcrFromEvent } from './ncr.ts';
 import { carryOutOnCompletion, findOperation } from './rework.ts';
+import { applyContainment } from './containment.ts';
 
 /** Who did a step and when, as the event recorded it. */
 export interface StepMark {
@@ -552,6 +553,9 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
     case 'ncr.dispositioned':
     case 'ncr.rework-recorded':
       applyNcrEvent(draft, event);
+      return;
+    case 'ncr.containment-extended':
+      applyContainment(draft, event);
       return;
     case 'lot.split':
     case 'lot.merged':

@@ -50,6 +50,7 @@ export type RefusalCode =
   | 'left-production'
   | 'unknown-ncr'
   | 'already-dispositioned'
+  | 'nothing-to-contain'
   | 'concurrence-required'
   | 'customer-approval-required'
   | 'no-rework-pending'

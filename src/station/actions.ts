@@ -15,6 +15,8 @@ import { checkMerge, checkReturn, checkScrap, checkSplit } from '../domain/mater
 import { checkMeasurement } from '../domain/measurement.ts';
 import type { DispositionRequest } from '../domain/ncr.ts';
 import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework, needsRework } from '../domain/ncr.ts';
+import type { ContainmentPlan, ContainmentRequest } from '../domain/containment.ts';
+import { CONTAINMENT_MEANING, checkContainment } from '../domain/containment.ts';
 import type { StepRequest } from '../domain/traveler.ts';
 import { checkComplete, checkStart } from '../domain/traveler.ts';
 import type { StationRuntime } from './runtime.ts';
@@ -217,6 +219,31 @@ export async function dispositionNcr(
     manifestation: { printedName: signer.name, signedAt, meaning, reason },
     ...(concurrence === undefined ? {} : { concurrence: { printedName: concurrence.printedName, signedAt, meaning: concurrence.meaning, reason } }),
   };
+}
+
+/**
+ * Extends an NCR's containment through genealogy under quality's signature (badge and PIN at the
+ * signing): every unit made from the suspect lot as this station knows it, and the rest of the lot.
+ * The server recomputes from its own plant and contains what this station could not know (C38).
+ */
+export async function containThroughGenealogy(
+  rt: StationRuntime,
+  request: ContainmentRequest & { pin: string },
+): Promise<({ ok: true; event: StationEvent; manifestation: Manifestation; plan: ContainmentPlan }) | Refusal> {
+  const check = checkContainment(rt.plant.get(), request);
+  if (!check.ok) return check;
+  const { ncr, plan, signer } = check.value;
+  const verified = await verifyBadgeAndPin(rt, signer.badge, request.pin);
+  if (!verified.ok) return { ok: false, code: 'signature-mismatch', message: verified.message };
+  const signedAt = rt.now().toISOString();
+  const reason = request.reason.trim();
+  const signature = { signerBadge: signer.badge, printedName: signer.name, meaning: CONTAINMENT_MEANING, reason, signedAt, components: 'badge+pin' } as const;
+  const event = await rt.recorder().record({
+    type: 'ncr.containment-extended',
+    actor: signer.badge,
+    payload: { ncrId: ncr.ncrId, workOrderId: ncr.workOrderId ?? '', lotId: request.lotId, units: plan.targets.map((t) => t.unit), signature },
+  });
+  return { ok: true, event, plan, manifestation: { printedName: signer.name, signedAt, meaning: CONTAINMENT_MEANING, reason } };
 }
 
 /** Records that the rework or repair an NCR item was dispositioned to was done, so the unit may continue. */

@@ -157,6 +157,7 @@ function refersToUnknown(state: PlantState, event: StationEvent): boolean {
       return !state.workOrders.has(event.payload.workOrderId);
     case 'ncr.dispositioned':
     case 'ncr.rework-recorded':
+    case 'ncr.containment-extended':
       return !state.nonconformances.has(event.payload.ncrId);
     case 'lot.split':
       return unknownUnit(state, { kind: 'lot', lotId: event.payload.lot.lotId });
@@ -247,7 +248,8 @@ export function programOfEvent(state: PlantState, event: StationEvent): string |
     case 'ncr.opened':
       return workOrderScope(state, event.payload.workOrderId).program;
     case 'ncr.dispositioned':
-    case 'ncr.rework-recorded': {
+    case 'ncr.rework-recorded':
+    case 'ncr.containment-extended': {
       const ncr = state.nonconformances.get(event.payload.ncrId);
       return ncr === undefined ? workOrderScope(state, event.payload.workOrderId).program : scopeOf(state, 'nonconformance', ncr).program;
     }

@@ -197,6 +197,10 @@ export function runPushSuite(backend: Backend): void {
         expect(receipt).toMatchObject({ outcome: 'flagged', flags: ['over-consumption'] });
         expect((await view('lot', 'L-910-B'))?.data.remaining).toBe(-1);
         expect((await view('hold', `H-${consume.id}`))?.data).toMatchObject({ subject: { kind: 'lot', lotId: 'L-910-B' }, status: 'active' });
+        // A real NCR contains the lot until quality dispositions it.
+        expect((await view('nonconformance', `NCR-${consume.id}`))?.data).toMatchObject({
+          status: 'open', workOrderId, holdId: `H-${consume.id}`, items: [{ itemId: '1', unit: { kind: 'lot', lotId: 'L-910-B' }, quantity: 3, dispositions: [] }],
+        });
       });
 
       it('[C6] one serial consumed into two assemblies: the second is flagged double-consumption and both are held', async () => {
@@ -210,6 +214,9 @@ export function runPushSuite(backend: Backend): void {
         expect((await view('hold', `H-${second.id}-1`))?.data.subject).toEqual(units[1]);
         expect((await view('hold', `H-${second.id}-2`))?.data.subject).toEqual(units[0]);
         expect((await view('serial', 'BRG-0007'))?.data.consumedInto?.eventId).toBe(first.id);
+        // Each assembly has a real NCR that contains it and is linked to its hold.
+        expect((await view('nonconformance', `NCR-${second.id}`))?.data).toMatchObject({ status: 'open', workOrderId, holdId: `H-${second.id}-1`, items: [{ unit: units[1], quantity: 1 }] });
+        expect((await view('nonconformance', `NCR-${first.id}-C6`))?.data).toMatchObject({ status: 'open', workOrderId, holdId: `H-${second.id}-2`, items: [{ unit: units[0], quantity: 1 }] });
       });
 
       describe('[C17] material beyond the bill', () => {

@@ -20,6 +20,8 @@ import { beyondBill } from './c17-beyond-bill.ts';
 import { workedUnderNcr } from './c30-worked-under-ncr.ts';
 import { duplicateDisposition } from './c31-duplicate-disposition.ts';
 import { dispositionAuthority } from './c32-disposition-authority.ts';
+import { containmentAuthority } from './c37-containment-authority.ts';
+import { containedMaterialConsumed } from './c38-contained-material-consumed.ts';
 import { splitConflict } from './c18-split-conflict.ts';
 import { scrappedMaterial } from './c19-scrapped-material.ts';
 import { genealogyReference } from './c20-genealogy-reference.ts';
@@ -28,6 +30,7 @@ export const RULES: readonly Rule[] = [
   stationMismatch,
   unknownReference,
   genealogyReference,
+  containmentAuthority,
   releaseAuthority,
   releaseNamesHold,
   missingEvents,
@@ -45,6 +48,7 @@ export const RULES: readonly Rule[] = [
   workedUnderNcr,
   duplicateDisposition,
   dispositionAuthority,
+  containedMaterialConsumed,
 ];
 
 export type { Finding, Rule, RuleContext, RuleId, StationSyncState } from './types.ts';

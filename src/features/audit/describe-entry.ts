@@ -112,6 +112,11 @@ export function entrySummary(entry: AuditEntry, plant?: PlantState): string | nu
       const ncr = plant?.nonconformances.get(event.payload.ncrId);
       return `${shortNcrId(event.payload.ncrId, ncr?.openedAt)}: rework of ${unitText(event.payload.unit, event.payload.workOrderId)} recorded: ${event.payload.note}`;
     }
+    case 'ncr.containment-extended': {
+      const ncr = plant?.nonconformances.get(event.payload.ncrId);
+      const n = event.payload.units.length;
+      return `${shortNcrId(event.payload.ncrId, ncr?.openedAt)}: containment extended to what was made from lot ${event.payload.lotId} (${n} ${n === 1 ? 'unit or lot' : 'units and lots'} as the station saw them)`;
+    }
     case 'session.signed-in':
     case 'session.signed-out':
       return null;

@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { NcrItemRecord, Nonconformance } from '../../../schemas/nonconformance.ts';
 import { formatDateTime } from '../../app/format.ts';
 import { usePlant, useSession, useStation } from '../../app/station-context.ts';
 import { shortHoldId } from '../../domain/short-id.ts';
-import { DISPOSITION_NAMES, DISPOSITION_ROLE, itemsOf, ncrLabel, pendingRework, undispositionedQuantity } from '../../domain/ncr.ts';
+import { suspectLots } from '../../domain/containment.ts';
+import { flatten, whereUsed } from '../../domain/genealogy.ts';
+import { DISPOSITION_NAMES, DISPOSITION_ROLE, isActive, itemsOf, ncrLabel, pendingRework, undispositionedQuantity } from '../../domain/ncr.ts';
 import { insertedOperationsOf } from '../../domain/rework.ts';
 import type { PlantState } from '../../domain/plant.ts';
 import { routingOf, unitLabel } from '../../domain/plant.ts';
@@ -11,6 +13,7 @@ import type { Manifestation } from '../../station/actions.ts';
 import { Badge, Field } from '../../ui/index.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { personName } from '../traveler/names.ts';
+import { ContainmentDialog } from './ContainmentDialog.tsx';
 import { DispositionDialog } from './DispositionDialog.tsx';
 import './ncr.css';
 
@@ -30,6 +33,16 @@ function itemText(item: NcrItemRecord): string {
   return item.unit.kind === 'lot' ? `${item.quantity} of lot ${item.unit.lotId}` : unitLabel(item.unit);
 }
 
+/** Where a suspect lot went (the units that consumed it, transitively), in words, the first few named. */
+function whereWent(plant: PlantState, lotId: string): string {
+  const made = flatten(whereUsed(plant, { kind: 'lot', lotId }, { maxNodes: 500 }))
+    .filter(({ node }) => node.returned !== true && node.repeated !== true)
+    .map(({ node }) => (node.via?.kind === 'consumed' ? node.item.label : `lot ${node.item.label}`));
+  if (made.length === 0) return `${lotId}: not used in anything yet`;
+  const shown = made.slice(0, 8).join(', ');
+  return `${lotId} went into ${shown}${made.length > 8 ? ` and ${made.length - 8} more` : ''}`;
+}
+
 /**
  * Nonconformances for quality and supervisors: the open ones oldest first with their part and work
  * center, a filter, and each NCR with its items, what it contains, its history and the disposition
@@ -43,6 +56,14 @@ export function NcrScreen() {
   const [text, setText] = useState('');
   const [signing, setSigning] = useState<{ ncr: Nonconformance; item: NcrItemRecord } | null>(null);
   const [signed, setSigned] = useState<{ label: string; manifestation: Manifestation } | null>(null);
+  const [containing, setContaining] = useState<{ ncr: Nonconformance; lotId: string } | null>(null);
+  const signedRef = useRef<HTMLElement>(null);
+  // The newest outcome is the one in view: signing from a card far down the list scrolls up to it.
+  useEffect(() => {
+    if (signed !== null) signedRef.current?.scrollIntoView({ block: 'start' });
+  }, [signed]);
+  const [part, setPart] = useState('');
+  const [workCenter, setWorkCenter] = useState('');
   const mayDisposition = session.role === DISPOSITION_ROLE;
   const needle = text.trim().toLowerCase();
 
@@ -50,20 +71,25 @@ export function NcrScreen() {
     .filter((ncr) => {
       const s = ncr.status === 'draft' ? 'open' : ncr.status;
       if (status === 'active' ? s === 'closed' : status !== 'all' && s !== status) return false;
-      if (needle === '') return true;
       const where = whereOf(plant, ncr);
+      if (part !== '' && where.part !== part) return false;
+      if (workCenter !== '' && where.workCenter !== workCenter) return false;
+      if (needle === '') return true;
       const hay = [ncrLabel(ncr), ncr.workOrderId ?? '', where.part, where.workCenter, ncr.description, ...itemsOf(plant, ncr).map(itemText)].join(' ').toLowerCase();
       return hay.includes(needle);
     })
     .sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+  const all = [...plant.nonconformances.values()].map((ncr) => whereOf(plant, ncr));
+  const parts = [...new Set(all.map((w) => w.part).filter((x) => x !== ''))].sort();
+  const workCenters = [...new Set(all.map((w) => w.workCenter).filter((x) => x !== ''))].sort();
 
   return (
     <main className="screen">
       <h1>Nonconformances</h1>
       {!mayDisposition && <p className="notice">Quality signs dispositions; engineering concurs with use as is and repair.</p>}
       {signed !== null && (
-        <section role="status" className="manifestation-panel" aria-label="Signature">
-          <h2>{signed.label} dispositioned</h2>
+        <section ref={signedRef} role="status" className="manifestation-panel" aria-label="Signature">
+          <h2>{signed.label}</h2>
           <SignatureManifestation manifestation={signed.manifestation} />
         </section>
       )}
@@ -79,6 +105,30 @@ export function NcrScreen() {
             </select>
           )}
         </Field>
+        <Field label="Part">
+          {(control) => (
+            <select {...control} value={part} onChange={(e) => setPart(e.target.value)}>
+              <option value="">Every part</option>
+              {parts.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Work center">
+          {(control) => (
+            <select {...control} value={workCenter} onChange={(e) => setWorkCenter(e.target.value)}>
+              <option value="">Every work center</option>
+              {workCenters.map((w) => (
+                <option key={w} value={w}>
+                  {w}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <Field label="Filter" hint="NCR, work order, part, work center, serial or lot">
           {(control) => <input {...control} value={text} onChange={(e) => setText(e.target.value)} />}
         </Field>
@@ -89,6 +139,8 @@ export function NcrScreen() {
           const where = whereOf(plant, ncr);
           const items = itemsOf(plant, ncr);
           const hold = ncr.holdId === undefined ? undefined : plant.holds.get(ncr.holdId);
+          const lots = isActive(ncr) ? suspectLots(plant, ncr) : [];
+          const tracedLots = [...suspectLots(plant, ncr), ...(ncr.containsFromLot === undefined ? [] : [ncr.containsFromLot])];
           return (
             <li key={ncr.ncrId}>
               <article className="panel ncr-card" aria-label={ncrLabel(ncr)}>
@@ -121,7 +173,44 @@ export function NcrScreen() {
                       {hold !== undefined && ` · hold ${shortHoldId(hold.holdId)} ${hold.status === 'active' ? 'in force' : 'released'}`}
                     </dd>
                   </div>
+                  {tracedLots.length > 0 && (
+                    <div>
+                      <dt>Genealogy</dt>
+                      <dd>{tracedLots.map((lotId) => whereWent(plant, lotId)).join('; ')}</dd>
+                    </div>
+                  )}
                 </dl>
+                {mayDisposition && lots.length > 0 && (
+                  <div className="ncr-contain-actions">
+                    {lots.map((lotId) => (
+                      <button key={lotId} type="button" className="button" onClick={() => setContaining({ ncr, lotId })}>
+                        Contain every unit made from {lotId}
+                      </button>
+                    ))}
+                  </div>
+                )}
+                <section aria-label={`History of ${ncrLabel(ncr)}`}>
+                  <h3 className="small">History</h3>
+                  <ol className="ncr-history">
+                    <li>
+                      {formatDateTime(ncr.openedAt)}: opened by {ncr.openedBy === 'server' ? 'the server' : personName(plant, ncr.openedBy)}
+                    </li>
+                    {(ncr.containments ?? []).map((c) => (
+                      <li key={c.eventId}>
+                        Containment extended to what was made from lot {c.lotId}: {c.added} held
+                        <SignatureManifestation manifestation={c.signature} compact />
+                      </li>
+                    ))}
+                    {items.flatMap((item) =>
+                      item.dispositions.map((d) => (
+                        <li key={d.eventId}>
+                          {formatDateTime(d.signature.signedAt)}: {itemText(item)} dispositioned {DISPOSITION_NAMES[d.disposition]} by {d.signature.printedName}
+                          {d.carriedOut !== undefined && `; done ${formatDateTime(d.carriedOut.at)}`}
+                        </li>
+                      )),
+                    )}
+                  </ol>
+                </section>
                 <table className="table ncr-items">
                   <caption>Items</caption>
                   <thead>
@@ -134,7 +223,10 @@ export function NcrScreen() {
                   <tbody>
                     {items.map((item) => (
                       <tr key={item.itemId}>
-                        <th scope="row">{itemText(item)}</th>
+                        <th scope="row">
+                          {itemText(item)}
+                          {item.containedBy !== undefined && <div className="small">made from lot {item.containedBy.lotId}</div>}
+                        </th>
                         <td>
                           {item.dispositions.length === 0 && <Badge tone="hold">Not dispositioned</Badge>}
                           {item.dispositions.map((d) => (
@@ -187,8 +279,19 @@ export function NcrScreen() {
           item={signing.item}
           onCancel={() => setSigning(null)}
           onSigned={(manifestation) => {
-            setSigned({ label: ncrLabel(signing.ncr), manifestation });
+            setSigned({ label: `${ncrLabel(signing.ncr)} dispositioned`, manifestation });
             setSigning(null);
+          }}
+        />
+      )}
+      {containing !== null && (
+        <ContainmentDialog
+          ncr={containing.ncr}
+          lotId={containing.lotId}
+          onCancel={() => setContaining(null)}
+          onSigned={(manifestation, held) => {
+            setSigned({ label: `${ncrLabel(containing.ncr)}: ${held} more held, made from ${containing.lotId}`, manifestation });
+            setContaining(null);
           }}
         />
       )}

@@ -8,6 +8,7 @@ import type { StationEvent } from '../../../../schemas/event.ts';
 import type { PlantState } from '../../../../src/domain/plant.ts';
 import { decide, decideBatch } from '../../../../src/domain/decide.ts';
 import { changePlant } from '../../../../src/domain/plant.ts';
+import { ncrStopOn } from '../../../../src/domain/ncr.ts';
 import { AT, SN1, SN2, completed, event, fixturePlant, started } from '../fixture.ts';
 
 const SERVER_TIME = new Date(AT.getTime() + 1000);
@@ -131,6 +132,19 @@ describe('[C5] over-consumption', () => {
     expect(result.decision).toMatchObject({ outcome: 'flagged', flags: ['over-consumption'] });
     expect(result.state.lots.get('L-8-LOW')?.remaining).toBe(-1);
     expect(result.state.holds.get(`H-${over.id}`)).toMatchObject({ status: 'active', subject: { kind: 'lot', lotId: 'L-8-LOW' } });
+    expect(result.state.nonconformances.get(`NCR-${over.id}`)).toMatchObject({
+      status: 'open', workOrderId: 'WO-1', operationId: 'OP20', holdId: `H-${over.id}`, items: [{ itemId: '1', unit: { kind: 'lot', lotId: 'L-8-LOW' }, quantity: 3, dispositions: [] }],
+    });
+    expect(ncrStopOn(result.state, { kind: 'lot', lotId: 'L-8-LOW' })?.why).toBe('contained');
+    // Scrapping what is left of the count releases the hold with the disposition's signature.
+    const scrap = event('ncr.dispositioned', 'B-Q', {
+      ncrId: `NCR-${over.id}`, itemId: '1', workOrderId: 'WO-1', unit: { kind: 'lot', lotId: 'L-8-LOW' }, disposition: 'scrap', quantity: 3,
+      signature: { signerBadge: 'B-Q', printedName: 'Quinn Lee', meaning: 'dispositioned: scrap', reason: 'Recounted: bin empty', signedAt: AT.toISOString(), components: 'badge+pin' },
+    });
+    const after = decideOn(result.state, scrap);
+    expect(after.decision.outcome).toBe('accepted');
+    expect(after.state.nonconformances.get(`NCR-${over.id}`)?.status).toBe('closed');
+    expect(after.state.holds.get(`H-${over.id}`)?.status).toBe('released');
   });
 });
 
@@ -148,6 +162,10 @@ describe('[C6] double consumption', () => {
     expect(result.state.serials.get('BRG-1')?.consumedInto?.eventId).toBe(first.id);
     expect(result.state.holds.get(`H-${second.id}-1`)?.subject).toEqual(SN2);
     expect(result.state.holds.get(`H-${second.id}-2`)?.subject).toEqual(SN1);
+    expect(result.state.nonconformances.get(`NCR-${second.id}`)).toMatchObject({ status: 'open', workOrderId: 'WO-1', holdId: `H-${second.id}-1`, items: [{ unit: SN2, quantity: 1 }] });
+    expect(result.state.nonconformances.get(`NCR-${first.id}-C6`)).toMatchObject({ status: 'open', workOrderId: 'WO-1', holdId: `H-${second.id}-2`, items: [{ unit: SN1, quantity: 1 }] });
+    expect(ncrStopOn(result.state, SN1)?.ncr.ncrId).toBe(`NCR-${first.id}-C6`);
+    expect(ncrStopOn(result.state, SN2)?.ncr.ncrId).toBe(`NCR-${second.id}`);
   });
 });
 

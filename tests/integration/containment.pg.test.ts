@@ -1,0 +1,4 @@
+/** The containment suite on the run's PostgreSQL (TEST_DATABASE_URL, or its own), in a schema of its own dropped afterwards. */
+import { runContainmentSuite } from './containment.contract.ts';
+
+runContainmentSuite('PostgreSQL');
