@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema, isoTimeSchema } from './common.ts';
-import { lotMergedSchema, lotSplitSchema, materialReturnedSchema, unitScrappedSchema } from './events/genealogy.ts';
+import { lotMergedSchema, lotRepackedSchema, lotSplitSchema, materialReturnedSchema, unitScrappedSchema } from './events/genealogy.ts';
 import { conflictResolvedSchema, holdPlacedSchema, holdReleasedSchema } from './events/hold.ts';
 import { materialConsumedSchema } from './events/material.ts';
 import { measurementRecordedSchema } from './events/measurement.ts';
@@ -25,6 +25,7 @@ export const eventPayloadSchemas = {
   'ncr.containment-extended': ncrContainmentExtendedSchema,
   'lot.split': lotSplitSchema,
   'lot.merged': lotMergedSchema,
+  'lot.repacked': lotRepackedSchema,
   'unit.scrapped': unitScrappedSchema,
   'material.returned': materialReturnedSchema,
 } as const;
@@ -87,6 +88,7 @@ export interface EventPayloads {
   'ncr.containment-extended': FromSchema<typeof ncrContainmentExtendedSchema>;
   'lot.split': FromSchema<typeof lotSplitSchema>;
   'lot.merged': FromSchema<typeof lotMergedSchema>;
+  'lot.repacked': FromSchema<typeof lotRepackedSchema>;
   'unit.scrapped': FromSchema<typeof unitScrappedSchema>;
   'material.returned': FromSchema<typeof materialReturnedSchema>;
 }

@@ -49,19 +49,19 @@ export const lotSchema = {
     remaining: { type: 'number' },
     /** Bought material only (optional: lots recorded before it, and lots made in the plant, have none). */
     provenance: lotProvenanceSchema,
-    /** A lot made by a split of another lot or a merge of several (`lot.split`, `lot.merged`). */
+    /** A lot made by a split of another lot, a merge of several or a repack (`lot.split`, `lot.merged`, `lot.repacked`). */
     origin: {
       type: 'object',
-      properties: { ...genealogyMarkProperties, kind: { type: 'string', enum: ['split', 'merged'] }, from: { type: 'array', items: lotQuantityRef } },
+      properties: { ...genealogyMarkProperties, kind: { type: 'string', enum: ['split', 'merged', 'repacked'] }, from: { type: 'array', items: lotQuantityRef } },
       required: ['eventId', 'actor', 'at', 'stationId', 'kind', 'from'],
       additionalProperties: false,
     },
-    /** Quantities moved out of this lot into child lots by a split or a merge, in server order. */
+    /** Quantities moved out of this lot into child lots by a split, a merge or a repack, in server order. */
     movedOut: {
       type: 'array',
       items: {
         type: 'object',
-        properties: { ...genealogyMarkProperties, kind: { type: 'string', enum: ['split', 'merged'] }, quantity: { type: 'number' }, into: { type: 'array', items: identifierSchema } },
+        properties: { ...genealogyMarkProperties, kind: { type: 'string', enum: ['split', 'merged', 'repacked'] }, quantity: { type: 'number' }, into: { type: 'array', items: identifierSchema } },
         required: ['eventId', 'actor', 'at', 'stationId', 'kind', 'quantity', 'into'],
         additionalProperties: false,
       },

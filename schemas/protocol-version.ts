@@ -30,8 +30,8 @@
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
  * 7. Genealogy, NCRs and the fleet. Lots carry their provenance (supplier, supplier lot, heat number,
- *    certificate, received date); genealogy events `lot.split`, `lot.merged`, `unit.scrapped`,
- *    `material.returned`, a lot's `origin`, `movedOut` and `scrapped`, a serial's `scrapped`, a
+ *    certificate, received date); genealogy events `lot.split`, `lot.merged`, `lot.repacked`, `unit.scrapped`,
+ *    `material.returned`, a lot's `origin`, `movedOut` (kinds split, merged, repacked) and `scrapped`, a serial's `scrapped`, a
  *    consumption's `returned`, flags `split-conflict` (C18) and `scrapped-material` (C19), C20
  *    refusals. NCR lifecycle events `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded`; the
  *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their

@@ -47,6 +47,21 @@ export const lotMergedSchema = {
   additionalProperties: false,
 } as const;
 
+/**
+ * `lot.repacked`: a quantity of a lot (or all of it) put into new packaging as one new lot: a new id,
+ * the same part, the parent's provenance carried over (the supplier, heat and certificate still hold).
+ */
+export const lotRepackedSchema = {
+  type: 'object',
+  properties: {
+    lot: lotOfPartSchema,
+    into: lotQuantitySchema,
+    reason: reasonSchema,
+  },
+  required: ['lot', 'into'],
+  additionalProperties: false,
+} as const;
+
 /** `unit.scrapped`: a serialized unit, or a quantity of a lot, scrapped with the reason. */
 export const unitScrappedSchema = {
   type: 'object',

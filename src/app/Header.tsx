@@ -34,6 +34,7 @@ export function recordLinks(role: string): RecordLink[] {
   if (AUDIT_NAV_ROLES.includes(role)) {
     links.push({ to: '/audit', label: 'Audit trail' });
     links.push({ to: '/evidence', label: 'Evidence' });
+    links.push({ to: '/genealogy', label: 'Genealogy' });
   }
   return links;
 }

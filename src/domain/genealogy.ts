@@ -36,11 +36,12 @@ export interface ReturnMark extends RelationMark {
  * - `consumed`: built in at an operation of a work order (`quantity` as recorded, 1 for a serial;
  *   `returns` taken back since, `net` what is still built in);
  * - `split`: a quantity of a lot divided off into a child lot;
- * - `merged`: a quantity of a lot put into a merged lot.
+ * - `merged`: a quantity of a lot put into a merged lot;
+ * - `repacked`: a quantity of a lot put into new packaging as a new lot (provenance carried over).
  */
 export type Relation =
   | ({ kind: 'consumed'; from: ItemRef; into: ItemRef; partNumber: string; workOrderId: string; operationId: string; quantity: number; net: number; returns: ReturnMark[] } & RelationMark)
-  | ({ kind: 'split' | 'merged'; from: ItemRef; into: ItemRef; partNumber: string; quantity: number } & RelationMark);
+  | ({ kind: 'split' | 'merged' | 'repacked'; from: ItemRef; into: ItemRef; partNumber: string; quantity: number } & RelationMark);
 
 /** What the plant knows of one serial or lot itself. */
 export interface ItemFacts {

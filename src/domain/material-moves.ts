@@ -1,6 +1,6 @@
 /**
  * The station's checks before it records a genealogy event (docs/genealogy.md): a split, a merge, a
- * scrap, a return. Each says exactly why not, or hands back the payload to record. The server decides
+ * repack, a scrap, a return. Each says exactly why not, or hands back the payload to record. The server decides
  * the same events by rules C18–C20 in server order, where another station may have moved first.
  */
 import type { EventPayload } from '../../schemas/event.ts';
@@ -44,6 +44,27 @@ export function checkSplit(state: PlantState, lotId: string, children: ReadonlyA
     value: {
       lot: { kind: 'lot', lotId: lot.lotId, partNumber: lot.partNumber },
       children: children.map((c) => ({ kind: 'lot', lotId: c.lotId.trim(), quantity: c.quantity })),
+      ...(reason.trim() === '' ? {} : { reason: reason.trim() }),
+    },
+  };
+}
+
+/** A repack of a quantity of `lotId` (all of what remains when none is given) into one new lot. */
+export function checkRepack(state: PlantState, lotId: string, into: { lotId: string; quantity?: number }, reason: string): Resolved<EventPayload<'lot.repacked'>> {
+  const lot = state.lots.get(lotId.trim());
+  if (lot === undefined) return refuse('unknown-identifier', `Lot ${lotId.trim()} is not a known lot`);
+  const hold = activeLotHold(state, lot.lotId);
+  if (hold !== undefined) return refuse('on-hold', `Lot ${lot.lotId} is on hold: ${hold.reason}`);
+  const quantity = into.quantity ?? lot.remaining;
+  if (!(quantity > 0)) return refuse('invalid-quantity', 'The quantity repacked must be more than 0');
+  if (quantity > lot.remaining) return refuse('insufficient-quantity', `Lot ${lot.lotId} has ${lot.remaining} remaining; the repack takes ${quantity}`);
+  const named = newLotIdRefusal(state, [into.lotId]);
+  if (named !== null) return named;
+  return {
+    ok: true,
+    value: {
+      lot: { kind: 'lot', lotId: lot.lotId, partNumber: lot.partNumber },
+      into: { kind: 'lot', lotId: into.lotId.trim(), quantity },
       ...(reason.trim() === '' ? {} : { reason: reason.trim() }),
     },
   };

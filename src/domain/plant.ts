@@ -559,6 +559,7 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
       return;
     case 'lot.split':
     case 'lot.merged':
+    case 'lot.repacked':
     case 'unit.scrapped':
     case 'material.returned':
       applyGenealogyEvent(draft, event);
@@ -575,17 +576,18 @@ function genealogyMark(event: StationEvent): { eventId: string; actor: string; a
 }
 
 /** Takes a quantity out of a lot by a split or a merge, remembering where it went. */
-function moveOut(draft: PlantDraft, event: StationEvent, lotId: string, quantity: number, kind: 'split' | 'merged', into: string[]): void {
+function moveOut(draft: PlantDraft, event: StationEvent, lotId: string, quantity: number, kind: 'split' | 'merged' | 'repacked', into: string[]): void {
   const lot = draft.lots.get(lotId);
   if (lot === undefined) return;
   draft.lots.set(lotId, { ...lot, remaining: lot.remaining - quantity, movedOut: [...(lot.movedOut ?? []), { ...genealogyMark(event), kind, quantity, into }] });
 }
 
 /**
- * Splits, merges, scrap and returns (docs/genealogy.md). A lot made by a split or merge is created
- * once: a second event naming the same new lot leaves it as the first made it.
+ * Splits, merges, repacks, scrap and returns (docs/genealogy.md). A lot made by a split, merge or
+ * repack is created once: a second event naming the same new lot leaves it as the first made it. A
+ * repacked lot carries its parent's provenance.
  */
-function applyGenealogyEvent(draft: PlantDraft, event: EventOf<'lot.split' | 'lot.merged' | 'unit.scrapped' | 'material.returned'>): void {
+function applyGenealogyEvent(draft: PlantDraft, event: EventOf<'lot.split' | 'lot.merged' | 'lot.repacked' | 'unit.scrapped' | 'material.returned'>): void {
   const at = genealogyMark(event);
   switch (event.type) {
     case 'lot.split': {
@@ -609,6 +611,18 @@ function applyGenealogyEvent(draft: PlantDraft, event: EventOf<'lot.split' | 'lo
       draft.lots.set(into.lotId, {
         lotId: into.lotId, partNumber: into.partNumber, quantity: total, remaining: total,
         origin: { ...at, kind: 'merged', from: sources.map((s) => ({ lotId: s.lotId, quantity: s.quantity })) },
+      });
+      return;
+    }
+    case 'lot.repacked': {
+      const { lot, into } = event.payload;
+      const parent = draft.lots.get(lot.lotId);
+      moveOut(draft, event, lot.lotId, into.quantity, 'repacked', [into.lotId]);
+      if (draft.lots.has(into.lotId)) return;
+      draft.lots.set(into.lotId, {
+        lotId: into.lotId, partNumber: lot.partNumber, quantity: into.quantity, remaining: into.quantity,
+        ...(parent?.provenance === undefined ? {} : { provenance: parent.provenance }),
+        origin: { ...at, kind: 'repacked', from: [{ lotId: lot.lotId, quantity: into.quantity }] },
       });
       return;
     }

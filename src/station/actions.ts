@@ -11,7 +11,7 @@ import type { ResolveAction } from '../domain/conflicts.ts';
 import { REVIEW_MEANINGS, checkResolve } from '../domain/conflicts.ts';
 import { RELEASE_MEANING, checkRelease } from '../domain/holds.ts';
 import { checkConsume } from '../domain/material.ts';
-import { checkMerge, checkReturn, checkScrap, checkSplit } from '../domain/material-moves.ts';
+import { checkMerge, checkRepack, checkReturn, checkScrap, checkSplit } from '../domain/material-moves.ts';
 import { checkMeasurement } from '../domain/measurement.ts';
 import type { DispositionRequest } from '../domain/ncr.ts';
 import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework, needsRework } from '../domain/ncr.ts';
@@ -260,7 +260,7 @@ export async function recordRework(rt: StationRuntime, session: Session, request
 }
 
 /** A genealogy event the station's check allowed (docs/genealogy.md), recorded by the signed-in person. */
-async function recordChecked<T extends 'lot.split' | 'lot.merged' | 'unit.scrapped' | 'material.returned'>(
+async function recordChecked<T extends 'lot.split' | 'lot.merged' | 'lot.repacked' | 'unit.scrapped' | 'material.returned'>(
   rt: StationRuntime,
   session: Session,
   type: T,
@@ -277,6 +277,10 @@ export function splitLot(rt: StationRuntime, session: Session, lotId: string, ch
 
 export function mergeLots(rt: StationRuntime, session: Session, sources: ReadonlyArray<{ lotId: string; quantity: number }>, intoLotId: string, reason: string): Promise<ActionResult> {
   return recordChecked(rt, session, 'lot.merged', checkMerge(rt.plant.get(), sources, intoLotId, reason));
+}
+
+export function repackLot(rt: StationRuntime, session: Session, lotId: string, into: { lotId: string; quantity: number }, reason: string): Promise<ActionResult> {
+  return recordChecked(rt, session, 'lot.repacked', checkRepack(rt.plant.get(), lotId, into, reason));
 }
 
 export function scrapItem(rt: StationRuntime, session: Session, item: Parameters<typeof checkScrap>[1], reason: string): Promise<ActionResult> {

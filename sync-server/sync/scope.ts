@@ -160,6 +160,7 @@ function refersToUnknown(state: PlantState, event: StationEvent): boolean {
     case 'ncr.containment-extended':
       return !state.nonconformances.has(event.payload.ncrId);
     case 'lot.split':
+    case 'lot.repacked':
       return unknownUnit(state, { kind: 'lot', lotId: event.payload.lot.lotId });
     case 'lot.merged':
       return event.payload.sources.some((source) => unknownUnit(state, { kind: 'lot', lotId: source.lotId }));
@@ -254,6 +255,7 @@ export function programOfEvent(state: PlantState, event: StationEvent): string |
       return ncr === undefined ? workOrderScope(state, event.payload.workOrderId).program : scopeOf(state, 'nonconformance', ncr).program;
     }
     case 'lot.split':
+    case 'lot.repacked':
       return subjectScope(state, { kind: 'lot', lotId: event.payload.lot.lotId }).program;
     case 'lot.merged': {
       // Every source's program: a merge across programs concerns each (S10 then refuses it to a station not cleared for all).

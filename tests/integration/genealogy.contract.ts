@@ -1,6 +1,6 @@
 /**
  * Genealogy over HTTP against the real server (genealogy.pglite.test.ts, genealogy.pg.test.ts):
- * material split, merged, scrapped, returned and built into a two-level assembly, recorded offline at
+ * material split, merged, repacked, scrapped, returned and built into a two-level assembly, recorded offline at
  * two stations and pushed afterwards; where-used and where-from as JSON and the recall CSV, bounded,
  * and program clearance (S20): another program's units are withheld, and asked for directly read as
  * units the server does not have.
@@ -150,6 +150,35 @@ export function runGenealogySuite(backend: Backend): void {
       expect(trail.text).toContain('lot.split');
       const scrapped = await send(fixture.server.url, '/api/audit/trail?serial=BRG-0006', { credential: mill.credential });
       expect(scrapped.text).toContain('unit.scrapped');
+    });
+
+    it('[C18] a lot repacked at one station while another consumed from it offline: both recorded, flagged split-conflict, the walks follow the repack with its provenance', async () => {
+      const [, h2] = housings as [UnitRef, UnitRef];
+      // Both offline: the mill repacks all 19 left of L-920-A1 into a bag, the bench takes 2 from the old label.
+      const repacked = mill.event('lot.repacked', 'B-1001', { lot: { kind: 'lot', lotId: 'L-920-A1', partNumber: 'P-920' }, into: { kind: 'lot', lotId: 'L-920-A1R', quantity: 19 }, reason: 'Into a sealed bag' });
+      const offline = consume(assembly, 'WO-G1', h2, 'OP10', lot('L-920-A1', 'P-920', 2));
+      const fromBag = consume(mill, 'WO-G1', h2, 'OP10', lot('L-920-A1R', 'P-920', 1));
+      expect((await mill.pushOk([repacked, fromBag])).map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+      const [receipt] = await assembly.pushOk([offline]);
+      // Also beyond-bill (C17): OP10's bill calls for one bar, and the housing now has three.
+      expect(receipt).toMatchObject({ outcome: 'flagged', flags: ['beyond-bill', 'split-conflict'] });
+      expect(receipt?.reason).toContain('repacked as L-920-A1R');
+      const used = await get(mill, '/api/genealogy/where-used?lot=L-920-A1');
+      const bag = used.body.root.children.find((child) => child.item.label === 'L-920-A1R');
+      expect(bag?.via).toMatchObject({ kind: 'repacked', quantity: 19, stationId: mill.id });
+      // L-920-A1 was split off in the plant: it has no provenance of its own to carry; where-from reaches the bar's.
+      expect(bag?.item.provenance).toBeUndefined();
+      expect(bag?.children.map((child) => child.item.label)).toEqual(['SN-WO-G1-2']);
+      const from = await get(mill, '/api/genealogy/where-from?lot=L-920-A1R');
+      expect(from.body.root.children.map((child) => [child.item.label, child.via?.kind])).toEqual([['L-920-A1', 'repacked']]);
+      const bar = from.body.root.children[0]?.children[0];
+      expect([bar?.item.label, bar?.via?.kind, bar?.item.provenance?.heatNumber]).toEqual(['L-920-A', 'split', '7K2291']);
+      // A second repack into the same new lot is refused into quarantine (C20) and changes nothing.
+      const again = mill.event('lot.repacked', 'B-1001', { lot: { kind: 'lot', lotId: 'L-920-A', partNumber: 'P-920' }, into: { kind: 'lot', lotId: 'L-920-A1R', quantity: 1 } });
+      const [refused] = await mill.pushOk([again]);
+      expect([refused?.outcome, refused?.reason]).toEqual(['rejected', 'lot.repacked names new lot L-920-A1R, which already exists']);
+      const trail = await send(fixture.server.url, '/api/audit/trail?lot=L-920-A1R', { credential: mill.credential });
+      expect(trail.text).toContain('lot.repacked');
     });
   });
 }

@@ -3,7 +3,8 @@ import { stepKey, unitLabel } from '../plant.ts';
 import { placeHold } from './helpers.ts';
 
 /**
- * C18: a lot split or merged on one station while another consumed from it offline. Whichever comes
+ * C18: a lot split, merged or repacked on one station while another consumed from it offline (a repack
+ * moves material out of the lot exactly as a split into one child does: the same collision). Whichever comes
  * second in server order takes more than the lot still holds: a consumption from the parent's label
  * after the split moved its material into child lots, or a split or merge of more than the
  * consumptions left. Recorded (the material moved as recorded), flagged `split-conflict`, the item
@@ -16,7 +17,7 @@ export const splitConflict: Rule = ({ state, event }) => {
     const lot = state.lots.get(lotId);
     const moves = lot?.movedOut ?? [];
     if (lot === undefined || moves.length === 0 || quantity <= lot.remaining) return [];
-    const went = moves.map((m) => `${m.kind === 'split' ? 'split into' : 'merged into'} ${m.into.join(', ')}`).join('; ');
+    const went = moves.map((m) => `${m.kind === 'split' ? 'split into' : m.kind === 'merged' ? 'merged into' : 'repacked as'} ${m.into.join(', ')}`).join('; ');
     const description = `Lot ${lotId} was ${went} (${lot.remaining} left in server order); ${quantity} consumed from it at ${event.payload.operationId} on ${unitLabel(event.payload.unit)}`;
     return [{
       rule: 'C18',
@@ -29,11 +30,13 @@ export const splitConflict: Rule = ({ state, event }) => {
       effect: (draft) => placeHold(draft, `H-${event.id}`, { kind: 'lot', lotId }, description, event),
     }];
   }
-  if (event.type === 'lot.split' || event.type === 'lot.merged') {
+  if (event.type === 'lot.split' || event.type === 'lot.merged' || event.type === 'lot.repacked') {
     const taken = event.type === 'lot.split'
       ? [{ lotId: event.payload.lot.lotId, quantity: event.payload.children.reduce((sum, c) => sum + c.quantity, 0) }]
-      : event.payload.sources;
-    const what = event.type === 'lot.split' ? 'split' : 'merged';
+      : event.type === 'lot.repacked'
+        ? [{ lotId: event.payload.lot.lotId, quantity: event.payload.into.quantity }]
+        : event.payload.sources;
+    const what = event.type === 'lot.split' ? 'split' : event.type === 'lot.repacked' ? 'repacked' : 'merged';
     return taken.flatMap(({ lotId, quantity }) => {
       const lot = state.lots.get(lotId);
       // An unknown lot is C20's refusal.

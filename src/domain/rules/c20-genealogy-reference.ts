@@ -31,8 +31,8 @@ function newLotProblem(state: PlantState, type: string, ids: readonly string[]):
  * changes nothing):
  * - mixed tracking levels: a serialized part consumed as a lot quantity, or a lot-tracked part
  *   consumed by serial;
- * - a split, merge or scrap naming a lot or serial the server does not have, or of another part; a
- *   split or merge into a lot id already in use; a merge of lots of different parts;
+ * - a split, merge, repack or scrap naming a lot or serial the server does not have, or of another part; a
+ *   split, merge or repack into a lot id already in use; a merge of lots of different parts;
  * - a return of a consumption the server does not have at that step, of other material, or of more
  *   than is still built in (two stations returned the same material).
  * About another program's lot or serial it reads exactly as about one the server does not have (S10).
@@ -50,6 +50,11 @@ export const genealogyReference: Rule = ({ state, event }) => {
     case 'lot.split': {
       const { lot, children } = event.payload;
       const problem = lotProblem(state, 'lot.split', lot.lotId, lot.partNumber) ?? newLotProblem(state, 'lot.split', children.map((c) => c.lotId));
+      return problem === null ? [] : refusal(problem);
+    }
+    case 'lot.repacked': {
+      const { lot, into } = event.payload;
+      const problem = lotProblem(state, 'lot.repacked', lot.lotId, lot.partNumber) ?? newLotProblem(state, 'lot.repacked', [into.lotId]);
       return problem === null ? [] : refusal(problem);
     }
     case 'lot.merged': {
