@@ -1,7 +1,8 @@
 /**
- * `audit:verify --data` reads a PGlite data directory a page at a time as one text of the entries
- * and their lengths (sync-server/audit/verify-cli.ts), falling back to rows where that cannot keep
- * every entry exactly as stored. What it reads must be exactly the rows, whatever was done to them:
+ * `audit:verify --data` reads a PGlite data directory a page at a time: a full page without a gap as
+ * the entries' texts alone (each entry's index is its place), any other page as rows with their
+ * indexes (sync-server/audit/verify-cli.ts). Read with pages of 1, 2, 3 and the default 8,192 entries,
+ * so that full pages, a page with a gap and a last page all occur. What it reads must be exactly the rows, whatever was done to them:
  * an entry removed (a gap in the indexes), an entry holding characters beyond U+FFFF (which
  * PostgreSQL and JavaScript count differently), a format 5 signature; and the verdict must name
  * the change. PGlite only: `--data` reads PGlite's directory.
@@ -54,11 +55,15 @@ describe('audit:verify --data reads every entry as stored', () => {
       ),
     );
 
-  const read = async (): Promise<StoredEntry[]> => {
-    const source = await sourceFromDataDir(dataDir.path);
+  const read = async (pageSize?: number): Promise<StoredEntry[]> => {
+    const source = await sourceFromDataDir(dataDir.path, pageSize);
     const entries: StoredEntry[] = [];
     for await (const page of source.pages) entries.push(...(page as StoredEntry[]));
     return entries;
+  };
+
+  const expectReadExactly = async (stored: StoredEntry[]): Promise<void> => {
+    for (const pageSize of [1, 2, 3, undefined]) expect(await read(pageSize)).toEqual(stored);
   };
 
   const verify = async (): Promise<{ code: number; text: string }> => {
@@ -72,10 +77,10 @@ describe('audit:verify --data reads every entry as stored', () => {
     }
   };
 
-  it('reads the rows exactly, and the log verifies', async () => {
+  it('reads the rows exactly with pages of any size, and the log verifies', async () => {
     const stored = await rows();
     expect(stored.length).toBeGreaterThan(4);
-    expect(await read()).toEqual(stored);
+    await expectReadExactly(stored);
     expect(await verify()).toMatchObject({ code: 0 });
   }, 60_000);
 
@@ -87,7 +92,7 @@ describe('audit:verify --data reads every entry as stored', () => {
     const stored = await rows();
     expect(stored.at(-1)?.entry).toContain('😀𝔘');
     expect(stored.at(-1)?.signature).toBe('c2lnbmVk');
-    expect(await read()).toEqual(stored);
+    await expectReadExactly(stored);
     const { code, text } = await verify();
     expect(code).toBe(1);
     expect(text).toContain(`FAILED at entry ${last.index}`);
@@ -97,7 +102,7 @@ describe('audit:verify --data reads every entry as stored', () => {
     await withSql((sql) => sql.query('DELETE FROM audit_entries WHERE idx = 2'));
     const stored = await rows();
     expect(stored.map((entry) => entry.index)).not.toContain(2);
-    expect(await read()).toEqual(stored);
+    await expectReadExactly(stored);
     const { code, text } = await verify();
     expect(code).toBe(1);
     expect(text).toContain('FAILED at entry 2: entry 2 is missing (the next stored is 3)');

@@ -67,6 +67,30 @@ describe('the RFC 8785 form of an entry, decided quickly', () => {
     );
   });
 
+  it('agrees with the reference on canonical texts with one character changed', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), parsedJson), fc.dictionary(fc.string(), parsedJson), fc.nat(), fc.constantFrom(' ', '0', '"', '}', 'a', '\\'), (members, event, at, character) => {
+        let canonical: string;
+        try {
+          canonical = canonicalText({ ...members, event });
+        } catch {
+          return;
+        }
+        const place = at % canonical.length;
+        const text = canonical.slice(0, place) + character + canonical.slice(place + 1);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return;
+        }
+        expect(canonicalForm(parsed, text) !== null).toBe(reference(text).canonical);
+        expect(quick(text)).toEqual(reference(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it.each([
     ['names JavaScript orders as array indexes', '{"10":1,"9":2,"event":{"2":0,"10":1}}'],
     ['the same, out of order', '{"9":2,"10":1}'],
