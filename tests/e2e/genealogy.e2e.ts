@@ -16,6 +16,7 @@ import { GenealogyPage } from './pages/genealogy-page.ts';
 import { SetupPage } from './pages/setup-page.ts';
 import { Shell } from './pages/shell.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
+import { StepPage } from './pages/step-page.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const SN1 = { kind: 'serial', serial: 'SN-1001-01' } as const;
@@ -94,6 +95,11 @@ describe('genealogy', () => {
     await genealogy.askServer.click();
     await genealogy.summary.filter({ hasText: 'From the server' }).filter({ hasText: 'lot L-910-B: 2 finished units contain it' }).waitFor();
     expect((await genealogy.table('Finished units').allInnerTexts()).length).toBe(2);
+
+    // A keyboard-wedge scan of the bag's label asks where it went.
+    await new StepPage(page).wedgeScan('L-910-B-BAG');
+    await genealogy.summary.filter({ hasText: 'lot L-910-B-BAG: 1 finished unit contains it' }).waitFor();
+    expect(await genealogy.search.inputValue()).toBe('L-910-B-BAG');
 
     // Where did SN-1001-01 come from? Down to the bought lots and their certificates.
     await genealogy.find('SN-1001-01', 'Where from');

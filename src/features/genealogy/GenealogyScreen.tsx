@@ -16,7 +16,9 @@ import { ApiFailure } from '../../sync/transport.ts';
 import { Badge, Button, Field, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
 import { CameraScanner } from '../scan/CameraScanner.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
-import { genealogyRefOf, recallFileName, refLabel, relationWords } from './find-genealogy.ts';
+import { parseScan } from '../../scan/parse.ts';
+import { stationParseOptions } from '../scan/scan-options.ts';
+import { genealogyRefOf, recallFileName, refLabel, relationWords, scannedItem } from './find-genealogy.ts';
 import './genealogy.css';
 
 export function GenealogyScreen() {
@@ -70,11 +72,11 @@ function Genealogy() {
   );
 
   const find = useCallback(
-    (text: string, direction: Direction) => {
+    (text: string, direction: Direction, kind?: ItemRef['kind']) => {
       if (text.trim() === '') return;
       const mine = ++request.current;
       clear();
-      const { ref, held } = genealogyRefOf(plant, text);
+      const { ref, held } = genealogyRefOf(plant, text, kind);
       if (held) {
         const walk = direction === 'where-used' ? whereUsed : whereFrom;
         setState({ kind: 'shown', result: walk(plant, ref), source: 'station' });
@@ -85,9 +87,17 @@ function Genealogy() {
     [plant, clear, fromServer],
   );
 
-  const scanned = (text: string) => {
-    setTyped(text);
-    find(text, 'where-used');
+  // A scan (wedge or camera) reads the label as other screens do, then asks where the item went.
+  const scanned = (raw: string) => {
+    const item = scannedItem(parseScan(raw, stationParseOptions(plant, config.scanner)));
+    if (!item.ok) {
+      request.current += 1;
+      setState({ kind: 'idle' });
+      show({ kind: 'refusal', message: item.error });
+      return;
+    }
+    setTyped(item.text);
+    find(item.text, 'where-used', item.kind);
   };
   useWedgeScan(scanned);
 

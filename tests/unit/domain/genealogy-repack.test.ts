@@ -12,7 +12,8 @@ import { decideBatch, type Decision } from '../../../src/domain/decide.ts';
 import { finishedUnits, flatten, recallCsv, whereFrom, whereUsed } from '../../../src/domain/genealogy.ts';
 import { checkRepack } from '../../../src/domain/material-moves.ts';
 import { plantFromViews } from '../../../src/domain/plant.ts';
-import { genealogyRefOf, relationWords } from '../../../src/features/genealogy/find-genealogy.ts';
+import { genealogyRefOf, relationWords, scannedItem } from '../../../src/features/genealogy/find-genealogy.ts';
+import { parseScan } from '../../../src/scan/parse.ts';
 import { AT, SN1, event, fixtureViews } from './fixture.ts';
 
 const PROVENANCE = { supplier: 'Bossard Inc.', supplierLot: 'BN4471207', certificate: 'CoC-BN4471207', receivedDate: '2026-10-14' };
@@ -110,5 +111,16 @@ describe('the Genealogy screen look-up', () => {
     expect(genealogyRefOf(state, 'lot-2')).toEqual({ ref: { kind: 'lot', lotId: 'LOT-2' }, held: true });
     expect(genealogyRefOf(state, 'l-77')).toEqual({ ref: { kind: 'lot', lotId: 'L-77' }, held: false });
     expect(genealogyRefOf(state, 'sn-9')).toEqual({ ref: { kind: 'serial', serial: 'SN-9' }, held: false });
+  });
+
+  it('a scanned label names its lot or serial as other screens read it; an unreadable one says why', () => {
+    expect(scannedItem(parseScan('L-910-B'))).toEqual({ ok: true, text: 'L-910-B' });
+    expect(scannedItem(parseScan('[)>\u001e06\u001d1TL-910-A\u001e\u0004'))).toEqual({ ok: true, text: 'L-910-A', kind: 'lot' });
+    expect(scannedItem(parseScan(']C110L-910-B'))).toEqual({ ok: true, text: 'L-910-B', kind: 'lot' });
+    expect(scannedItem(parseScan(']C121SN-1001-01'))).toEqual({ ok: true, text: 'SN-1001-01', kind: 'serial' });
+    const bad = scannedItem(parseScan('[)>\u001e06\u001d1TL-910-A'));
+    expect(bad.ok).toBe(false);
+    // An unknown id the scan says is a lot is asked of the server as a lot.
+    expect(genealogyRefOf(plant(), 'B-77', 'lot')).toEqual({ ref: { kind: 'lot', lotId: 'B-77' }, held: false });
   });
 });
