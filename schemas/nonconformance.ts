@@ -12,6 +12,21 @@ export const ncrDispositionRecordSchema = {
     signature: signatureSchema,
     concurrence: signatureSchema,
     customerApprovalRef: { type: 'string', minLength: 1, maxLength: 120 },
+    /**
+     * Decided in the QMS and posted by an integration (docs/ncr.md, The QMS link): the QMS's reference,
+     * the integration's name and the approver's name as the QMS gave it. `signature` repeats them
+     * (signerBadge the integration, printedName the approver).
+     */
+    qms: {
+      type: 'object',
+      properties: {
+        reference: { type: 'string', minLength: 1, maxLength: 120 },
+        integration: identifierSchema,
+        approver: { type: 'string', minLength: 1, maxLength: 120 },
+      },
+      required: ['reference', 'integration', 'approver'],
+      additionalProperties: false,
+    },
     /** Rework or repair done (`ncr.rework-recorded`); a use as is, scrap or return is carried out when signed. */
     carriedOut: {
       type: 'object',
