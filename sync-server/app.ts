@@ -248,7 +248,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     live.publish(sequence);
     store.announce(sequence).catch((error: unknown) => app.log.warn({ err: error }, 'could not announce a commit to other server processes'));
   };
-  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit });
+  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit, ...(options.qms?.mrbDecides === undefined ? {} : { mrbDecides: options.qms.mrbDecides }) });
   if (options.plant === undefined) await plant.load();
   const verifier = options.verifier ?? (os.availableParallelism() > 1 ? createVerifierPool() : inlineVerifier());
   const checkpointMs = (options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;

@@ -127,6 +127,8 @@ export interface PlantServiceOptions {
   onCommit?: (sequence: number) => void;
   /** The audit log every receipt and system action is appended to, in the same transaction. */
   audit?: AuditLog;
+  /** Where the plant's MRB decides (MRB_DECIDES): with `qms`, rule C35 refuses a station's disposition. */
+  mrbDecides?: 'travelog' | 'qms';
 }
 
 /** Largest refused input an audit entry carries whole; above it, its hash. */
@@ -334,7 +336,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     let state = base.state;
     // The chain head's sequence is the station's last_seq (the same row, read above).
     let sync: StationSyncState = { stationId: station.id, stationName: station.name, lastSeq: head.lastSeq };
-    const context = { pushedBy: station.id, serverTime, skewMs };
+    const context = { pushedBy: station.id, serverTime, skewMs, ...(options.mrbDecides === 'qms' ? { mrbDecides: 'qms' as const } : {}) };
     const outcomes = new Map<number, Outcome>();
     const changed = new Map<string, ViewRef>();
     let run: Array<{ index: number; event: StationEvent }> = [];

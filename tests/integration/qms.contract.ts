@@ -19,7 +19,8 @@ import { createIntegration } from '../../sync-server/qms/integrations.ts';
 import type { WebhookBody } from '../../sync-server/qms/outbox.ts';
 import { main as integrationCli } from '../../sync-server/qms/integration-cli.ts';
 import { errorOf, makeTempDir, send, testClock, type TestClock } from './harness.ts';
-import { addWorkOrder, dropSchema, enrollStation, testDatabaseUrl, type Backend, type TestStation } from './sync-fixture.ts';
+import { addWorkOrder, dropSchema, enrollStation, signature, testDatabaseUrl, type Backend, type TestStation } from './sync-fixture.ts';
+import { DISPOSITION_MEANINGS } from '../../src/domain/ncr.ts';
 
 const OPERATOR = 'B-1001';
 const SECRET = 'test-only-secret-0123456789abcdef';
@@ -311,6 +312,19 @@ export function runQmsSuite(backend: Backend): void {
       expect(postForeign.status).toBe(404);
       expect({ ...errorOf(postForeign), message: errorOf(postForeign).message.replace(foreign, 'X') }).toEqual({ ...errorOf(postUnknown), message: errorOf(postUnknown).message.replace(unknown, 'X') });
       expect((await ncrView(foreign))?.status).toBe('open');
+    });
+
+    it('[C35] with MRB_DECIDES=qms a disposition signed at a station is refused with the reason and changes nothing', async () => {
+      const { workOrderId, units } = await freshOrder();
+      const unit = units[0]!;
+      const ncrId = await redTag(workOrderId, unit);
+      const signed = station.event('ncr.dispositioned', 'B-4001', {
+        ncrId, itemId: '1', workOrderId, unit, disposition: 'scrap', quantity: 1, signature: signature('B-4001', DISPOSITION_MEANINGS.scrap, clock.now(), 'MRB at the bench'),
+      });
+      const [receipt] = await station.pushOk([signed]);
+      expect(receipt).toMatchObject({ outcome: 'rejected', flags: ['disposition-in-qms'], reason: expect.stringContaining("MRB decides in the QMS") });
+      expect((await ncrView(ncrId))?.status).toBe('open');
+      expect((await ncrView(ncrId))?.items?.[0]?.dispositions).toEqual([]);
     });
 
     it('deliveries pending when the server stops are sent after it restarts (the outbox is durable); MRB_DECIDES=travelog refuses QMS dispositions; the CLI makes a credential', async () => {

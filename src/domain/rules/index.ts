@@ -20,6 +20,7 @@ import { beyondBill } from './c17-beyond-bill.ts';
 import { workedUnderNcr } from './c30-worked-under-ncr.ts';
 import { duplicateDisposition } from './c31-duplicate-disposition.ts';
 import { dispositionAuthority } from './c32-disposition-authority.ts';
+import { dispositionInQms } from './c35-disposition-in-qms.ts';
 import { splitConflict } from './c18-split-conflict.ts';
 import { scrappedMaterial } from './c19-scrapped-material.ts';
 import { genealogyReference } from './c20-genealogy-reference.ts';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   stationMismatch,
   unknownReference,
   genealogyReference,
+  dispositionInQms,
   releaseAuthority,
   releaseNamesHold,
   missingEvents,
