@@ -16,6 +16,7 @@ export const AUDIT_KINDS = [
   'quarantine',
   'master-data.changed',
   'log.restored',
+  'ncr.qms-dispositioned',
 ] as const;
 
 /**

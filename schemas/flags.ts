@@ -18,6 +18,7 @@ export const FLAGS = [
   'worked-under-ncr',
   'duplicate-disposition',
   'unauthorized-disposition',
+  'disposition-in-qms',
   'security:id-reused',
   'security:station-mismatch',
   'security:unauthorized-release',

@@ -17,6 +17,21 @@ export const ncrDispositionRecordSchema = {
     instruction: instructionRefSchema,
     reinspect: { type: 'array', items: identifierSchema },
     /**
+     * Decided in the QMS and posted by an integration (docs/ncr.md, The QMS link): the QMS's reference,
+     * the integration's name and the approver's name as the QMS gave it. `signature` repeats them
+     * (signerBadge the integration, printedName the approver).
+     */
+    qms: {
+      type: 'object',
+      properties: {
+        reference: { type: 'string', minLength: 1, maxLength: 120 },
+        integration: identifierSchema,
+        approver: { type: 'string', minLength: 1, maxLength: 120 },
+      },
+      required: ['reference', 'integration', 'approver'],
+      additionalProperties: false,
+    },
+    /**
      * Rework or repair done: its last inserted operation (the re-inspection) completed on a unit of a
      * work order, or `ncr.rework-recorded` on material; a use as is, scrap or return is carried out when signed.
      */

@@ -48,7 +48,9 @@
  *    on the answer when it is not taken; `fleet` on each station of `GET /api/stations` and the
  *    list's `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role
  *    in a pull, so version 6 stations get `client-too-old`, reload the app (the service worker brings
- *    version 7) and push their outbox, as version 5 stations did at version 6.
+ *    version 7) and push their outbox, as version 5 stations did at version 6. The QMS link: a
+ *    disposition record's optional `qms` (reference, integration, approver) for a disposition the
+ *    QMS posted, and the flag `disposition-in-qms` (C35).
  */
 export const PROTOCOL_VERSION = 7;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 7;

@@ -20,6 +20,12 @@ export type ApiErrorCode =
   | 'invalid-event' // an event of a push fails its schema; `message` names the field, `eventIds` lists them
   | 'station-mismatch' // the push names another station than its credential's
   | 'station-key-mismatch' // the server's table and its signed log disagree on the station's key: plant IT must look (503)
+  | 'unknown-ncr' // QMS link: the NCR does not exist, or is of a program the integration is not cleared for
+  | 'unknown-item' // QMS link: the NCR has no such item
+  | 'insufficient-quantity' // QMS link: more than the item has left to disposition
+  | 'disposition-not-allowed' // QMS link: e.g. use as is on a program that needs the customer's reference
+  | 'qms-reference-reused' // QMS link: the QMS reference was taken before with other content
+  | 'mrb-decides-in-travelog' // QMS link: MRB_DECIDES=travelog, the QMS may not post dispositions
   | 'internal';
 
 /** An answer other than success, thrown by route code and turned into an {@link ApiError} body. */

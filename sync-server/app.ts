@@ -18,6 +18,7 @@ import { hashPin } from '../src/auth/pin.ts';
 import { ApiFailure } from './api-error.ts';
 import { checkProtocolVersion } from './protocol.ts';
 import { authenticateStation } from './stations/credentials.ts';
+import { forbidIntegrations } from './qms/integrations.ts';
 import { createStationKeyCheck } from './audit/station-key-check.ts';
 import { enrollStation } from './stations/enroll.ts';
 import { registerStationRoutes } from './stations/routes.ts';
@@ -36,6 +37,7 @@ import { newServerKey, type ServerKey } from './audit/server-key.ts';
 import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
 import { registerFleetHooks } from './ops/fleet.ts';
 import { createRestarts } from './ops/restart.ts';
+import { createQmsLink, type QmsLinkOptions, type QmsLink } from './qms/link.ts';
 import { createMetrics, DEFAULT_STATION_SILENT_AFTER_MS, isDatabaseError, registerMonitoringRoutes, type Metrics } from './ops/monitoring.ts';
 
 declare module 'fastify' {
@@ -50,6 +52,8 @@ declare module 'fastify' {
     live: LiveHub;
     /** What `/metrics` shows (sync-server/ops/monitoring.ts). */
     metrics: Metrics;
+    /** The QMS link (sync-server/qms/): its outbox, when a webhook is configured. */
+    qms: QmsLink;
   }
 }
 
@@ -97,6 +101,8 @@ export interface ServerOptions {
    * slower one is answered `408 request-timeout`. Node checks every `min(this, 30 s)`.
    */
   requestTimeoutMs?: number;
+  /** The QMS link (MRB_DECIDES, QMS_WEBHOOK_URL, QMS_WEBHOOK_SECRET); MRB decides in Travelog and no webhooks unless given. */
+  qms?: QmsLinkOptions;
 }
 
 /** The audit log's key name (its C2SP origin) unless configured. */
@@ -242,7 +248,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     live.publish(sequence);
     store.announce(sequence).catch((error: unknown) => app.log.warn({ err: error }, 'could not announce a commit to other server processes'));
   };
-  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit });
+  const plant = options.plant ?? createPlantService({ store, now, audit, onCommit, ...(options.qms?.mrbDecides === undefined ? {} : { mrbDecides: options.qms.mrbDecides }) });
   if (options.plant === undefined) await plant.load();
   const verifier = options.verifier ?? (os.availableParallelism() > 1 ? createVerifierPool() : inlineVerifier());
   const checkpointMs = (options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
@@ -315,6 +321,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
+  // The QMS link: NCRs for stations and integrations, dispositions from the QMS (sync-server/qms/).
+  const qms = createQmsLink({ store, plant, now, metrics, log: app.log, ...options.qms });
+  app.decorate('qms', qms);
+  app.addHook('onClose', (_instance, done) => {
+    qms.stop();
+    done();
+  });
+  await app.register((qmsRoutes, _options, done) => {
+    qmsRoutes.addHook('onRoute', (route) => {
+      credentialRoutes.add(route.url);
+    });
+    qms.registerRoutes(qmsRoutes);
+    done();
+  });
+
   await app.register((stationRoutes, _options, done) => {
     stationRoutes.addHook('onRoute', (route) => {
       credentialRoutes.add(route.url);
@@ -322,7 +343,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     stationRoutes.addHook('onRequest', async (request) => {
       // A revoked station's push is refused into quarantine with a security flag (S17), not just 401.
       const allowRevoked = request.method === 'POST' && request.url.split('?')[0] === '/api/sync/push';
-      request.station = await authenticateStation(store, request.headers.authorization, { allowRevoked });
+      request.station = await forbidIntegrations(store, request.headers.authorization, () => authenticateStation(store, request.headers.authorization, { allowRevoked }));
       // The table's key must be the one the signed log recorded for the station (docs/audit.md).
       await checkStationKey(request.station);
     });
@@ -395,7 +416,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // needs the credential first, so an unknown route reads like a known one to a stranger (S2).
     const isPublic = matching.length > 0 && matching.every((route) => !credentialRoutes.has(route.url));
     try {
-      if (!isPublic) await authenticateStation(store, request.headers.authorization);
+      if (!isPublic) await forbidIntegrations(store, request.headers.authorization, () => authenticateStation(store, request.headers.authorization));
     } catch (error) {
       if (error instanceof ApiFailure) return sendFailure(reply, error);
       throw error;

@@ -7,7 +7,7 @@
  * at enrollment. A station sees and records work only of programs it is cleared for.
  */
 import type { FastifyServerOptions } from 'fastify';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AUDIT_ORIGIN, buildServer } from './app.ts';
@@ -18,6 +18,7 @@ import { holdDataDir } from './ops/store-target.ts';
 import { serverLogger } from './ops/logging.ts';
 import { seedDemoPlant, type DemoPlantOptions } from './seed/demo-plant.ts';
 import { openStore, type Store } from './store/store.ts';
+import type { QmsLink, QmsLinkOptions } from './qms/link.ts';
 import type { PlantService } from './sync/plant-service.ts';
 
 /** Options of {@link startServer}. */
@@ -53,6 +54,8 @@ export interface StartOptions {
   stationSilentAfterMs?: number;
   /** See ServerOptions.requestTimeoutMs. */
   requestTimeoutMs?: number;
+  /** The QMS link (MRB_DECIDES, QMS_WEBHOOK_*); see ServerOptions.qms. */
+  qms?: QmsLinkOptions;
   /** Backups the server takes itself (BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP); none unless given. */
   backups?: BackupSchedule;
 }
@@ -68,6 +71,8 @@ export interface RunningServer {
   auditKey: ServerKey;
   /** How many live streams are open. */
   liveStreams(): number;
+  /** The QMS link: its outbox (tests run it by hand). */
+  qms?: QmsLink;
   /** Takes a backup into the backup directory now (as the schedule does); absent without `backups`. */
   backupNow?: ScheduledBackups['takeNow'];
   /** Stops listening, lets requests in flight finish, and closes the store. */
@@ -108,6 +113,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(options.stationSilentAfterMs === undefined ? {} : { stationSilentAfterMs: options.stationSilentAfterMs }),
+      ...(options.qms === undefined ? {} : { qms: options.qms }),
     });
     const backups =
       options.backups === undefined
@@ -129,6 +135,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       plant: app.plant,
       auditKey: app.plant.audit?.key() ?? auditKey,
       liveStreams: () => app.live.size(),
+      qms: app.qms,
       ...(backups === undefined ? {} : { backupNow: () => backups.takeNow() }),
       close: () =>
         (closing ??= (async () => {
@@ -163,6 +170,26 @@ function backupsFromEnv(env: NodeJS.ProcessEnv): { backups?: BackupSchedule } {
   return { backups: { dir: resolve(dir), everyMs: parseDuration(every, 'BACKUP_EVERY'), keep } };
 }
 
+/** MRB_DECIDES (travelog or qms) and the webhook: QMS_WEBHOOK_URL with QMS_WEBHOOK_SECRET (or QMS_WEBHOOK_SECRET_FILE). */
+export function qmsFromEnv(env: NodeJS.ProcessEnv): QmsLinkOptions {
+  const mode = env['MRB_DECIDES'] === undefined || env['MRB_DECIDES'] === '' ? 'travelog' : env['MRB_DECIDES'];
+  if (mode !== 'travelog' && mode !== 'qms') throw new Error(`MRB_DECIDES must be travelog or qms, got "${mode}"`);
+  const url = env['QMS_WEBHOOK_URL'];
+  if (url === undefined || url === '') return { mrbDecides: mode };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('QMS_WEBHOOK_URL is not a URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('QMS_WEBHOOK_URL must be http: or https:');
+  const file = env['QMS_WEBHOOK_SECRET_FILE'];
+  const secret = (file !== undefined && file !== '' ? readFileSync(resolve(file), 'utf8') : env['QMS_WEBHOOK_SECRET'] ?? '').trim();
+  if (secret.length < 16) throw new Error('QMS_WEBHOOK_URL is set: set QMS_WEBHOOK_SECRET (or QMS_WEBHOOK_SECRET_FILE) to a secret of 16 characters or more');
+  const timeout = env['QMS_WEBHOOK_TIMEOUT'];
+  return { mrbDecides: mode, webhook: { url, secret, ...(timeout === undefined || timeout === '' ? {} : { timeoutMs: parseDuration(timeout, 'QMS_WEBHOOK_TIMEOUT') }) } };
+}
+
 async function runFromCommandLine(): Promise<void> {
   const env = process.env;
   const port = Number(env['PORT'] ?? 8080);
@@ -186,6 +213,7 @@ async function runFromCommandLine(): Promise<void> {
     ...(env['METRICS_TOKEN'] === undefined || env['METRICS_TOKEN'] === '' ? {} : { metricsToken: env['METRICS_TOKEN'] }),
     ...(env['STATION_SILENT_AFTER'] === undefined ? {} : { stationSilentAfterMs: parseDuration(env['STATION_SILENT_AFTER'], 'STATION_SILENT_AFTER') }),
     ...backupsFromEnv(env),
+    qms: qmsFromEnv(env),
     logger: serverLogger(env['LOG_LEVEL'] ?? 'info'),
   });
   console.log(`Travelog sync server listening on ${server.url}`);

@@ -106,7 +106,7 @@ export function decideBatch(
   state: PlantState,
   station: StationSyncState,
   events: readonly StationEvent[],
-  context: { pushedBy: string; serverTime: Date; skewMs: number },
+  context: { pushedBy: string; serverTime: Date; skewMs: number; mrbDecides?: 'travelog' | 'qms' },
 ): BatchResult {
   let sync = station;
   const decisions: BatchResult['decisions'] = [];

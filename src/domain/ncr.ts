@@ -456,7 +456,7 @@ export function reworkReferenceProblem(state: PlantState, ncr: Nonconformance, p
 }
 
 /** Writes the NCR with new items and the status they give; releases the NCR's own hold once nothing is left undecided. */
-function writeItems(draft: PlantDraft, ncr: Nonconformance, items: NcrItemRecord[], release?: { eventId: string; signature: Signature }): void {
+export function writeItems(draft: PlantDraft, ncr: Nonconformance, items: NcrItemRecord[], release?: { eventId: string; signature: Signature }): void {
   const status = statusOfItems(items);
   draft.nonconformances.set(ncr.ncrId, { ...ncr, status, items });
   if (status === 'open' || release === undefined || ncr.holdId === undefined) return;

@@ -187,6 +187,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_entries_system_kinds ON audit_entries (kind, idx) WHERE kind <> 'receipt';
     `,
   },
+  {
+    version: 7,
+    name: 'QMS link: webhook outbox and integration credentials',
+    sql: `
+      -- One webhook delivery per NCR view written (docs/ncr.md, The QMS link): durable until the
+      -- QMS answers 2xx. The id is what the receiver de-duplicates on.
+      CREATE TABLE qms_outbox (
+        id text PRIMARY KEY,
+        ncr_id text NOT NULL,
+        server_seq bigint NOT NULL,
+        body text NOT NULL,
+        created_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL,
+        delivered_at timestamptz,
+        last_error text
+      );
+      CREATE INDEX qms_outbox_pending ON qms_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+      -- The highest NCR view server_seq already put in the outbox.
+      CREATE TABLE qms_cursor (
+        id integer PRIMARY KEY CHECK (id = 1),
+        server_seq bigint NOT NULL
+      );
+      INSERT INTO qms_cursor (id, server_seq) VALUES (1, 0);
+      -- Credentials of systems such as the QMS (npm run integration): scoped, hashed like a station's.
+      CREATE TABLE integrations (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        credential_hash text NOT NULL UNIQUE,
+        programs jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations `sql` has not recorded yet and returns the versions it applied. */

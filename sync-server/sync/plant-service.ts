@@ -12,7 +12,7 @@ import type { StationEvent } from '../../schemas/event.ts';
 import type { QuarantineEntry } from '../../schemas/quarantine.ts';
 import type { Receipt } from '../../schemas/receipt.ts';
 import type { Characteristic, Operation, Routing } from '../../schemas/routing.ts';
-import type { PlantState, ViewRef } from '../../src/domain/plant.ts';
+import type { PlantDraft, PlantState, ViewRef } from '../../src/domain/plant.ts';
 import { changePlant, plantFromViews, routingKey, viewData } from '../../src/domain/plant.ts';
 import type { StationSyncState } from '../../src/domain/rules/index.ts';
 import { decide, decideBatch } from '../../src/domain/decide.ts';
@@ -109,6 +109,12 @@ export interface PlantService {
   enrollStation(station: NewStation, approver: { badge: string; role: string; printedName: string }): Promise<Station>;
   /** Revokes a station (its later pushes are refused), recorded as an audit entry; false if unknown or already revoked. */
   revokeStation(stationId: string, actor: { badge: string; role: string }, reason: string): Promise<boolean>;
+  /**
+   * A change the server itself decides (a disposition the QMS posted, sync-server/qms/): `decide`
+   * looks at the plant under the lock and returns a value, and optionally a change to the plant and
+   * the audit entries recording it, written in one transaction (views renumbered as a push's are).
+   */
+  applyServerChange<T>(decide: (state: PlantState) => { value: T; change?: (draft: PlantDraft) => void; entries?: EntryDraft[] }): Promise<T>;
   /** The audit log this service appends to, if any. */
   readonly audit: AuditLog | null;
 }
@@ -121,6 +127,8 @@ export interface PlantServiceOptions {
   onCommit?: (sequence: number) => void;
   /** The audit log every receipt and system action is appended to, in the same transaction. */
   audit?: AuditLog;
+  /** Where the plant's MRB decides (MRB_DECIDES): with `qms`, rule C35 refuses a station's disposition. */
+  mrbDecides?: 'travelog' | 'qms';
 }
 
 /** Largest refused input an audit entry carries whole; above it, its hash. */
@@ -328,7 +336,7 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     let state = base.state;
     // The chain head's sequence is the station's last_seq (the same row, read above).
     let sync: StationSyncState = { stationId: station.id, stationName: station.name, lastSeq: head.lastSeq };
-    const context = { pushedBy: station.id, serverTime, skewMs };
+    const context = { pushedBy: station.id, serverTime, skewMs, ...(options.mrbDecides === 'qms' ? { mrbDecides: 'qms' as const } : {}) };
     const outcomes = new Map<number, Outcome>();
     const changed = new Map<string, ViewRef>();
     let run: Array<{ index: number; event: StationEvent }> = [];
@@ -489,6 +497,29 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
           return revoked;
         }),
       ),
+
+    async applyServerChange(decideChange) {
+      const result = await oneAtATime(() =>
+        store.locked(async (tx) => {
+          const base = await current(tx);
+          const decided = decideChange(base.state);
+          if (decided.change === undefined) return { value: decided.value, next: null };
+          const { state, changed } = changePlant(base.state, decided.change);
+          let sequence = tx.sequence;
+          const views: NumberedViewWrite[] = [];
+          for (const ref of changed) {
+            const data = viewData(state, ref);
+            if (data === undefined) continue;
+            views.push({ kind: ref.kind, key: ref.key, data, scope: scopeOf(state, ref.kind, data), serverSeq: ++sequence } as NumberedViewWrite);
+          }
+          await tx.write({ sequence, events: [], refused: [], views });
+          await options.audit?.append(tx.sql, decided.entries ?? []);
+          return { value: decided.value, next: { state, sequence } };
+        }),
+      );
+      if (result.next !== null) committed(result.next);
+      return result.value;
+    },
 
     state() {
       if (cache === null) throw new Error('The plant is not loaded; call load() first');

@@ -22,6 +22,7 @@ import { duplicateDisposition } from './c31-duplicate-disposition.ts';
 import { dispositionAuthority } from './c32-disposition-authority.ts';
 import { containmentAuthority } from './c37-containment-authority.ts';
 import { containedMaterialConsumed } from './c38-contained-material-consumed.ts';
+import { dispositionInQms } from './c35-disposition-in-qms.ts';
 import { splitConflict } from './c18-split-conflict.ts';
 import { scrappedMaterial } from './c19-scrapped-material.ts';
 import { genealogyReference } from './c20-genealogy-reference.ts';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   unknownReference,
   genealogyReference,
   containmentAuthority,
+  dispositionInQms,
   releaseAuthority,
   releaseNamesHold,
   missingEvents,

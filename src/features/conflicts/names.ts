@@ -18,6 +18,7 @@ export const FLAG_NAMES: Record<Flag, string> = {
   'worked-under-ncr': 'Worked under an NCR',
   'duplicate-disposition': 'Dispositioned twice',
   'unauthorized-disposition': 'Disposition without authority',
+  'disposition-in-qms': 'Disposition signed while MRB decides in the QMS',
   'security:id-reused': 'Security: event id reused',
   'security:station-mismatch': 'Security: wrong station',
   'security:unauthorized-release': 'Security: signature without authority',

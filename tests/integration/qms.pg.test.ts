@@ -1,0 +1,3 @@
+import { runQmsSuite } from './qms.contract.ts';
+
+runQmsSuite('PostgreSQL');
