@@ -40,7 +40,7 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
         const item = itemsOf(plant, ncr).find((i) => unitKey(i.unit) === unitKey(unit));
         return (
           <div key={ncr.ncrId} className="ncr-panel-item">
-            <strong title={ncr.ncrId}>{ncrLabel(ncr)}</strong> {ncr.status === 'closed' ? <Badge tone="pass">Closed</Badge> : <Badge tone="hold">Open</Badge>} — {ncr.description}
+            <strong title={ncr.ncrId}>{ncrLabel(ncr)}</strong> {ncr.status === 'closed' ? <Badge tone="pass">Closed</Badge> : ncr.status === 'dispositioned' ? <Badge tone="warn">Awaiting rework</Badge> : <Badge tone="hold">Open</Badge>} — {ncr.description}
             {item?.dispositions.map((d) => (
               <div key={d.eventId} className="small">
                 {d.disposition === 'use-as-is' ? 'Concession: ' : 'Disposition: '}
