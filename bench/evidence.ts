@@ -18,7 +18,7 @@ import { createAuditLog, type EntryDraft } from '../sync-server/audit/audit-log.
 import { programIndex } from '../sync-server/audit/clearance.ts';
 import { loadOrCreateServerKey } from '../sync-server/audit/server-key.ts';
 import { verifyEvidence } from '../sync-server/evidence/evidence-verify.ts';
-import { consumptionGenealogy } from '../sync-server/evidence/genealogy-source.ts';
+import { plantGenealogy } from '../sync-server/evidence/genealogy-source.ts';
 import { buildEvidence } from '../sync-server/evidence/package.ts';
 import { openStore } from '../sync-server/store/store.ts';
 import { TestChain, testKey } from '../tests/helpers/signing.ts';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const pkg = await buildEvidence(
         { kind: 'serial', id: SERIAL },
-        { sql: store.sql, audit: log, plant, programs: programIndex(plant), cleared: null, genealogy: consumptionGenealogy(store.sql, () => plant), key, now: () => new Date() },
+        { sql: store.sql, audit: log, plant, programs: programIndex(plant), cleared: null, genealogy: plantGenealogy(() => plant), key, now: () => new Date() },
       );
       build.wall.push(performance.now() - started);
       build.cpu.push(cpuMs(cpu));
