@@ -129,4 +129,71 @@ describe('evidence', () => {
     await evidence.summary.waitFor();
     await stack.screenshot(page, 'evidence-02-portrait');
   });
+
+  it("shows an NCR's signed disposition, with engineering's concurrence, in the serial's report", async () => {
+    const { page } = await stack.newStation();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const queue = new QueuePage(page);
+    const traveler = new TravelerPage(page);
+    const step = new StepPage(page);
+    const status = new StatusBar(page);
+    const evidence = new EvidencePage(page);
+
+    await page.goto('/');
+    await setup.enroll('Inspection lab', 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-INSP');
+    await signIn.signIn('B-2001', '2468');
+    await shell.expectSignedIn('Ines Park');
+    await queue.openWorkOrder('WO-1004');
+    await traveler.openStep('OP30', 'SN-1004-01');
+    await step.start();
+    await step.waitForStatus('In progress');
+    const bore = step.characteristic('C1 Bore diameter');
+    await bore.value.pressSequentially('12.75');
+    await bore.liveVerdict.filter({ hasText: /^FAIL$/ }).waitFor();
+    await bore.gauge.fill('G-17');
+    await bore.record();
+    await bore.message.filter({ hasText: 'SN-1004-01 is now ON HOLD' }).waitFor();
+    const ncrId = /NCR-\d{4}-[0-9A-Z]{6}/.exec(await bore.message.innerText())?.[0];
+    expect(ncrId).toBeDefined();
+    await status.waitForNothingWaiting(30_000);
+    await shell.signOut();
+
+    // Quality dispositions it: use as is, engineering concurring, under signature.
+    await signIn.signIn('B-4001', '4321');
+    await shell.expectSignedIn('Quinn Lee');
+    await shell.nav('NCRs').click();
+    const card = page.getByRole('article', { name: ncrId! });
+    await card.getByRole('button', { name: `Disposition SN-1004-01 on ${ncrId!}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('combobox', { name: 'Disposition' }).selectOption('use-as-is');
+    await dialog.getByRole('textbox', { name: 'Reason for the disposition' }).fill('0.05 mm over on a non-functional bore');
+    await dialog.getByRole('textbox', { name: 'Badge', exact: true }).fill('B-4001');
+    await dialog.getByLabel('PIN', { exact: true }).fill('4321');
+    await dialog.getByRole('textbox', { name: 'Engineering badge' }).fill('B-5001');
+    await dialog.getByLabel('Engineering PIN').fill('5050');
+    await dialog.getByRole('button', { name: 'Sign disposition' }).click();
+    await page.getByRole('status', { name: 'Signature' }).filter({ hasText: 'Quinn Lee' }).waitFor();
+    await status.waitForNothingWaiting(30_000);
+
+    // Quality reads the serial's evidence: the NCR, and its disposition as signed.
+    await shell.nav('Evidence').click();
+    await evidence.heading.waitFor();
+    await evidence.find('SN-1004-01');
+    await evidence.summary.filter({ hasText: /audit entries about serial SN-1004-01/ }).waitFor();
+    const report = evidence.report;
+    await report.getByRole('heading', { name: 'Nonconformance records: dispositions and their signatures, as recorded' }).waitFor();
+    const text = await report.locator('body').innerText();
+    expect(text).toContain(ncrId!);
+    expect(text).toMatch(/dispositioned\s+serial SN-1004-01\s+use as is, quantity 1/);
+    expect(text).toMatch(/Quinn Lee \(B-4001\), \S+ \S+ UTC: “dispositioned: use as is”, reason: 0\.05 mm over on a non-functional bore/);
+    expect(text).toMatch(/Rosa Lindqvist \(B-5001\), \S+ \S+ UTC: “engineering concurrence: use as is”/);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    await report.getByRole('heading', { name: 'Nonconformance records: dispositions and their signatures, as recorded' }).scrollIntoViewIfNeeded();
+    await stack.screenshot(page, 'evidence-03-ncr-disposition');
+  });
 });
