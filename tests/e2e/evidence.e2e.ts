@@ -23,6 +23,8 @@ import { SignInPage } from './pages/sign-in-page.ts';
 import { StatusBar } from './pages/status-bar.ts';
 import { StepPage } from './pages/step-page.ts';
 import { TravelerPage } from './pages/traveler-page.ts';
+import { testClock } from '../integration/harness.ts';
+import { enrollStation, P100_REVISION } from '../integration/sync-fixture.ts';
 
 const run = promisify(execFile);
 let stack: Stack;
@@ -87,7 +89,7 @@ describe('evidence', () => {
     expect(traveled).toContain('Ana Ortiz (B-1001)');
     expect(traveled).toContain('WI-100-10 rev D');
     expect(traveled).toMatch(/milling, expires \S+ \(valid that day\)/);
-    expect(await report.locator('body').innerText()).toMatch(/serial SN-1001-01\s+lot L-920-A\s+P-920\s+1/);
+    expect(await report.locator('body').innerText()).toMatch(/lot L-920-A\s+consumed into\s+serial SN-1001-01\s+P-920\s+1/);
     expect(await report.locator('body').innerText()).toMatch(/Checkpoint of the audit log at \d+ entries/);
     // Words and short ids: no UUID in what a person reads.
     expect(await page.locator('main').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
@@ -131,6 +133,15 @@ describe('evidence', () => {
   });
 
   it("shows an NCR's signed disposition, with engineering's concurrence, in the serial's report", async () => {
+    // The mill and the lathe already did OP10 and OP20 on SN-1004-01 (another station's work, pushed as it would be).
+    const unit = { kind: 'serial', serial: 'SN-1004-01' } as const;
+    const other = await enrollStation(stack.server, testClock(new Date().toISOString()), 'Mill and lathe');
+    await other.pushOk(
+      (['OP10', 'OP20'] as const).flatMap((op) => [
+        other.step('op.started', 'B-1001', 'WO-1004', unit, op, P100_REVISION[op]!),
+        other.step('op.completed', 'B-1001', 'WO-1004', unit, op, P100_REVISION[op]!),
+      ]),
+    );
     const { page } = await stack.newStation();
     await page.setViewportSize({ width: 1280, height: 800 });
     const setup = new SetupPage(page);
