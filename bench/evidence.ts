@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       const spent = new Busy();
       const sql = timedSql(store.sql, spent);
       const proofs = new Busy();
-      const audit: AuditLog = { ...log, inclusion: (s, index, treeSize) => proofs.time(() => log.inclusion(s, index, treeSize)) };
+      const audit: AuditLog = { ...log, inclusions: (s, indexes, treeSize) => proofs.time(() => log.inclusions(s, indexes, treeSize)) };
       const cpu = process.cpuUsage();
       const started = performance.now();
       const pkg = await buildEvidence(
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `package of ${SERIAL}: ${(size / 1024).toFixed(0)} KiB; ${summary[1] ?? ''}`,
-        `build (buildEvidence on PGlite): median ${median(build.wall).toFixed(0)} ms wall, ${median(build.cpu).toFixed(0)} ms CPU (${RUNS} runs); of the wall time ${median(build.sql).toFixed(0)} ms in ${build.queries} SQL queries, ${median(build.proofs).toFixed(0)} ms of it waiting for the inclusion proofs' node rows`,
+        `build (buildEvidence on PGlite): median ${median(build.wall).toFixed(0)} ms wall, ${median(build.cpu).toFixed(0)} ms CPU (${RUNS} runs); of the wall time ${median(build.sql).toFixed(0)} ms in ${build.queries} SQL queries, ${median(build.proofs).toFixed(0)} ms of it reading the inclusion proofs' node rows`,
         `verify (evidence:verify's check, parse included): median ${median(check.wall).toFixed(0)} ms wall, ${median(check.cpu).toFixed(0)} ms CPU (${RUNS} runs); ${signatures} Ed25519 station signatures alone ${sigMs.toFixed(0)} ms`,
         `where-used of ${WIDE_LOT} (${WIDE} units; the API's walk and JSON, limit ${MAX_GENEALOGY_NODES}): median ${median(wide.wall).toFixed(0)} ms wall, ${median(wide.cpu).toFixed(0)} ms CPU (5 runs), ${wide.units} units listed${wide.truncated ? ', truncated at the limit' : ''}, ${(wide.bytes / 1024).toFixed(0)} KiB; first walk after the plant changed (genealogy index rebuilt) ${cold.toFixed(0)} ms`,
         `where-used of ${WIDE_LOT}, every unit (${whole.visited - 1} visited, no JSON): ${wholeMs.toFixed(0)} ms`,

@@ -224,15 +224,15 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
   withheldIndexes.sort((a, b) => a - b);
 
   const indexes = [...cited.keys()].sort((a, b) => a - b);
-  const entries = await Promise.all(indexes.map(async (index) => ({ index, entry: (cited.get(index) as Cited).text, proof: await audit.inclusion(sql, index, size) })));
-  const withheld = await Promise.all(
-    withheldIndexes.map(async (index) => ({
-      index,
-      subjects: subjects.filter((subject) => (chains.get(subject) as number[]).includes(index)),
-      leafHash: toBase64(entryLeafHash(texts.get(index) as string, nodeSha256)),
-      proof: await audit.inclusion(sql, index, size),
-    })),
-  );
+  // Every proof's node rows in few queries, not one query per entry.
+  const proofs = await audit.inclusions(sql, [...indexes, ...withheldIndexes], size);
+  const entries = indexes.map((index, i) => ({ index, entry: (cited.get(index) as Cited).text, proof: proofs[i] as string[] }));
+  const withheld = withheldIndexes.map((index, i) => ({
+    index,
+    subjects: subjects.filter((subject) => (chains.get(subject) as number[]).includes(index)),
+    leafHash: toBase64(entryLeafHash(texts.get(index) as string, nodeSha256)),
+    proof: proofs[indexes.length + i] as string[],
+  }));
 
   const provenance = new Map<string, LotProvenance>();
   for (const subject of units) {
