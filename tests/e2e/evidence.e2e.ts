@@ -3,7 +3,9 @@
  * L-920-A built in, the station syncs, and a supervisor finds the serial's evidence by typing it,
  * reads the report (who, the instruction revision, the lot), prints it, and downloads the JSON,
  * which `npm run evidence:verify` accepts with the server's key pinned. A serial the plant does not
- * have is said so in words. At 1280x800 and 800x1280.
+ * have is said so in words. At 1280x800 and 800x1280. Then an inspector's out-of-tolerance bore opens
+ * an NCR, quality dispositions it use as is with engineering's concurrence, and the serial's report
+ * shows that disposition with both signatures' manifestations.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
