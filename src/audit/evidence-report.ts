@@ -70,6 +70,41 @@ function limits(value: unknown): string {
   return '—';
 }
 
+/** A genealogy fact as a row: material, relation, what it went into, quantity, reason, who, when. */
+function genealogyRow(f: EvidenceFact): string[] {
+  const op = c(f, 'workOrderId') === undefined ? '—' : `${show(c(f, 'workOrderId'))} ${show(c(f, 'operationId'))}`;
+  return [
+    show(c(f, 'depth')), subjectWords(c(f, 'material')), show(c(f, 'relation')), c(f, 'into') === undefined ? '—' : subjectWords(c(f, 'into')), show(c(f, 'partNumber')),
+    `${show(c(f, 'quantity'))}${c(f, 'stillBuiltIn') === undefined ? '' : ` (${show(c(f, 'stillBuiltIn'))} still built in)`}`, op,
+    show(c(f, 'reason')), show(r(f, 'event.actor')), show(r(f, 'recordedAt')), entryRef(f),
+  ];
+}
+
+const ncrName = (f: EvidenceFact): string => shortNcrId(str(c(f, 'ncrId') ?? ''), typeof c(f, 'openedAt') === 'string' ? str(c(f, 'openedAt')) : undefined);
+
+/** An NCR's items and what was decided of each, in words. */
+function ncrItems(value: unknown): string {
+  if (!Array.isArray(value) || value.length === 0) return '—';
+  return (value as Obj[])
+    .map((item) => {
+      const decided = Array.isArray(item['dispositions']) ? (item['dispositions'] as Obj[]) : [];
+      const words = decided.map((d) => `${show(d['quantity'])} ${str(d['disposition']).replace(/-/g, ' ')} (signed ${show(d['signedBy'])})${d['carriedOut'] === true ? ', carried out' : ''}`);
+      return `${show(item['unit'])}, quantity ${show(item['quantity'])}: ${words.length === 0 ? 'not yet dispositioned' : words.join('; ')}`;
+    })
+    .join(' · ');
+}
+
+/** What an NCR record says besides its signatures: a description, a disposition and quantity, a note; any other field as it is. */
+function ncrWhat(payload: Obj): string {
+  const parts: string[] = [];
+  if (typeof payload['disposition'] === 'string') parts.push(`${payload['disposition'].replace(/-/g, ' ')}, quantity ${show(payload['quantity'])}`);
+  if (typeof payload['description'] === 'string') parts.push(payload['description']);
+  if (typeof payload['note'] === 'string') parts.push(payload['note']);
+  const known = new Set(['ncrId', 'itemId', 'workOrderId', 'operationId', 'unit', 'items', 'disposition', 'quantity', 'description', 'note', 'signature', 'concurrence', 'customerApprovalRef']);
+  for (const [key, value] of Object.entries(payload)) if (!known.has(key)) parts.push(`${key.replace(/([A-Z])/g, ' $1').toLowerCase()}: ${show(value)}`);
+  return parts.length === 0 ? '—' : parts.join('; ');
+}
+
 /** The report's title: what the package is about. */
 export function evidenceTitle(pkg: EvidencePackage): string {
   return `Evidence for ${pkg.query.kind === 'workOrder' ? 'work order' : pkg.query.kind} ${pkg.query.id}`;
@@ -86,6 +121,8 @@ export function evidenceReport(pkg: EvidencePackage, fileName = 'evidence.json')
     if (q === null) return 'none on record';
     return `${show(q['operationType'])}, expires ${show(q['expires'])} (${q['validThatDay'] === true ? 'valid that day' : 'NOT valid that day'})`;
   };
+  const ncrs = facts.nonconformances.filter((f) => c(f, 'record') === undefined);
+  const ncrRecords = facts.nonconformances.filter((f) => c(f, 'record') !== undefined);
   const sections = [
     table('Units', ['Unit', 'Work order', 'Part', 'Revision'], facts.units.map((f) => [subjectWords(c(f, 'subject')), show(c(f, 'workOrderId')), show(c(f, 'partNumber')), show(c(f, 'partRevision'))]), 'No unit.'),
     table(
@@ -128,15 +165,15 @@ export function evidenceReport(pkg: EvidencePackage, fileName = 'evidence.json')
     ),
     table(
       'Genealogy: what went in (where-from)',
-      ['Into', 'Material', 'Part', 'Quantity', 'Work order / op', 'Who', 'Server time', 'Entry'],
-      facts.whereFrom.map((f) => [subjectWords(c(f, 'into')), subjectWords(c(f, 'material')), show(c(f, 'partNumber')), show(c(f, 'quantity')), `${show(c(f, 'workOrderId'))} ${show(c(f, 'operationId'))}`, show(r(f, 'event.actor')), show(r(f, 'recordedAt')), entryRef(f)]),
-      'Nothing was consumed into it.',
+      ['Level', 'Material', 'Relation', 'Into', 'Part', 'Quantity', 'Work order / op', 'Reason', 'Who', 'Server time', 'Entry'],
+      facts.whereFrom.map(genealogyRow),
+      'Nothing went into it.',
     ),
     table(
-      'Genealogy: where it went (where-used)',
-      ['Material', 'Into', 'Quantity', 'Work order / op', 'Server time', 'Entry'],
-      facts.whereUsed.map((f) => [subjectWords(c(f, 'material')), subjectWords(c(f, 'into')), show(c(f, 'quantity')), `${show(c(f, 'workOrderId'))} ${show(c(f, 'operationId'))}`, show(r(f, 'recordedAt')), entryRef(f)]),
-      'It was not consumed into anything.',
+      'Genealogy: where it went (where-used), and what was scrapped',
+      ['Level', 'Material', 'Relation', 'Into', 'Part', 'Quantity', 'Work order / op', 'Reason', 'Who', 'Server time', 'Entry'],
+      facts.whereUsed.map(genealogyRow),
+      'It went into nothing, and nothing of it was scrapped.',
     ),
     table(
       'Lots and their provenance',
@@ -162,9 +199,30 @@ export function evidenceReport(pkg: EvidencePackage, fileName = 'evidence.json')
     ),
     table(
       'Nonconformances',
-      ['NCR', 'Status', 'Description', 'Opened by', 'Opened', 'Disposition', 'Entry'],
-      facts.nonconformances.map((f) => [shortNcrId(str(c(f, 'ncrId') ?? ''), typeof c(f, 'openedAt') === 'string' ? str(c(f, 'openedAt')) : undefined), show(c(f, 'status')), show(c(f, 'description')), who(c(f, 'openedBy'), c(f, 'openedByName')), show(c(f, 'openedAt')), show(c(f, 'disposition')), entryRef(f)]),
+      ['NCR', 'Status now', 'Description', 'Opened by', 'Opened', 'Items and dispositions now', 'Entry'],
+      ncrs.map((f) => [ncrName(f), show(c(f, 'status')), show(c(f, 'description')), who(c(f, 'openedBy'), c(f, 'openedByName')), show(c(f, 'openedAt')), ncrItems(c(f, 'items')), entryRef(f)]),
       'No nonconformance.',
+    ),
+    table(
+      'Nonconformance records: dispositions and their signatures, as recorded',
+      ['NCR', 'Record', 'Unit', 'What', 'Signed by (manifestation)', 'Engineering concurrence', 'Customer approval', 'Who', 'Server time', 'Entry'],
+      ncrRecords.map((f) => {
+        const p = (r(f, 'event.payload') ?? {}) as Obj;
+        const items = Array.isArray(p['items']) ? (p['items'] as Obj[]).map((i) => show(i['unit'])).join(', ') : '';
+        return [
+          ncrName(f),
+          show(c(f, 'record')),
+          show(p['unit'] ?? items),
+          ncrWhat(p),
+          show(p['signature']),
+          show(p['concurrence']),
+          show(p['customerApprovalRef']),
+          who(r(f, 'event.actor'), c(f, 'actorName')),
+          show(r(f, 'recordedAt')),
+          entryRef(f),
+        ];
+      }),
+      'No nonconformance was recorded or dispositioned in Travelog.',
     ),
     table(
       'Conflict items and resolutions',

@@ -99,6 +99,8 @@ export interface AuditLog {
   checkpoints(sql: SqlClient): Promise<Array<{ size: number; note: string }>>;
   entries(sql: SqlClient, start: number, end: number): Promise<StoredEntry[]>;
   inclusion(sql: SqlClient, index: number, size: number): Promise<string[]>;
+  /** The inclusion proofs of many entries in one tree, their node rows read in one query per 256 entries (the evidence package). */
+  inclusions(sql: SqlClient, indexes: readonly number[], size: number): Promise<string[][]>;
   consistency(sql: SqlClient, first: number, second: number): Promise<string[]>;
   keys(sql: SqlClient): Promise<ServerKeyInfo[]>;
   /** Indexes of the entries about a trail subject (`serial:SN-…`, `lot:…`, `work-order:…`, `part:…`; src/audit/subjects.ts), in order. */
@@ -324,6 +326,16 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async inclusion(sql, index, size) {
       const proof = await withNodes(sql, (node) => inclusionProof(index, size, node, nodeSha256));
       return proof.map(toBase64);
+    },
+
+    async inclusions(sql, indexes, size) {
+      const proofs: string[][] = [];
+      for (let i = 0; i < indexes.length; i += 256) {
+        const some = indexes.slice(i, i + 256);
+        const batch = await withNodes(sql, (node) => some.map((index) => inclusionProof(index, size, node, nodeSha256)));
+        for (const proof of batch) proofs.push(proof.map(toBase64));
+      }
+      return proofs;
     },
 
     async consistency(sql, first, second) {

@@ -15,7 +15,7 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import { programIndex } from '../audit/clearance.ts';
 import { KEY_FILE, serverKeyOf } from '../audit/server-key.ts';
 import { openSqlClient } from '../store/sql-client.ts';
-import { consumptionGenealogy } from './genealogy-source.ts';
+import { plantGenealogy } from './genealogy-source.ts';
 import { buildEvidence } from './package.ts';
 import { evidenceReport } from '../../src/audit/evidence-report.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -44,7 +44,7 @@ export async function evidenceFromDataDir(dataDir: string, query: EvidenceQuery,
     const plant = plantFromViews(rows.map((row) => ({ id: `${row.kind}:${row.key}`, kind: row.kind, key: row.key, serverSeq: Number(row.server_seq), data: row.data }) as ViewDoc));
     return await buildEvidence(query, {
       sql, audit, plant, programs: programIndex(plant), cleared: null,
-      genealogy: consumptionGenealogy(sql, () => plant), key, now: () => new Date(), checkpoint,
+      genealogy: plantGenealogy(() => plant), key, now: () => new Date(), checkpoint,
     });
   } finally {
     await sql.close();

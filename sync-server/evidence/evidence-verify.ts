@@ -111,7 +111,7 @@ function signedBy(note: Note, name: string, raw: Buffer): boolean {
 }
 
 /** The subjects of an entry, exactly as Travelog derives them (docs/audit.md, *Format 6*). */
-function entrySubjects(entry: Obj): string[] {
+export function entrySubjects(entry: Obj): string[] {
   const out = new Set<string>();
   const str = (v: unknown): v is string => typeof v === 'string' && v !== '';
   const ref = (r: unknown): void => {
@@ -127,6 +127,13 @@ function entrySubjects(entry: Obj): string[] {
     ref(payload['unit']);
     ref(payload['subject']);
     ref(payload['material']);
+    // An NCR opened by hand names its units as items; the genealogy events name a split's lot and
+    // children, a merge's sources and new lot, a scrapped serial or lot.
+    if (Array.isArray(payload['items'])) for (const item of payload['items']) if (isObj(item)) ref(item['unit']);
+    ref(payload['lot']);
+    ref(payload['into']);
+    ref(payload['item']);
+    for (const list of [payload['children'], payload['sources']]) if (Array.isArray(list)) for (const r of list) ref(r);
     if (str(payload['workOrderId'])) out.add(`work-order:${payload['workOrderId']}`);
   }
   if (str(entry['unit'])) out.add(entry['unit']);

@@ -1,30 +1,40 @@
 /**
- * Where the evidence package learns a unit's genealogy: which serials and lots were consumed into
- * it (where-from) and which units it was consumed into (where-used), with each link's event, and a
- * lot's provenance. A small interface on purpose: today it is read from the `material.consumed`
- * receipts of the audit log ({@link consumptionGenealogy}); the shared genealogy model (issue 14,
- * src/domain/genealogy.ts, built beside this) can stand behind it without the builder changing.
+ * Where the evidence package learns a unit's genealogy: the relations of the shared genealogy model
+ * (src/domain/genealogy.ts, docs/genealogy.md) on the server's plant: consumed into, split, merged,
+ * with what was returned of a consumption and what was scrapped of a serial or lot, each with the
+ * event that recorded it (the package cites its audit entry), and a lot's provenance. A small
+ * interface on purpose: the package builder walks it without knowing where it comes from.
  */
-import type { AuditEntry } from '../../schemas/audit-entry.ts';
+import { genealogyOf, type ItemRef, type Relation } from '../../src/domain/genealogy.ts';
 import type { PlantState } from '../../src/domain/plant.ts';
-import type { SqlClient } from '../store/sql-client.ts';
-
-/** A value as text: strings as they are, anything else as JSON ('' for nothing). */
-const str = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
-
 
 /** A subject key: `serial:…` or `lot:…` (src/audit/subjects.ts). */
 export type UnitSubject = string;
 
-/** One consumption: `material` was built into `into` at an operation of a work order. */
+/** A quantity taken back unconsumed, or scrapped: the event, how much, why. */
+export interface GenealogyMark {
+  eventId: string;
+  quantity: number;
+  reason: string;
+}
+
+/**
+ * One relation: `material` went into `into` by a consumption at an operation of a work order, or
+ * by a split of a lot into a child lot, or by a merge of lots into a new one.
+ */
 export interface GenealogyLink {
+  relation: 'consumed' | 'split' | 'merged';
   into: UnitSubject;
   material: UnitSubject;
   partNumber: string;
-  /** For a lot: the quantity consumed. */
+  /** A lot's quantity consumed, split off or merged (1 for a serial consumed). */
   quantity?: number;
-  workOrderId: string;
-  operationId: string;
+  /** A consumption: where it was built in. */
+  workOrderId?: string;
+  operationId?: string;
+  /** A consumption: what was taken back since (`material.returned`), and what is still built in. */
+  returns?: GenealogyMark[];
+  net?: number;
   /** The event that recorded it: the evidence package cites its audit entry. */
   eventId: string;
   stationId: string;
@@ -43,80 +53,64 @@ export interface LotProvenance {
 
 /** The genealogy the evidence package walks. */
 export interface GenealogySource {
-  /** What was consumed into `subject`. */
+  /** What went into `subject` (consumed into it, or the lots it was split or merged from). */
   whereFrom(subject: UnitSubject): Promise<GenealogyLink[]>;
-  /** What `subject` was consumed into. */
+  /** What `subject` went into. */
   whereUsed(subject: UnitSubject): Promise<GenealogyLink[]>;
+  /** What was scrapped of a serial (the whole) or a lot (quantities). */
+  scrapped(subject: UnitSubject): Promise<GenealogyMark[]>;
   /** A lot's provenance, or null when the plant does not know the lot. */
   provenance(lotId: string): Promise<LotProvenance | null>;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function refKey(ref: unknown): string | null {
-  if (!isObj(ref)) return null;
-  if (ref['kind'] === 'serial' && typeof ref['serial'] === 'string') return `serial:${ref['serial']}`;
-  if (ref['kind'] === 'lot' && typeof ref['lotId'] === 'string') return `lot:${ref['lotId']}`;
+function refOf(subject: UnitSubject): ItemRef | null {
+  if (subject.startsWith('serial:')) return { kind: 'serial', serial: subject.slice(7) };
+  if (subject.startsWith('lot:')) return { kind: 'lot', lotId: subject.slice(4) };
   return null;
 }
 
-/** The consumption a receipt entry's text records, or null (not an accepted `material.consumed`). */
-export function linkOfEntry(entry: AuditEntry): GenealogyLink | null {
-  if (entry.kind !== 'receipt' || entry.eventType !== 'material.consumed' || entry.outcome === 'rejected') return null;
-  const event = entry.event;
-  if (!isObj(event) || !isObj(event['payload'])) return null;
-  const payload = event['payload'];
-  const into = refKey(payload['unit']);
-  const material = refKey(payload['material']);
-  const m = payload['material'];
-  if (into === null || material === null || !isObj(m)) return null;
+const keyOf = (ref: ItemRef): UnitSubject => (ref.kind === 'serial' ? `serial:${ref.serial}` : `lot:${ref.lotId}`);
+
+function linkOf(relation: Relation): GenealogyLink {
+  const base = {
+    relation: relation.kind,
+    into: keyOf(relation.into),
+    material: keyOf(relation.from),
+    partNumber: relation.partNumber,
+    quantity: relation.quantity,
+    eventId: relation.eventId,
+    stationId: relation.stationId ?? '',
+  };
+  if (relation.kind !== 'consumed') return base;
   return {
-    into,
-    material,
-    partNumber: str(m['partNumber'] ?? ''),
-    ...(typeof m['quantity'] === 'number' ? { quantity: m['quantity'] } : {}),
-    workOrderId: str(payload['workOrderId'] ?? ''),
-    operationId: str(payload['operationId'] ?? ''),
-    eventId: str(event['id'] ?? ''),
-    stationId: str(event['stationId'] ?? ''),
+    ...base,
+    workOrderId: relation.workOrderId,
+    operationId: relation.operationId,
+    net: relation.net,
+    returns: relation.returns.map((r) => ({ eventId: r.eventId, quantity: r.quantity, reason: r.reason })),
   };
 }
 
-const PROVENANCE_FIELDS = ['supplier', 'supplierLot', 'heatNumber', 'certificate', 'receivedDate'] as const;
-
-/**
- * Genealogy from the `material.consumed` receipts the audit log indexes under both the unit and the
- * material (audit_units), and provenance from the plant's lots: the fields of LotProvenance the lot
- * record holds (the shared genealogy model adds them to lot master data).
- */
-export function consumptionGenealogy(sql: SqlClient, plant: () => PlantState): GenealogySource {
-  async function links(subject: UnitSubject): Promise<GenealogyLink[]> {
-    const rows = await sql.query<{ entry: string }>(
-      `SELECT e.entry FROM audit_units u JOIN audit_entries e ON e.idx = u.idx
-       WHERE u.unit = $1 AND e.kind = 'receipt' ORDER BY u.idx`,
-      [subject],
-    );
-    const found: GenealogyLink[] = [];
-    for (const row of rows) {
-      const link = linkOfEntry(JSON.parse(row.entry) as AuditEntry);
-      if (link !== null) found.push(link);
-    }
-    return found;
-  }
+/** The genealogy of the plant `plant()` answers (the shared model, built once per plant state). */
+export function plantGenealogy(plant: () => PlantState): GenealogySource {
+  const relations = (subject: UnitSubject, way: 'inputs' | 'usedIn'): GenealogyLink[] => {
+    const ref = refOf(subject);
+    if (ref === null) return [];
+    return (genealogyOf(plant())[way].get(keyOf(ref)) ?? []).map(linkOf);
+  };
   return {
-    async whereFrom(subject) {
-      return (await links(subject)).filter((link) => link.into === subject);
-    },
-    async whereUsed(subject) {
-      return (await links(subject)).filter((link) => link.material === subject);
+    whereFrom: (subject) => Promise.resolve(relations(subject, 'inputs')),
+    whereUsed: (subject) => Promise.resolve(relations(subject, 'usedIn')),
+    scrapped(subject) {
+      const ref = refOf(subject);
+      if (ref === null) return Promise.resolve([]);
+      const marks = genealogyOf(plant()).facts(ref).scrapped ?? [];
+      return Promise.resolve(marks.map((m) => ({ eventId: m.eventId, quantity: m.quantity, reason: m.reason })));
     },
     provenance(lotId) {
-      const lot = plant().lots.get(lotId) as (Record<string, unknown> & { lotId: string; partNumber: string }) | undefined;
-      if (lot === undefined) return Promise.resolve(null);
-      const out: LotProvenance = { lotId, partNumber: lot.partNumber };
-      for (const field of PROVENANCE_FIELDS) if (typeof lot[field] === 'string') out[field] = lot[field];
-      return Promise.resolve(out);
+      const facts = genealogyOf(plant()).facts({ kind: 'lot', lotId });
+      if (!facts.known) return Promise.resolve(null);
+      return Promise.resolve({ lotId, ...(facts.partNumber === undefined ? {} : { partNumber: facts.partNumber }), ...(facts.provenance ?? {}) });
     },
   };
 }

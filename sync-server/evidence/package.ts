@@ -23,7 +23,9 @@ import type { SqlClient } from '../store/sql-client.ts';
 import { nodeSha256, type AuditLog } from '../audit/audit-log.ts';
 import { programOfUnit, programsOfEntry, type ProgramIndex } from '../audit/clearance.ts';
 import { signWith, type ServerKey } from '../audit/server-key.ts';
-import type { GenealogyLink, GenealogySource, LotProvenance } from './genealogy-source.ts';
+import type { GenealogyLink, GenealogyMark, GenealogySource, LotProvenance } from './genealogy-source.ts';
+
+type WalkedLink = GenealogyLink & { depth: number };
 
 /** A value as text: strings as they are, anything else as JSON ('' for nothing). */
 const str = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
@@ -138,10 +140,12 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
   const roots = await rootsOf(query, sources, known, visible);
   if (roots === null) return null;
 
-  // Genealogy, both ways, bounded; links to units the asker may not see are neither shown nor followed.
+  // Genealogy, both ways, bounded (docs/genealogy.md: consumed into, split, merged; material returned
+  // whole is shown but not followed); links to units the asker may not see are neither shown nor followed.
   const units = new Set(roots.filter((s) => !s.startsWith('work-order:')));
-  const whereFrom: Array<GenealogyLink & { depth: number }> = [];
-  const whereUsed: Array<GenealogyLink & { depth: number }> = [];
+  const depthOf = new Map<string, number>([...units].map((s) => [s, 0]));
+  const whereFrom: WalkedLink[] = [];
+  const whereUsed: WalkedLink[] = [];
   let truncated = false;
   const walk = async (direction: 'down' | 'up'): Promise<void> => {
     let frontier = [...units].filter((s) => roots.includes(s));
@@ -158,7 +162,8 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
               continue;
             }
             units.add(other);
-            next.push(other);
+            depthOf.set(other, depth);
+            if (link.net === undefined || link.net > 0) next.push(other);
           }
           (direction === 'down' ? whereFrom : whereUsed).push({ ...link, depth });
         }
@@ -168,6 +173,11 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
   };
   await walk('down');
   await walk('up');
+  const scrapped: Array<{ subject: string; depth: number; marks: GenealogyMark[] }> = [];
+  for (const subject of [...units].sort()) {
+    const marks = await sources.genealogy.scrapped(subject);
+    if (marks.length > 0) scrapped.push({ subject, depth: depthOf.get(subject) ?? 0, marks });
+  }
 
   const subjects = [...new Set([...roots, ...units])].sort();
   const chains = new Map<string, number[]>();
@@ -214,15 +224,15 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
   withheldIndexes.sort((a, b) => a - b);
 
   const indexes = [...cited.keys()].sort((a, b) => a - b);
-  const entries = await Promise.all(indexes.map(async (index) => ({ index, entry: (cited.get(index) as Cited).text, proof: await audit.inclusion(sql, index, size) })));
-  const withheld = await Promise.all(
-    withheldIndexes.map(async (index) => ({
-      index,
-      subjects: subjects.filter((subject) => (chains.get(subject) as number[]).includes(index)),
-      leafHash: toBase64(entryLeafHash(texts.get(index) as string, nodeSha256)),
-      proof: await audit.inclusion(sql, index, size),
-    })),
-  );
+  // Every proof's node rows in few queries, not one query per entry.
+  const proofs = await audit.inclusions(sql, [...indexes, ...withheldIndexes], size);
+  const entries = indexes.map((index, i) => ({ index, entry: (cited.get(index) as Cited).text, proof: proofs[i] as string[] }));
+  const withheld = withheldIndexes.map((index, i) => ({
+    index,
+    subjects: subjects.filter((subject) => (chains.get(subject) as number[]).includes(index)),
+    leafHash: toBase64(entryLeafHash(texts.get(index) as string, nodeSha256)),
+    proof: proofs[indexes.length + i] as string[],
+  }));
 
   const provenance = new Map<string, LotProvenance>();
   for (const subject of units) {
@@ -247,7 +257,7 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
     entries,
     withheld,
     truncated,
-    facts: factsOf(sources, roots, [...cited.values()].sort((a, b) => a.index - b.index), whereFrom, whereUsed, units, provenance),
+    facts: factsOf(sources, roots, [...cited.values()].sort((a, b) => a.index - b.index), { whereFrom, whereUsed, scrapped }, units, provenance),
   };
 }
 
@@ -277,15 +287,33 @@ const MEASUREMENT_PATHS = [
   'eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload.unit', 'event.payload.operationId', 'event.payload.characteristicId',
   'event.payload.characteristicRevision', 'event.payload.instructionRevision', 'event.payload.measured', 'event.payload.gaugeId', 'event.payload.result', 'outcome', 'flags',
 ];
-const LINK_PATHS = ['eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload.workOrderId', 'event.payload.operationId', 'event.payload.unit', 'event.payload.material', 'outcome', 'flags'];
+const LINK_PATHS = [
+  'eventType', 'eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload.workOrderId', 'event.payload.operationId', 'event.payload.unit', 'event.payload.material',
+  'event.payload.lot', 'event.payload.children', 'event.payload.sources', 'event.payload.into', 'event.payload.item', 'event.payload.reason', 'outcome', 'flags',
+];
+/**
+ * An NCR event (`ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded`, and any later `ncr.*`):
+ * its whole payload is recorded, so the signatures' manifestations, engineering's concurrence and
+ * the customer approval reference are proven values, and a new kind of NCR event shows without a
+ * change here.
+ */
+const NCR_EVENT_PATHS = ['eventType', 'eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload', 'outcome', 'flags'];
+
+/** Relations in the words of the package's facts and report. */
+const RELATION_WORDS = { consumed: 'consumed into', split: 'split into', merged: 'merged into', returned: 'returned from', scrapped: 'scrapped' } as const;
+
+/** An NCR event's kind in words: known ones by name, a later `ncr.*` from its type. */
+export function ncrEventWords(type: string): string {
+  const known: Record<string, string> = { 'ncr.opened': 'opened', 'ncr.dispositioned': 'dispositioned', 'ncr.rework-recorded': 'rework recorded' };
+  return known[type] ?? type.replace(/^ncr\./, '').replace(/[-_.]+/g, ' ');
+}
 
 /** The readable facts, each citing its entry. */
 function factsOf(
   sources: EvidenceSources,
   roots: readonly string[],
   cited: readonly Cited[],
-  whereFrom: ReadonlyArray<GenealogyLink & { depth: number }>,
-  whereUsed: ReadonlyArray<GenealogyLink & { depth: number }>,
+  genealogy: { whereFrom: readonly WalkedLink[]; whereUsed: readonly WalkedLink[]; scrapped: ReadonlyArray<{ subject: string; depth: number; marks: readonly GenealogyMark[] }> },
   units: ReadonlySet<string>,
   provenance: ReadonlyMap<string, LotProvenance>,
 ): EvidencePackage['facts'] {
@@ -400,23 +428,59 @@ function factsOf(
       ...(conflict.resolution === undefined ? {} : { resolution: { action: conflict.resolution.action, eventId: conflict.resolution.eventId } }),
     }));
   }
+  const ncrIds = new Set<string>();
   for (const ncr of plant.nonconformances.values()) {
     const source = byEvent.get(ncr.sourceEventId);
     const subject = ncr.subject.kind === 'serial' ? `serial:${ncr.subject.serial}` : ncr.subject.kind === 'lot' ? `lot:${ncr.subject.lotId}` : `work-order:${ncr.subject.workOrderId}`;
-    if (!roots.includes(subject) && (source === undefined || !about(source))) continue;
-    facts.nonconformances.push(fact(source, ['eventType', 'eventId', 'event.actor', 'recordedAt', 'event.payload.characteristicId', 'event.payload.measured', 'event.payload.result'], {
+    const items = ncr.items ?? [];
+    const names = items.some((item) => roots.includes(item.unit.kind === 'serial' ? `serial:${item.unit.serial}` : `lot:${item.unit.lotId}`));
+    if (!roots.includes(subject) && !names && (source === undefined || !about(source))) continue;
+    ncrIds.add(ncr.ncrId);
+    facts.nonconformances.push(fact(source, ['eventType', 'eventId', 'event.actor', 'recordedAt', 'event.payload.characteristicId', 'event.payload.measured', 'event.payload.result', 'event.payload.description'], {
       ncrId: ncr.ncrId, status: ncr.status, description: ncr.description, openedBy: ncr.openedBy, openedByName: name(ncr.openedBy), openedAt: ncr.openedAt,
       ...(ncr.holdId === undefined ? {} : { holdId: ncr.holdId }),
-      disposition: 'none recorded in Travelog (the QMS owns the disposition)',
+      // The plant's view now, each decision's own entry is a record below.
+      items: items.map((item) => ({
+        unit: item.unit, quantity: item.quantity,
+        dispositions: item.dispositions.map((d) => ({ disposition: d.disposition, quantity: d.quantity, signedBy: d.signature.printedName, ...(d.carriedOut === undefined ? {} : { carriedOut: true }) })),
+      })),
+    }));
+  }
+  // Every NCR event about the unit or naming one of its NCRs, in log order, as recorded.
+  for (const c of cited) {
+    const { entry } = c;
+    if (entry.kind !== 'receipt' || entry.outcome === 'rejected' || typeof entry.eventType !== 'string' || !entry.eventType.startsWith('ncr.')) continue;
+    const ncrId = entry.eventType === 'ncr.opened' ? `NCR-${str(entry.eventId)}` : str(at(entry, 'event.payload.ncrId') ?? '');
+    if (!about(c) && !ncrIds.has(ncrId)) continue;
+    const ncr = plant.nonconformances.get(ncrId);
+    facts.nonconformances.push(fact(c, NCR_EVENT_PATHS, {
+      record: ncrEventWords(entry.eventType), ncrId, ...(ncr === undefined ? {} : { openedAt: ncr.openedAt }),
+      actorName: name(at(entry, 'event.actor')), stationName: station(entry.stationId),
     }));
   }
 
-  for (const [links, into] of [[whereFrom, facts.whereFrom], [whereUsed, facts.whereUsed]] as const) {
+  for (const [links, into] of [[genealogy.whereFrom, facts.whereFrom], [genealogy.whereUsed, facts.whereUsed]] as const) {
     for (const link of links) {
       into.push(fact(byEvent.get(link.eventId), LINK_PATHS, {
-        depth: link.depth, into: link.into, material: link.material, partNumber: link.partNumber, ...(link.quantity === undefined ? {} : { quantity: link.quantity }),
-        workOrderId: link.workOrderId, operationId: link.operationId,
+        depth: link.depth, relation: RELATION_WORDS[link.relation], into: link.into, material: link.material, partNumber: link.partNumber,
+        ...(link.quantity === undefined ? {} : { quantity: link.quantity }),
+        ...(link.workOrderId === undefined ? {} : { workOrderId: link.workOrderId }),
+        ...(link.operationId === undefined ? {} : { operationId: link.operationId }),
+        ...(link.net === undefined || link.returns === undefined || link.returns.length === 0 ? {} : { stillBuiltIn: link.net }),
       }));
+      // What was taken back of a consumption: its own event, beside the consumption.
+      for (const back of link.returns ?? []) {
+        into.push(fact(byEvent.get(back.eventId), LINK_PATHS, {
+          depth: link.depth, relation: RELATION_WORDS.returned, into: link.into, material: link.material, partNumber: link.partNumber, quantity: back.quantity, reason: back.reason,
+          ...(link.workOrderId === undefined ? {} : { workOrderId: link.workOrderId }),
+          ...(link.operationId === undefined ? {} : { operationId: link.operationId }),
+        }));
+      }
+    }
+  }
+  for (const { subject, depth, marks } of genealogy.scrapped) {
+    for (const mark of marks) {
+      facts.whereUsed.push(fact(byEvent.get(mark.eventId), LINK_PATHS, { depth, relation: RELATION_WORDS.scrapped, material: subject, quantity: mark.quantity, reason: mark.reason }));
     }
   }
   for (const subject of [...units].sort()) {

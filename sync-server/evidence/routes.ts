@@ -10,7 +10,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { currentPlant, programIndex } from '../audit/clearance.ts';
 import type { Station, Store } from '../store/store.ts';
 import type { PlantService } from '../sync/plant-service.ts';
-import { consumptionGenealogy, type GenealogySource } from './genealogy-source.ts';
+import { plantGenealogy, type GenealogySource } from './genealogy-source.ts';
 import { buildEvidence } from './package.ts';
 
 const KINDS = { serial: 'serial', lot: 'lot', workOrder: 'work order' } as const;
@@ -51,7 +51,7 @@ export function registerEvidenceRoutes(
       plant: state,
       programs: programIndex(state),
       cleared: station.programs,
-      genealogy: options.genealogy ?? consumptionGenealogy(store.sql, () => state),
+      genealogy: options.genealogy ?? plantGenealogy(() => state),
       key: audit.key(),
       now,
       checkpoint,

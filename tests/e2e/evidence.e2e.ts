@@ -3,7 +3,9 @@
  * L-920-A built in, the station syncs, and a supervisor finds the serial's evidence by typing it,
  * reads the report (who, the instruction revision, the lot), prints it, and downloads the JSON,
  * which `npm run evidence:verify` accepts with the server's key pinned. A serial the plant does not
- * have is said so in words. At 1280x800 and 800x1280.
+ * have is said so in words. At 1280x800 and 800x1280. Then an inspector's out-of-tolerance bore opens
+ * an NCR, quality dispositions it use as is with engineering's concurrence, and the serial's report
+ * shows that disposition with both signatures' manifestations.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +25,8 @@ import { SignInPage } from './pages/sign-in-page.ts';
 import { StatusBar } from './pages/status-bar.ts';
 import { StepPage } from './pages/step-page.ts';
 import { TravelerPage } from './pages/traveler-page.ts';
+import { testClock } from '../integration/harness.ts';
+import { enrollStation, P100_REVISION } from '../integration/sync-fixture.ts';
 
 const run = promisify(execFile);
 let stack: Stack;
@@ -87,7 +91,7 @@ describe('evidence', () => {
     expect(traveled).toContain('Ana Ortiz (B-1001)');
     expect(traveled).toContain('WI-100-10 rev D');
     expect(traveled).toMatch(/milling, expires \S+ \(valid that day\)/);
-    expect(await report.locator('body').innerText()).toMatch(/serial SN-1001-01\s+lot L-920-A\s+P-920\s+1/);
+    expect(await report.locator('body').innerText()).toMatch(/lot L-920-A\s+consumed into\s+serial SN-1001-01\s+P-920\s+1/);
     expect(await report.locator('body').innerText()).toMatch(/Checkpoint of the audit log at \d+ entries/);
     // Words and short ids: no UUID in what a person reads.
     expect(await page.locator('main').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
@@ -128,5 +132,81 @@ describe('evidence', () => {
     await page.setViewportSize({ width: 800, height: 1280 });
     await evidence.summary.waitFor();
     await stack.screenshot(page, 'evidence-02-portrait');
+  });
+
+  it("shows an NCR's signed disposition, with engineering's concurrence, in the serial's report", async () => {
+    // The mill and the lathe already did OP10 and OP20 on SN-1004-01 (another station's work, pushed as it would be).
+    const unit = { kind: 'serial', serial: 'SN-1004-01' } as const;
+    const other = await enrollStation(stack.server, testClock(new Date().toISOString()), 'Mill and lathe');
+    await other.pushOk(
+      (['OP10', 'OP20'] as const).flatMap((op) => [
+        other.step('op.started', 'B-1001', 'WO-1004', unit, op, P100_REVISION[op]!),
+        other.step('op.completed', 'B-1001', 'WO-1004', unit, op, P100_REVISION[op]!),
+      ]),
+    );
+    const { page } = await stack.newStation();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const setup = new SetupPage(page);
+    const signIn = new SignInPage(page);
+    const shell = new Shell(page);
+    const queue = new QueuePage(page);
+    const traveler = new TravelerPage(page);
+    const step = new StepPage(page);
+    const status = new StatusBar(page);
+    const evidence = new EvidencePage(page);
+
+    await page.goto('/');
+    await setup.enroll('Inspection lab', 'B-3001', '9999');
+    await setup.chooseWorkCenter('WC-INSP');
+    await signIn.signIn('B-2001', '2468');
+    await shell.expectSignedIn('Ines Park');
+    await queue.openWorkOrder('WO-1004');
+    await traveler.openStep('OP30', 'SN-1004-01');
+    await step.start();
+    await step.waitForStatus('In progress');
+    const bore = step.characteristic('C1 Bore diameter');
+    await bore.value.pressSequentially('12.75');
+    await bore.liveVerdict.filter({ hasText: /^FAIL$/ }).waitFor();
+    await bore.gauge.fill('G-17');
+    await bore.record();
+    await bore.message.filter({ hasText: 'SN-1004-01 is now ON HOLD' }).waitFor();
+    const ncrId = /NCR-\d{4}-[0-9A-Z]{6}/.exec(await bore.message.innerText())?.[0];
+    expect(ncrId).toBeDefined();
+    await status.waitForNothingWaiting(30_000);
+    await shell.signOut();
+
+    // Quality dispositions it: use as is, engineering concurring, under signature.
+    await signIn.signIn('B-4001', '4321');
+    await shell.expectSignedIn('Quinn Lee');
+    await shell.nav('NCRs').click();
+    const card = page.getByRole('article', { name: ncrId! });
+    await card.getByRole('button', { name: `Disposition SN-1004-01 on ${ncrId!}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('combobox', { name: 'Disposition' }).selectOption('use-as-is');
+    await dialog.getByRole('textbox', { name: 'Reason for the disposition' }).fill('0.05 mm over on a non-functional bore');
+    await dialog.getByRole('textbox', { name: 'Badge', exact: true }).fill('B-4001');
+    await dialog.getByLabel('PIN', { exact: true }).fill('4321');
+    await dialog.getByRole('textbox', { name: 'Engineering badge' }).fill('B-5001');
+    await dialog.getByLabel('Engineering PIN').fill('5050');
+    await dialog.getByRole('button', { name: 'Sign disposition' }).click();
+    await page.getByRole('status', { name: 'Signature' }).filter({ hasText: 'Quinn Lee' }).waitFor();
+    await status.waitForNothingWaiting(30_000);
+
+    // Quality reads the serial's evidence: the NCR, and its disposition as signed.
+    await shell.nav('Evidence').click();
+    await evidence.heading.waitFor();
+    await evidence.find('SN-1004-01');
+    await evidence.summary.filter({ hasText: /audit entries about serial SN-1004-01/ }).waitFor();
+    const report = evidence.report;
+    await report.getByRole('heading', { name: 'Nonconformance records: dispositions and their signatures, as recorded' }).waitFor();
+    const text = await report.locator('body').innerText();
+    expect(text).toContain(ncrId!);
+    expect(text).toMatch(/dispositioned\s+serial SN-1004-01\s+use as is, quantity 1/);
+    expect(text).toMatch(/Quinn Lee \(B-4001\), \S+ \S+ UTC: “dispositioned: use as is”, reason: 0\.05 mm over on a non-functional bore/);
+    expect(text).toMatch(/Rosa Lindqvist \(B-5001\), \S+ \S+ UTC: “engineering concurrence: use as is”/);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    await report.getByRole('heading', { name: 'Nonconformance records: dispositions and their signatures, as recorded' }).scrollIntoViewIfNeeded();
+    await stack.screenshot(page, 'evidence-03-ncr-disposition');
   });
 });

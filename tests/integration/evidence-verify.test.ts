@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidencePackage } from '../../schemas/evidence.ts';
 import { toBase64Url } from '../../src/audit/canonical.ts';
 import { signedBytes } from '../../src/audit/event-signing.ts';
-import { verifyEvidence } from '../../sync-server/evidence/evidence-verify.ts';
+import { entrySubjects as verifierSubjects, verifyEvidence } from '../../sync-server/evidence/evidence-verify.ts';
+import { entrySubjects } from '../../src/audit/subjects.ts';
 import { startServer, type RunningServer } from '../../sync-server/main.ts';
 import { hashPin } from '../../src/auth/pin.ts';
 import { eventHashSync, signBytes, testKey } from '../helpers/signing.ts';
@@ -41,6 +42,8 @@ describe('evidence:verify on tampered packages', () => {
   let pkg: EvidencePackage;
   let other: EvidencePackage;
   let forged: EvidencePackage;
+  let family: EvidencePackage;
+  let neighbour: EvidencePackage;
   let key: string;
 
   const fetchPackage = async (query: string): Promise<EvidencePackage> => {
@@ -80,6 +83,16 @@ describe('evidence:verify on tampered packages', () => {
     other = await fetchPackage('serial=SN-WO-EVT-2');
     forged = await fetchPackage('serial=SN-WO-EVT-3');
     expect(other.checkpoint.size).toBe(pkg.checkpoint.size);
+    // A genealogy: a lot split, the child consumed into a serial; the parent's and the child's chains are in its package.
+    await addWorkOrder(server, 'WO-EVG', { program: 'COMMERCIAL', units: 1 });
+    const split = await station.pushOk([
+      station.event('lot.split', 'B-1001', { lot: { kind: 'lot', lotId: 'L-920-A', partNumber: 'P-920' }, children: [{ kind: 'lot', lotId: 'L-920-A9', quantity: 5 }], reason: 'Kit' }),
+      station.event('material.consumed', 'B-1001', { workOrderId: 'WO-EVG', operationId: 'OP10', unit: serial('SN-WO-EVG-1'), material: { kind: 'lot', lotId: 'L-920-A9', partNumber: 'P-920', quantity: 1 }, scanned: 'L-920-A9' }),
+    ]);
+    expect(split.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+    family = await fetchPackage('serial=SN-WO-EVG-1');
+    neighbour = await fetchPackage('serial=SN-WO-EVT-1');
+    expect(neighbour.checkpoint.size).toBe(family.checkpoint.size);
   }, 120_000);
 
   afterAll(async () => {
@@ -125,6 +138,40 @@ describe('evidence:verify on tampered packages', () => {
     swapped.entries[1] = b;
     swapped.entries[2] = a;
     expect(verdict(swapped, key)).toMatch(/^entries reordered: entry \d+ comes after entry \d+/);
+  });
+
+  it('derives every entry\'s subjects as Travelog does (src/audit/subjects.ts), genealogy events included', () => {
+    const texts = [...pkg.entries, ...family.entries].map((e) => JSON.parse(e.entry) as Record<string, unknown>);
+    expect(texts.some((t) => t['eventType'] === 'lot.split')).toBe(true);
+    for (const text of texts) expect(verifierSubjects(text as Parameters<typeof verifierSubjects>[0]), JSON.stringify(text).slice(0, 120)).toEqual(entrySubjects(text));
+  });
+
+  it('holds every lot of the genealogy complete: an entry about the split\'s parent or child left out, added or reordered is named', () => {
+    expect(family.subjects.map((s) => s.subject)).toEqual(['lot:L-920-A', 'lot:L-920-A9', 'serial:SN-WO-EVG-1']);
+    expect(verdict(family, key)).toBe('OK');
+    // The split: the only link between the two lots.
+    const removed = copy(family);
+    const split = entryOf(removed, 'lot.split').index;
+    removed.entries = removed.entries.filter((e) => e.index !== split);
+    expect(verdict(removed, key)).toMatch(new RegExp(`^entry removed: entry ${split} about lot:L-920-A9? is not in the package`));
+    // The parent lot's first entry (the log's own, before the split) at the foot of its chain.
+    const parent = copy(family);
+    const [first] = parent.entries.filter((e) => entrySubjects(JSON.parse(e.entry) as Record<string, unknown>).includes('lot:L-920-A'));
+    expect(first).toBeDefined();
+    parent.entries = parent.entries.filter((e) => e !== first);
+    // Removing the foot of a chain leaves no dangling link when the chain started there; a fact then cites a missing entry.
+    expect(verdict(parent, key)).toMatch(/^(entry removed|changed value): /);
+    // An entry about another lot, proven, slipped in.
+    const added = copy(family);
+    const foreign = entryOf(neighbour, 'material.consumed');
+    added.entries = [...added.entries, foreign].sort((a, b) => a.index - b.index);
+    expect(verdict(added, key)).toMatch(new RegExp(`^entry added: entry ${foreign.index} is about none of the package's subjects`));
+    // The split moved after the consumption it made possible.
+    const moved = copy(family);
+    const at = moved.entries.findIndex((e) => e.index === split);
+    const [splitEntry] = moved.entries.splice(at, 1);
+    moved.entries.push(splitEntry!);
+    expect(verdict(moved, key)).toMatch(/^entries reordered: /);
   });
 
   it('names a proof that does not reach the checkpoint: a changed entry, or a changed proof', () => {

@@ -14,12 +14,15 @@ import { evidencePackageSchema, type EvidenceFact, type EvidencePackage } from '
 import type { RunningServer } from '../../sync-server/main.ts';
 import { verifyEvidence } from '../../sync-server/evidence/evidence-verify.ts';
 import { createAjv } from '../../sync-server/validation.ts';
+import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS } from '../../src/domain/ncr.ts';
+import { evidenceReport } from '../../src/audit/evidence-report.ts';
 import { makeTempDir, send, testClock } from './harness.ts';
-import { addWorkOrder, enrollStation, startSyncServer, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
+import { addWorkOrder, enrollStation, signature, startSyncServer, type Backend, type SyncFixture, type TestStation } from './sync-fixture.ts';
 
 const run = promisify(execFile);
 const serial = (s: string) => ({ kind: 'serial', serial: s }) as const;
 const lot920 = { kind: 'lot', lotId: 'L-920-A', partNumber: 'P-920', quantity: 1 } as const;
+const lot = (lotId: string, partNumber: string, quantity: number) => ({ kind: 'lot', lotId, partNumber, quantity }) as const;
 
 /** Runs an npm script of this repository; its exit code, standard output and error. */
 export async function npmRun(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -121,6 +124,90 @@ export function runEvidenceSuite(backend: Backend): void {
       const summary = verifyEvidence(pkg);
       expect(summary[0]).toMatch(/^OK: evidence for serial SN-WO-EV-1, proven against checkpoint \d+/);
       expect(pkg.withheld).toEqual([]);
+    });
+
+    it('carries the whole genealogy (split, merge, return, scrap) and every lot and serial in it is complete up to the checkpoint', async () => {
+      await addWorkOrder(server, 'WO-EG', { program: 'F-35-ACT', units: 1 });
+      const unit = serial('SN-WO-EG-1');
+      const into = cleared.event('material.consumed', 'B-1001', { workOrderId: 'WO-EG', operationId: 'OP10', unit, material: lot('L-910-B1', 'P-910', 2), scanned: 'L-910-B1' });
+      const receipts = await cleared.pushOk([
+        cleared.event('lot.split', 'B-1001', { lot: { kind: 'lot', lotId: 'L-910-B', partNumber: 'P-910' }, children: [{ kind: 'lot', lotId: 'L-910-B1', quantity: 5 }], reason: 'Kit for the cell' }),
+        into,
+        cleared.event('material.returned', 'B-1001', { workOrderId: 'WO-EG', operationId: 'OP10', unit, consumedEventId: into.id, material: lot('L-910-B1', 'P-910', 1), reason: 'One screw stripped' }),
+        cleared.event('lot.merged', 'B-1001', { sources: [{ kind: 'lot', lotId: 'L-910-A', quantity: 3 }, { kind: 'lot', lotId: 'L-910-B1', quantity: 1 }], into: { kind: 'lot', lotId: 'L-910-EGM', partNumber: 'P-910' }, reason: 'One bin' }),
+        cleared.event('material.consumed', 'B-1001', { workOrderId: 'WO-EG', operationId: 'OP10', unit, material: lot('L-910-EGM', 'P-910', 1), scanned: 'L-910-EGM' }),
+        cleared.event('unit.scrapped', 'B-1001', { item: { kind: 'lot', lotId: 'L-910-EGM', partNumber: 'P-910', quantity: 1 }, reason: 'Bent' }),
+      ]);
+      expect(receipts.map((r) => r.outcome)).not.toContain('rejected');
+      const pkg = await ok(cleared, 'serial=SN-WO-EG-1');
+      const words = (f: EvidenceFact) => `${String(ctx(f, 'material'))} ${String(ctx(f, 'relation'))} ${typeof ctx(f, 'into') === 'string' ? String(ctx(f, 'into')) : ''} ${String(ctx(f, 'quantity'))}`.trim();
+      expect(pkg.facts.whereFrom.map(words).sort()).toEqual([
+        'lot:L-910-A merged into lot:L-910-EGM 3',
+        'lot:L-910-B split into lot:L-910-B1 5',
+        'lot:L-910-B1 consumed into serial:SN-WO-EG-1 2',
+        'lot:L-910-B1 merged into lot:L-910-EGM 1',
+        'lot:L-910-B1 returned from serial:SN-WO-EG-1 1',
+        'lot:L-910-EGM consumed into serial:SN-WO-EG-1 1',
+      ]);
+      expect(pkg.facts.whereUsed.map(words)).toContain('lot:L-910-EGM scrapped  1');
+      // Each relation cites the entry of the event that made it, and records what that event says.
+      for (const f of [...pkg.facts.whereFrom, ...pkg.facts.whereUsed]) expect(f.entry).toEqual(expect.any(Number));
+      const split = pkg.facts.whereFrom.find((f) => ctx(f, 'relation') === 'split into')!;
+      expect(rec(split, 'eventType')).toBe('lot.split');
+      expect(rec(split, 'event.payload.children')).toEqual([{ kind: 'lot', lotId: 'L-910-B1', quantity: 5 }]);
+      // Provenance of the bought lots; the lots made here have their genealogy instead.
+      const provenance = Object.fromEntries(pkg.facts.lots.map((f) => [ctx(f, 'subject'), ctx(f, 'provenance')]));
+      expect(Object.keys(provenance).sort()).toEqual(['lot:L-910-A', 'lot:L-910-B', 'lot:L-910-B1', 'lot:L-910-EGM']);
+      expect(provenance['lot:L-910-B']).toMatchObject({ supplier: expect.any(String), certificate: expect.any(String) });
+      // Every lot and serial of that genealogy is a subject whose chain is whole in the package.
+      expect(pkg.subjects.map((s) => s.subject)).toEqual(['lot:L-910-A', 'lot:L-910-B', 'lot:L-910-B1', 'lot:L-910-EGM', 'serial:SN-WO-EG-1']);
+      expect(verifyEvidence(pkg)[0]).toMatch(/^OK: evidence for serial SN-WO-EG-1/);
+      // The printed report says the same in words.
+      const report = evidenceReport(pkg);
+      expect(report).toContain('split into');
+      expect(report).toContain('returned from');
+      expect(report).toContain('One screw stripped');
+      // The lot's own package goes the other way: what the split lot went into.
+      const up = await ok(cleared, 'lot=L-910-B');
+      expect(up.facts.whereUsed.map(words)).toEqual(expect.arrayContaining(['lot:L-910-B split into lot:L-910-B1 5', 'lot:L-910-B1 consumed into serial:SN-WO-EG-1 2', 'lot:L-910-EGM consumed into serial:SN-WO-EG-1 1']));
+      expect(verifyEvidence(up)[0]).toMatch(/^OK/);
+    });
+
+    it('carries NCRs and their signed dispositions as facts, each as recorded, in the JSON and the printed report', async () => {
+      await addWorkOrder(server, 'WO-EN', { program: 'F-35-ACT', units: 1 });
+      const unit = serial('SN-WO-EN-1');
+      const tag = cleared.event('ncr.opened', 'B-1001', { workOrderId: 'WO-EN', operationId: 'OP10', items: [{ itemId: '1', unit, quantity: 1 }], description: 'Chatter marks on the face' });
+      const ncrId = `NCR-${tag.id}`;
+      const at = clock.now();
+      const decided = cleared.event('ncr.dispositioned', 'B-4001', {
+        ncrId, itemId: '1', workOrderId: 'WO-EN', unit, disposition: 'use-as-is', quantity: 1, customerApprovalRef: 'CA-7731',
+        signature: signature('B-4001', DISPOSITION_MEANINGS['use-as-is'], at, 'Cosmetic only'),
+        concurrence: signature('B-5001', CONCURRENCE_MEANINGS['use-as-is'], at, 'Form, fit and function unaffected'),
+      });
+      const receipts = await cleared.pushOk([tag, decided]);
+      expect(receipts.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+      const pkg = await ok(cleared, 'serial=SN-WO-EN-1');
+      const ncrFacts = pkg.facts.nonconformances;
+      const summary = ncrFacts.find((f) => ctx(f, 'record') === undefined)!;
+      expect(summary.context).toMatchObject({ ncrId, status: 'closed', items: [{ quantity: 1, dispositions: [{ disposition: 'use-as-is', quantity: 1 }] }] });
+      const records = ncrFacts.filter((f) => ctx(f, 'record') !== undefined);
+      expect(records.map((f) => [rec(f, 'eventType'), ctx(f, 'record')])).toEqual([['ncr.opened', 'opened'], ['ncr.dispositioned', 'dispositioned']]);
+      const disposition = records[1]!;
+      expect(rec(disposition, 'event.payload')).toMatchObject({
+        disposition: 'use-as-is', customerApprovalRef: 'CA-7731',
+        signature: { signerBadge: 'B-4001', meaning: 'dispositioned: use as is', reason: 'Cosmetic only' },
+        concurrence: { signerBadge: 'B-5001', meaning: 'engineering concurrence: use as is' },
+      });
+      expect(verifyEvidence(pkg)[0]).toMatch(/^OK/);
+      // A disposition's recorded signature that was changed is detected.
+      const changed = structuredClone(pkg);
+      ((changed.facts.nonconformances.find((f) => ctx(f, 'record') === 'dispositioned')!.recorded as Record<string, { customerApprovalRef?: string }>)['event.payload']!).customerApprovalRef = 'CA-0000';
+      expect(() => verifyEvidence(changed)).toThrow(/event\.payload/);
+      const report = evidenceReport(pkg);
+      expect(report).toContain('Chatter marks on the face');
+      expect(report).toContain('use as is');
+      expect(report).toContain('CA-7731');
+      expect(report).toContain('Form, fit and function unaffected');
     });
 
     it('[S20] answers a unit of a program the station is not cleared for exactly as a unit that does not exist', async () => {
