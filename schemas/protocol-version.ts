@@ -29,28 +29,28 @@
  *    about each of its subjects (`format`, `prev`; subjects `serial:`, `lot:`, `work-order:`, `part:`
  *    as src/audit/subjects.ts derives them); station signatures checked per unbroken run.
  *    Version 5 and older stations get `client-too-old`, reload the app and push their outbox.
- * 7. Genealogy, NCRs and the fleet. Lots carry their provenance (supplier, supplier lot, heat number,
- *    certificate, received date); genealogy events `lot.split`, `lot.merged`, `lot.repacked`, `unit.scrapped`,
- *    `material.returned`, a lot's `origin`, `movedOut` (kinds split, merged, repacked) and `scrapped`, a serial's `scrapped`, a
- *    consumption's `returned`, flags `split-conflict` (C18) and `scrapped-material` (C19), C20
- *    refusals. NCR lifecycle events `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded`; the
- *    nonconformance view's statuses `open`, `dispositioned`, `closed` and its `items` with their
- *    signed dispositions; the role `engineering`; disposition and concurrence signature meanings;
- *    `customerApprovalRequired` on a work order; flags `worked-under-ncr`, `duplicate-disposition`,
- *    `unauthorized-disposition` (C30–C32). Rework and repair as operations inserted in the unit's
-    traveler: `operationId`, `instruction` (the repair instruction) and `reinspect` on
-    `ncr.dispositioned` and on the view's dispositions (docs/ncr.md); `ncr.rework-recorded` only for
-    material that has no traveler.
-    Containment through genealogy: the event
-    `ncr.containment-extended` and the signature meaning `contained: made from suspect material`, an
-    NCR item's `containedBy`, an NCR's `containments` and `containsFromLot`, up to 5,000 items (C37, C38). The station report: an optional `Travelog-Station-Report`
- *    request header on push and pull (schemas/station-report.ts, S24), `Travelog-Station-Report-Error`
- *    on the answer when it is not taken; `fleet` on each station of `GET /api/stations` and the
- *    list's `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role
- *    in a pull, so version 6 stations get `client-too-old`, reload the app (the service worker brings
- *    version 7) and push their outbox, as version 5 stations did at version 6. The QMS link: a
- *    disposition record's optional `qms` (reference, integration, approver) for a disposition the
- *    QMS posted, and the flag `disposition-in-qms` (C35).
+ * 7. Genealogy, NCRs, the QMS link and the fleet. Lots carry their provenance (supplier, supplier
+ *    lot, heat number, certificate, received date); genealogy events `lot.split`, `lot.merged`,
+ *    `lot.repacked`, `unit.scrapped`, `material.returned`, a lot's `origin`, `movedOut` (kinds split,
+ *    merged, repacked) and `scrapped`, a serial's `scrapped`, a consumption's `returned`, flags
+ *    `split-conflict` (C18) and `scrapped-material` (C19), C20 refusals. NCR lifecycle events
+ *    `ncr.opened`, `ncr.dispositioned`, `ncr.rework-recorded`; the nonconformance view's statuses
+ *    `open`, `dispositioned`, `closed` and its `items` with their signed dispositions; the role
+ *    `engineering`; disposition and concurrence signature meanings; `customerApprovalRequired` on a
+ *    work order; flags `worked-under-ncr`, `duplicate-disposition`, `unauthorized-disposition`
+ *    (C30–C32). Rework and repair as operations inserted in the unit's traveler: `operationId`,
+ *    `instruction` (the repair instruction) and `reinspect` on `ncr.dispositioned` and on the view's
+ *    dispositions (docs/ncr.md); `ncr.rework-recorded` only for material that has no traveler.
+ *    Containment through genealogy: the event `ncr.containment-extended` and the signature meaning
+ *    `contained: made from suspect material`, an NCR item's `containedBy`, an NCR's `containments` and
+ *    `containsFromLot`, up to 5,000 items (C37, C38). The QMS link: a disposition record's optional
+ *    `qms` (reference, integration, approver) for a disposition the QMS posted, and the flag
+ *    `disposition-in-qms` (C35). The station report: an optional `Travelog-Station-Report` request
+ *    header on push and pull (schemas/station-report.ts, S24), `Travelog-Station-Report-Error` on the
+ *    answer when it is not taken; `fleet` on each station of `GET /api/stations` and the list's
+ *    `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role in a
+ *    pull, so version 6 stations get `client-too-old`, reload the app (the service worker brings
+ *    version 7) and push their outbox, as version 5 stations did at version 6.
  */
 export const PROTOCOL_VERSION = 7;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 7;

@@ -23,7 +23,7 @@ export interface GenealogyMark {
  * by a split of a lot into a child lot, or by a merge of lots into a new one.
  */
 export interface GenealogyLink {
-  relation: 'consumed' | 'split' | 'merged';
+  relation: 'consumed' | 'split' | 'merged' | 'repacked';
   into: UnitSubject;
   material: UnitSubject;
   partNumber: string;

@@ -18,7 +18,9 @@ import { fromHex, toBase64 } from '../../src/audit/canonical.ts';
 import { formatNote, parseCheckpoint } from '../../src/audit/checkpoint.ts';
 import { entryLeafHash } from '../../src/audit/entry.ts';
 import { entrySubjects } from '../../src/audit/subjects.ts';
-import { routingKey, type PlantState } from '../../src/domain/plant.ts';
+import type { PlantState } from '../../src/domain/plant.ts';
+import { findOperation } from '../../src/domain/rework.ts';
+import type { UnitRef } from '../../schemas/common.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { nodeSha256, type AuditLog } from '../audit/audit-log.ts';
 import { programOfUnit, programsOfEntry, type ProgramIndex } from '../audit/clearance.ts';
@@ -300,7 +302,7 @@ const LINK_PATHS = [
 const NCR_EVENT_PATHS = ['eventType', 'eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload', 'outcome', 'flags'];
 
 /** Relations in the words of the package's facts and report. */
-const RELATION_WORDS = { consumed: 'consumed into', split: 'split into', merged: 'merged into', returned: 'returned from', scrapped: 'scrapped' } as const;
+const RELATION_WORDS = { consumed: 'consumed into', split: 'split into', merged: 'merged into', repacked: 'repacked into', returned: 'returned from', scrapped: 'scrapped' } as const;
 
 /** An NCR event's kind in words: known ones by name, a later `ncr.*` from its type. */
 export function ncrEventWords(type: string): string {
@@ -354,8 +356,10 @@ function factsOf(
     }
     const payload = at(entry, 'event.payload') as Obj | undefined;
     const workOrder = typeof payload?.['workOrderId'] === 'string' ? plant.workOrders.get(payload['workOrderId']) : undefined;
-    const routing = workOrder === undefined ? undefined : plant.routings.get(routingKey(workOrder.partNumber, workOrder.partRevision));
-    const operation = routing?.operations.find((op) => op.id === payload?.['operationId']);
+    // A routing operation, or one an NCR's rework or repair inserted in this unit's traveler.
+    const operation = workOrder === undefined || typeof payload?.['operationId'] !== 'string'
+      ? undefined
+      : findOperation(plant, workOrder.id, payload['operationId'], payload['unit'] as UnitRef | undefined);
     const actor = at(entry, 'event.actor');
     const deviceTime = str(at(entry, 'event.deviceTime') ?? '');
     switch (entry.eventType) {
