@@ -98,7 +98,7 @@ describe('NCR containment through genealogy', () => {
       // The newest message is in view, not only on the page.
       const box = await signed.boundingBox();
       const viewport = page.viewportSize();
-      expect(box !== null && viewport !== null && box.y >= 0 && box.y < viewport.height).toBe(true);
+      expect(box !== null && viewport !== null && box.y > -1 && box.y < viewport.height, JSON.stringify({ box, viewport })).toBe(true);
       expect(await signed.innerText()).toMatch(/contained: made from suspect material/);
     });
     const items = card.getByRole('table');

@@ -61,6 +61,7 @@ export function ContainmentDialog({ ncr, lotId, onCancel, onSigned }: { ncr: Non
             </ul>
           </>
         )}
+        {rest.length > 0 && <p>What remains of the lot{rest.length > 1 ? ' and of lots split or merged from it' : ''}:</p>}
         {rest.length > 0 && (
           <ul className="ncr-contain-list">
             {rest.map((t) => (
