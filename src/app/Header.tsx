@@ -82,7 +82,8 @@ export function Header() {
         <span className="brand">Travelog</span>
         <span className="where">
           <strong>{config.workCenterId}</strong>
-          <span className="where-detail">
+          {/* A long station name is cut with an ellipsis (the whole name on hover) so the header stays one row. */}
+          <span className="where-detail" title={`${workCenter !== undefined ? `${workCenter.name} · ` : ''}${config.stationName}`}>
             {workCenter !== undefined && `${workCenter.name} · `}
             {config.stationName}
           </span>

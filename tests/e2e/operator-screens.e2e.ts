@@ -272,7 +272,8 @@ describe('supervisor: release dialog, header, settings, storage', () => {
     });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto('/');
-    await new SetupPage(page).enroll('Mill header', 'B-3001', '9999');
+    // A long station name, as plants name them: it must not push the navigation onto a second row.
+    await new SetupPage(page).enroll('Mill 1 quality bench by the window', 'B-3001', '9999');
     await new SetupPage(page).chooseWorkCenter('WC-MILL');
     const shell = new Shell(page);
     const signIn = new SignInPage(page);
