@@ -1,5 +1,10 @@
-/** Each kind of station event in the words people read on the audit trail and conflict cards. */
-export const EVENT_NAMES: Record<string, string> = {
+import type { EventType } from '../../schemas/event.ts';
+
+/**
+ * Each kind of station event in the words people read on the audit trail and conflict cards. Typed
+ * by every event type, so a new event cannot reach the screens as "Record".
+ */
+export const EVENT_NAMES: Record<EventType, string> = {
   'session.signed-in': 'Signed in',
   'session.signed-out': 'Signed out',
   'op.started': 'Operation started',
@@ -13,9 +18,14 @@ export const EVENT_NAMES: Record<string, string> = {
   'ncr.dispositioned': 'Nonconformance dispositioned',
   'ncr.rework-recorded': 'Rework recorded',
   'ncr.containment-extended': 'Containment extended through genealogy',
+  'lot.split': 'Lot split',
+  'lot.merged': 'Lots merged',
+  'lot.repacked': 'Lot repacked',
+  'unit.scrapped': 'Scrapped',
+  'material.returned': 'Material returned',
 };
 
 /** An event type in words ("Operation completed"), never the type name; "Record" when unknown. */
 export function eventName(type: string | undefined): string {
-  return type === undefined ? 'Record' : (EVENT_NAMES[type] ?? 'Record');
+  return type === undefined ? 'Record' : ((EVENT_NAMES as Record<string, string>)[type] ?? 'Record');
 }
