@@ -21,5 +21,8 @@ export default defineConfig({
     // reported as such in the output ("retry x1"); a test that fails twice fails the run. Retried
     // tests are worth reading: a retry has hidden a real race before (tests/e2e/offline.e2e.ts).
     retry: 1,
+    // As in vite.config.ts: keeps V8's intermittent abort when PGlite's WebAssembly code is freed
+    // (nodejs/node#64500) out of the worker that runs the server.
+    execArgv: ['--no-memory-protection-keys', '--no-wasm-code-gc'],
   },
 });
