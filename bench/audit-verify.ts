@@ -7,8 +7,9 @@
  * every checkpoint's root and signature; the verifier's skipEntrySignatures and
  * skipStationSignatures options); the default check of format 6 (plus every station chain's run
  * signatures); `--all-signatures` (every event's own signature); each on one thread (verifyLog) and on the worker pool
- * (verifyLogParallel, what the command runs). Then the command itself on the data directory,
- * reading and checking at once. Entries per second and the time 1,000,000 entries would take at
+ * (verifyLogParallel, what `--all-signatures` runs). Then the command itself on the data directory,
+ * reading the stored bytes and checking at once (verify-read.ts, verify-scan.ts, verifyRawPages),
+ * and where its CPU goes by thread. Entries per second and the time 1,000,000 entries would take at
  * that rate, with the floor the Ed25519 checks alone set on this machine. Printed, never asserted.
  */
 import { generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
@@ -22,10 +23,11 @@ import { pathToFileURL } from 'node:url';
 import { AUDIT_ORIGIN } from '../sync-server/app.ts';
 import { createAuditLog, type EntryDraft } from '../sync-server/audit/audit-log.ts';
 import { loadOrCreateServerKey } from '../sync-server/audit/server-key.ts';
-import type { LogEntry } from '../sync-server/audit/entry-check.ts';
-import { bundleFromDataDir, main as verifyCommand, sourceFromDataDir } from '../sync-server/audit/verify-cli.ts';
+import { bundleFromDataDir, main as verifyCommand } from '../sync-server/audit/verify-cli.ts';
+import { createScanPool, type PageScanner } from '../sync-server/audit/verify-pool.ts';
+import { rawLogFromDataDir, type RawPage } from '../sync-server/audit/verify-read.ts';
 import { createVerifierPool, type SignatureVerifier } from '../sync-server/audit/verifier-pool.ts';
-import { verifyLog, verifyLogParallel, type EntryChecker, type VerifyOptions } from '../sync-server/audit/verify.ts';
+import { verifyLog, verifyLogParallel, verifyRawPages, type EntryChecker, type VerifyOptions } from '../sync-server/audit/verify.ts';
 import { openStore } from '../sync-server/store/store.ts';
 import { TestChain, testKey } from '../tests/helpers/signing.ts';
 import { machine, median } from './ingest.ts';
@@ -132,32 +134,31 @@ function threadMs(since: NodeJS.CpuUsage): number {
 }
 
 /**
- * What the command does with a data directory (open it read only, read it page by page while the
- * pool checks), timed by thread: the main thread's CPU reading pages from PGlite (WebAssembly on
- * this thread), the rest of the main thread (packing chunks for the workers, their answers, the
- * ordered checks and the Merkle tree) and the workers' CPU (process CPU less the main thread's).
+ * What the command does with a data directory (open it read only, read it page by page as stored
+ * bytes while the workers check the pages), timed by thread: the main thread's CPU reading pages
+ * from PGlite (WebAssembly on this thread) and cutting them into rows, the rest of the main thread
+ * (rebuilding the workers' compact checks, the ordered checks and the Merkle tree) and the
+ * workers' CPU (process CPU less the main thread's: the RFC 8785 scan, leaf and chain hashes, subjects).
  */
-async function commandBreakdown(dataDir: string, pool: EntryChecker): Promise<{ wall: number; cpu: number; main: number; read: number; open: number; entries: number }> {
+async function commandBreakdown(dataDir: string, scanner: PageScanner): Promise<{ wall: number; cpu: number; main: number; read: number; open: number; entries: number }> {
   const cpu = process.cpuUsage();
   const main = process.threadCpuUsage();
   const started = performance.now();
-  const source = await sourceFromDataDir(dataDir);
+  const log = await rawLogFromDataDir(dataDir);
   const open = threadMs(main);
   let read = 0;
   let entries = 0;
-  const pages = source.pages as AsyncIterable<LogEntry[]>;
-  async function* timed(): AsyncGenerator<LogEntry[]> {
-    const iterator = pages[Symbol.asyncIterator]();
+  async function* timed(): AsyncGenerator<RawPage> {
     for (;;) {
       const before = process.threadCpuUsage();
-      const next = await iterator.next();
+      const next = await log.pages.next();
       read += threadMs(before);
       if (next.done === true) return;
-      entries += next.value.length;
+      entries += next.value.indexes.length;
       yield next.value;
     }
   }
-  const verdict = await verifyLogParallel(timed(), source.checkpoints, pool, {});
+  const verdict = await verifyRawPages(timed(), log.checkpoints, scanner, {});
   if (!verdict.ok) throw new Error(`the bench log does not verify: ${JSON.stringify(verdict)}`);
   return { wall: performance.now() - started, cpu: cpuMs(cpu), main: threadMs(main), read, open, entries };
 }
@@ -180,8 +181,8 @@ function printBreakdown(b: Awaited<ReturnType<typeof commandBreakdown>>): void {
   console.log(
     `    where the CPU goes (one more run of the command's path, per entry): all threads ${per(b.cpu)}, wall ${(b.wall / 1000).toFixed(2)} s; ` +
       `main thread ${per(b.main)}: opening the data directory ${(b.open / 1000).toFixed(2)} s, reading pages from PGlite ${per(b.read)}, ` +
-      `the rest (packing chunks, taking the workers' answers, the ordered checks, the Merkle tree) ${per(b.main - b.read - b.open)}; ` +
-      `the workers (parsing, the RFC 8785 form, leaf and chain hashes, subjects) ${per(b.cpu - b.main)}`,
+      `the rest (rebuilding the workers' checks, the ordered checks, the Merkle tree) ${per(b.main - b.read - b.open)}; ` +
+      `the workers (the RFC 8785 scan, leaf and chain hashes, subjects) ${per(b.cpu - b.main)}`,
   );
 }
 
@@ -198,7 +199,12 @@ export async function run(): Promise<void> {
     const writeMs = performance.now() - started;
     // BENCH_AUDIT_ONLY=command: only the command's path and where its CPU goes (a quick look at a long log).
     if (process.env['BENCH_AUDIT_ONLY'] === 'command') {
-      printBreakdown(await commandBreakdown(dataDir, pool));
+      const scanner = createScanPool();
+      try {
+        printBreakdown(await commandBreakdown(dataDir, scanner));
+      } finally {
+        await scanner.close();
+      }
       return;
     }
     started = performance.now();
@@ -242,7 +248,12 @@ export async function run(): Promise<void> {
       if (code !== 0) throw new Error(`npm run audit:verify -- --data exited ${code}`);
     }
     const command = row('npm run audit:verify -- --data <dir> (reading the data directory page by page while the pool checks)', commandTimes);
-    printBreakdown(await commandBreakdown(dataDir, pool));
+    const scanner = createScanPool();
+    try {
+      printBreakdown(await commandBreakdown(dataDir, scanner));
+    } finally {
+      await scanner.close();
+    }
     const rates = ed25519Rates();
     const floor = 1e6 * (2 / rates.verify) / cores;
     console.log(

@@ -7,9 +7,11 @@
  * station's key in the `stations` table against the key its enrollment entry records, and exits 1
  * naming each station whose key differs (station-key-check.ts).
  *
- * The log is read page by page and checked as it comes, on every core (verify.ts,
- * verifyLogParallel): a log of millions of entries is never all in memory, unless `--out` asks for
- * a bundle of it.
+ * The log is read page by page and checked as it comes, on every core: a log of millions of entries
+ * is never all in memory, unless `--out` asks for a bundle of it. A data directory is read as the
+ * bytes stored (verify-read.ts) and each page checked whole by a worker (verify-scan.ts,
+ * verify.ts verifyRawPages); with `--all-signatures` or `--out`, and from a server or a bundle, as
+ * entries (verify.ts verifyLogParallel, whose workers hold the keys every signature needs).
  *
  * With the credential of a station not cleared for every program, the server withholds the entries
  * of the other programs to their leaf hash (docs/sync-spec.md S20). They are verified as far as a
@@ -27,7 +29,9 @@ import type { LogEntry } from './entry-check.ts';
 import { storedEntry } from './audit-log.ts';
 import { describeMismatch, stationKeyMismatches, type KeyMismatch } from './station-key-check.ts';
 import { createVerifierPool } from './verifier-pool.ts';
-import { verifyLogParallel, type Verdict } from './verify.ts';
+import { verifyLogParallel, verifyRawPages, type Verdict } from './verify.ts';
+import { createScanPool } from './verify-pool.ts';
+import { rawLogFromDataDir } from './verify-read.ts';
 
 /** Everything an auditor needs to verify a log offline. */
 export interface AuditBundle {
@@ -190,7 +194,7 @@ function argument(args: readonly string[], name: string): string | undefined {
 class ReadFailure extends Error {}
 
 /** The pages of a source, with any failure to read them marked as such. */
-async function* reading(pages: LogSource['pages']): AsyncGenerator<LogEntry[]> {
+async function* reading<T>(pages: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   try {
     yield* pages;
   } catch (error) {
@@ -210,6 +214,9 @@ export async function main(args: readonly string[]): Promise<number> {
     console.error('usage: npm run audit:verify -- (--url <server> [--credential <c>] | --data <dir> | --bundle <file>) [--key <base64 public key>] [--out <bundle file>] [--all-signatures]');
     return 2;
   }
+  // A data directory is read as stored bytes and checked page by page (verify-read.ts, verify-scan.ts),
+  // unless every signature is to be checked (the pool below holds the keys) or a bundle is written.
+  if (data !== undefined && out === undefined && !allSignatures) return verifyDataDir(resolve(data), key);
   const pool = createVerifierPool();
   try {
     let source: LogSource;
@@ -249,6 +256,40 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   } finally {
     await pool.close();
+  }
+}
+
+/** `--data <dir>` without `--all-signatures` or `--out`: the log as stored bytes, then the stations table. */
+async function verifyDataDir(dataDir: string, key: string | undefined): Promise<number> {
+  const scanner = createScanPool();
+  try {
+    let log: Awaited<ReturnType<typeof rawLogFromDataDir>>;
+    try {
+      log = await rawLogFromDataDir(dataDir);
+    } catch (error) {
+      console.error(`Could not read the log: ${(error as Error).message}`);
+      return 2;
+    }
+    let verdict: Verdict;
+    try {
+      verdict = await verifyRawPages(reading(log.pages), log.checkpoints, scanner, key === undefined ? {} : { trustedKeys: [key] });
+    } catch (error) {
+      if (!(error instanceof ReadFailure)) throw error;
+      console.error(`Could not read the log: ${error.message}`);
+      return 2;
+    } finally {
+      // A verdict before the last page leaves the database open: close it.
+      await log.close();
+    }
+    (verdict.ok ? console.log : console.error)(describeVerdict(verdict));
+    if (!verdict.ok) return 1;
+    const mismatches = await stationKeysAgainstLog(dataDir);
+    for (const mismatch of mismatches) console.error(describeMismatch(mismatch));
+    if (mismatches.length > 0) return 1;
+    console.log('OK: every station key in the stations table is the one its enrollment entry records');
+    return 0;
+  } finally {
+    await scanner.close();
   }
 }
 

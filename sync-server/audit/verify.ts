@@ -13,7 +13,9 @@
  * Two halves: what one entry alone decides (./entry-check.ts: parsing, encoding, the two Ed25519
  * checks, hashes), and the ordered rest here (places, which key is in force, chains, the tree).
  * {@link verifyLog} runs both on the calling thread; {@link verifyLogParallel} runs the first on
- * the worker pool over a stream of pages, and reaches the same verdict.
+ * the worker pool over a stream of pages, and reaches the same verdict; {@link verifyRawPages} does
+ * over pages of a data directory's stored bytes, whose workers (verify-scan.ts) also hash each
+ * page's part of the Merkle tree.
  *
  * A log read with the credential of a station not cleared for every program has entries withheld to
  * their leaf hash (docs/sync-spec.md S20). Those go into the tree as served, so every checkpoint's
@@ -44,6 +46,26 @@ import { nodeSha256 } from './entry-signing.ts';
 import { ed25519PublicKey, verifyEd25519 } from './server-key.ts';
 import type { AuditEntry, StoredEntry } from '../../schemas/audit-entry.ts';
 import type { KeyObject } from 'node:crypto';
+import { rowCount, rowSignature, rowText, type RawPage } from './verify-read.ts';
+import type { PageScanner } from './verify-pool.ts';
+import {
+  CHECKED,
+  R_FORMAT,
+  R_INDEX,
+  R_KEY,
+  R_KIND,
+  R_PREV_COUNT,
+  R_PREV_START,
+  R_SEQ,
+  R_STATION,
+  R_STATUS,
+  R_SUBJECTS_COUNT,
+  R_SUBJECTS_START,
+  STRIDE,
+  type PageTree,
+  type ScanAnswer,
+} from './verify-scan.ts';
+import type { EntryHead } from './entry-check.ts';
 
 /** What a verification found. */
 export type Verdict =
@@ -96,6 +118,10 @@ interface OrderedCheck {
   next(stored: LogEntry, check: EntryCheck): Verdict | null;
   /** The checkpoints, once every entry has been fed. */
   finish(): Verdict;
+  /** Keeps what the open runs need as text of their own, so that a page read as bytes can go (verifyRawPages). */
+  detach(): void;
+  /** Takes the tree of the page just fed as its subtrees, computed by a worker (verify-scan.ts pageTree), instead of each leaf. */
+  appendPage(tree: PageTree): Verdict | null;
 }
 
 function fail(index: number | null, reason: string): Verdict {
@@ -111,7 +137,8 @@ interface PendingRun {
   events: number;
 }
 
-function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions): OrderedCheck {
+/** `pagedTree`: the tree is extended a page at a time (appendPage), not by next() leaf by leaf. */
+function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions, pagedTree = false): OrderedCheck {
   const only = checkOptions(options);
   const keys: LogKey[] = [];
   const stations = new Map<string, StationKey>();
@@ -123,6 +150,8 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
   const coveredBelow = checkpoints.at(-1)?.size ?? 0;
   let lastUnsigned = -1;
   const frontier: Frontier = { size: 0, nodes: [] };
+  /** Entries accepted so far: the next one's place. The tree follows, leaf by leaf or a page at a time (appendPage). */
+  let count = 0;
   let nextCheckpoint = 0;
   let stationSignatures = 0;
   let stationEvents = 0;
@@ -149,7 +178,7 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
 
   return {
     next(stored, check) {
-      const i = frontier.size;
+      const i = count;
       if (stored.index !== i) return fail(i, stored.index > i ? `entry ${i} is missing (the next stored is ${stored.index})` : `entry ${stored.index} appears again at position ${i}`);
       if (!check.ok) return fail(i, check.reason);
       if (check.ok === 'withheld' || isWithheld(stored)) {
@@ -158,7 +187,8 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
         if (i === 0) return fail(0, 'entry 0 (log.created, which names the log\'s first key) is withheld: nothing after it can be checked with this credential');
         withheld += 1;
         withheldIndexes.add(i);
-        appendChecked(check.leaf);
+        count += 1;
+        if (!pagedTree) appendChecked(check.leaf);
         return null;
       }
       const { entry } = check;
@@ -258,7 +288,10 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
             // The next event of the chain extends the run (its link was checked above); anything else
             // (a gap, an event out of order) ends it, and its last signature is checked now.
             if (chain.run !== null && event.seq === chain.seq + 1) {
-              chain.run = { ...chain.run, stored: stored, last: event.seq, events: chain.run.events + 1 };
+              // In place: the run is this chain's alone, and a copy per event cost more than the rest of its step.
+              chain.run.stored = stored;
+              chain.run.last = event.seq;
+              chain.run.events += 1;
             } else {
               const failed = closeRun(stationId, chain.run);
               if (failed !== null) return failed;
@@ -281,13 +314,41 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
           break;
       }
 
-      appendChecked(check.leaf);
+      count += 1;
+      if (!pagedTree) appendChecked(check.leaf);
       return null;
     },
 
+    appendPage(tree) {
+      if (!pagedTree) throw new Error('appendPage on an ordered check that appends leaf by leaf');
+      if (tree.start !== frontier.size || tree.start + pageWidth(tree.levels) !== count) return fail(null, `the tree of entries from ${tree.start} does not fit the ${count} entries checked`);
+      // Each checkpoint the page ends: the frontier so far with the page's subtrees before it.
+      for (const checkpoint of tree.checkpoints) {
+        const copy: Frontier = { size: frontier.size, nodes: [...frontier.nodes] };
+        appendSubtrees(copy, checkpoint.levels, checkpoint.nodes);
+        if (copy.size !== checkpoint.size) return fail(null, `the tree of entries from ${tree.start} does not fit checkpoint ${checkpoint.size}`);
+        rootsAt.set(checkpoint.size, frontierRoot(copy, nodeSha256));
+      }
+      appendSubtrees(frontier, tree.levels, tree.nodes);
+      while (nextCheckpoint < checkpoints.length && (checkpoints[nextCheckpoint]?.size ?? 0) <= frontier.size) nextCheckpoint += 1;
+      return null;
+    },
+
+    detach() {
+      for (const chain of chains.values()) {
+        const run = chain.run;
+        // A plain object already holds its text; an entry of a page read as bytes (RawStored) refers to the page.
+        if (run !== null && Object.getPrototypeOf(run.stored) !== Object.prototype) {
+          const { index, entry, signature } = run.stored;
+          chain.run = { ...run, stored: signature === undefined ? { index, entry } : { index, entry, signature } };
+        }
+      }
+    },
+
     finish() {
-      const size = frontier.size;
+      const size = count;
       if (size === 0) return fail(null, 'the log is empty');
+      if (frontier.size !== size) return fail(null, `the tree holds ${frontier.size} of the ${size} entries checked`);
       for (const [stationId, chain] of chains) {
         const failed = closeRun(stationId, chain.run);
         if (failed !== null) return failed;
@@ -341,6 +402,33 @@ function orderedCheck(checkpoints: readonly Checkpoint[], options: VerifyOptions
       nextCheckpoint += 1;
     }
   }
+}
+
+/** Leaves a page's subtrees of these levels span. */
+function pageWidth(levels: readonly number[]): number {
+  return levels.reduce((sum, level) => sum + 2 ** level, 0);
+}
+
+/**
+ * Appends perfect subtrees (level, 32-byte root each) to a frontier, as that many leaves appended
+ * one by one would: each lies at a place its width divides (pageTree makes them so), where it joins
+ * the frontier's subtrees of its own width.
+ */
+export function appendSubtrees(frontier: Frontier, levels: readonly number[], nodes: Uint8Array): void {
+  levels.forEach((level, k) => {
+    const width = 2 ** level;
+    if (frontier.size % width !== 0) throw new Error(`a subtree of ${width} leaves cannot follow ${frontier.size}`);
+    let current: Uint8Array = nodes.slice(k * 32, k * 32 + 32);
+    let index = frontier.size / width;
+    while (index % 2 === 1) {
+      NODE_INPUT.set(frontier.nodes.pop() as Uint8Array, 1);
+      NODE_INPUT.set(current, 33);
+      current = nodeSha256(NODE_INPUT);
+      index = Math.floor(index / 2);
+    }
+    frontier.nodes.push(current);
+    frontier.size += width;
+  });
 }
 
 /** 0x01 ‖ left ‖ right, the input of an RFC 9162 node hash, reused for every node. */
@@ -440,6 +528,151 @@ export async function verifyLogParallel(
         const failed = await settle();
         if (failed !== null) return failed;
       }
+    }
+  }
+  while (underway.length > 0) {
+    const failed = await settle();
+    if (failed !== null) return failed;
+  }
+  return ordered.finish();
+}
+
+/** An entry of a page read as bytes: its text is decoded only if the ordered checks read it. */
+class RawStored {
+  readonly index: number;
+  readonly signature: string | undefined;
+  readonly #page: RawPage;
+  readonly #row: number;
+
+  constructor(page: RawPage, row: number) {
+    this.index = page.indexes[row] as number;
+    this.signature = rowSignature(page, row);
+    this.#page = page;
+    this.#row = row;
+  }
+
+  get entry(): string {
+    return rowText(this.#page, this.#row);
+  }
+}
+
+/** A receipt's event as the scan found it; its id (named only in a failure) is read from the entry. */
+class ScannedEvent {
+  readonly seq: number;
+  readonly hash: string;
+  readonly prevHash: string;
+  readonly #stored: RawStored;
+
+  constructor(stored: RawStored, seq: number, hash: string, prevHash: string) {
+    this.seq = seq;
+    this.hash = hash;
+    this.prevHash = prevHash;
+    this.#stored = stored;
+  }
+
+  get id(): string {
+    return String((JSON.parse(this.#stored.entry) as { event: { id: unknown } }).event.id);
+  }
+}
+
+/**
+ * A page's entries with their checks, from a worker's compact answer: what {@link checkEntry} gives
+ * for each (tests/unit/audit/verify-scan.test.ts compares them). An event's id is read from its entry
+ * when a message names it.
+ */
+export function rawChecks(page: RawPage, answer: ScanAnswer): { stored: StoredEntry[]; checks: EntryCheck[] } {
+  const { records, links, strings, hashes, leaves } = answer;
+  const checked = new Map(answer.checked);
+  const rows = rowCount(page);
+  const stored: StoredEntry[] = new Array<StoredEntry>(rows);
+  const checks: EntryCheck[] = new Array<EntryCheck>(rows);
+  let h = 0;
+  for (let row = 0; row < rows; row++) {
+    const r = row * STRIDE;
+    // RawStored reads as a StoredEntry: index, entry and signature (undefined for none, as absent).
+    const entry = new RawStored(page, row);
+    stored[row] = entry as unknown as StoredEntry;
+    const leaf = new Uint8Array(leaves, row * 32, 32);
+    if (records[r + R_STATUS] === CHECKED) {
+      const found = checked.get(row) ?? { ok: false, reason: 'the check of this entry is missing' };
+      checks[row] = found.ok === false ? found : { ...found, leaf };
+      continue;
+    }
+    const head: EntryHead = { index: records[r + R_INDEX] as number, kind: strings[records[r + R_KIND] as number] as EntryHead['kind'], keyId: strings[records[r + R_KEY] as number] as string };
+    const station = records[r + R_STATION] as number;
+    if (station >= 0) head.stationId = strings[station] as string;
+    const format = records[r + R_FORMAT] as number;
+    if (!Number.isNaN(format)) head.format = format as 6;
+    const prevStart = records[r + R_PREV_START] as number;
+    if (prevStart >= 0) {
+      const prev: NonNullable<EntryHead['prev']> = [];
+      for (let k = 0; k < (records[r + R_PREV_COUNT] as number); k++) {
+        const index = links[prevStart + 2 * k + 1] as number;
+        prev.push({ subject: strings[links[prevStart + 2 * k] as number] as string, index: Number.isNaN(index) ? null : index });
+      }
+      head.prev = prev;
+    }
+    const subjectsStart = records[r + R_SUBJECTS_START] as number;
+    if (subjectsStart >= 0) {
+      const subjects: string[] = [];
+      for (let k = 0; k < (records[r + R_SUBJECTS_COUNT] as number); k++) subjects.push(strings[links[subjectsStart + 2 * k] as number] as string);
+      head.subjects = subjects;
+    }
+    const seq = records[r + R_SEQ] as number;
+    if (Number.isNaN(seq)) checks[row] = { ok: true, entry: head, server: 'none', leaf };
+    else {
+      checks[row] = { ok: true, entry: head, server: 'none', event: new ScannedEvent(entry, seq, hashes.slice(h, h + 64), hashes.slice(h + 64, h + 128)), leaf };
+      h += 128;
+    }
+  }
+  return { stored, checks };
+}
+
+/** Feeds a page's entries with their checks to the ordered half; a failure, or null. */
+function feedPage(ordered: OrderedCheck, page: RawPage, answer: ScanAnswer): Verdict | null {
+  const { stored, checks } = rawChecks(page, answer);
+  for (let row = 0; row < stored.length; row++) {
+    const failed = ordered.next(stored[row] as StoredEntry, checks[row] as EntryCheck);
+    if (failed !== null) return failed;
+  }
+  return null;
+}
+
+/**
+ * Pages under way at once: two per worker keeps both busy while this thread reads the next page
+ * (a page of 8,192 entries is about 10 MB).
+ */
+const PAGES_IN_FLIGHT = 4;
+
+/**
+ * As {@link verifyLogParallel}, over pages read as stored bytes from a data directory
+ * (verify-read.ts): the workers check each page whole (verify-scan.ts) and answer compactly; this
+ * thread reads and keeps the order. The same verdict as {@link verifyLog} on the same entries
+ * (tests/integration/audit-verify-data.test.ts).
+ */
+export async function verifyRawPages(pages: AsyncIterable<RawPage> | Iterable<RawPage>, checkpointNotes: readonly string[], scanner: PageScanner, options: VerifyOptions = {}): Promise<Verdict> {
+  const checkpoints = parseCheckpoints(checkpointNotes);
+  if (!Array.isArray(checkpoints)) return checkpoints;
+  const ordered = orderedCheck(checkpoints, options, true);
+  const only = checkOptions(options, checkpoints);
+  const underway: Array<{ page: RawPage; answer: Promise<ScanAnswer> }> = [];
+  const sizes = checkpoints.map((c) => c.size);
+  const settle = async (): Promise<Verdict | null> => {
+    const job = underway.shift();
+    if (job === undefined) return null;
+    const answer = await job.answer;
+    const failed = feedPage(ordered, job.page, answer) ?? ordered.appendPage(answer.tree);
+    ordered.detach();
+    return failed;
+  };
+  for await (const page of pages) {
+    const answer = scanner.scan(page, only, sizes);
+    // A verdict may come before every page is awaited; the rest must not fail unhandled.
+    answer.catch(() => undefined);
+    underway.push({ page, answer });
+    if (underway.length >= PAGES_IN_FLIGHT) {
+      const failed = await settle();
+      if (failed !== null) return failed;
     }
   }
   while (underway.length > 0) {

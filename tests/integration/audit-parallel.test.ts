@@ -1,7 +1,8 @@
 /**
  * The audit log's work on the worker pool (sync-server/audit/verifier-pool.ts): entries signed and
  * station signatures checked there are the same as on the calling thread, and the parallel
- * verifier (verifyLogParallel) reaches exactly the verdict of the one-thread verifier on a log with
+ * verifier (verifyLogParallel), and the one of `audit:verify --data` over pages of stored bytes
+ * (verifyRawPages), reach exactly the verdict of the one-thread verifier on a log with
  * a re-enrollment and a key rotation in the middle, untouched and tampered in every way the
  * verifier names, including when a chunk was checked with the wrong keys.
  */
@@ -15,12 +16,14 @@ import type { StationEvent } from '../../schemas/event.ts';
 import { canonicalText, fromBase64, toBase64, toBase64Url } from '../../src/audit/canonical.ts';
 import { entryLeafHash } from '../../src/audit/entry.ts';
 import { createAuditLog, type AuditLog, type EntryDraft } from '../../sync-server/audit/audit-log.ts';
-import { checkEntry, type KeyHints, type LogEntry } from '../../sync-server/audit/entry-check.ts';
+import { checkEntry, isWithheld, type KeyHints, type LogEntry } from '../../sync-server/audit/entry-check.ts';
 import { nodeSha256, signEntryTexts } from '../../sync-server/audit/entry-signing.ts';
 import { prepareEvent } from '../../sync-server/audit/prepared-event.ts';
 import { newServerKey, signWith as serverSign, type ServerKey } from '../../sync-server/audit/server-key.ts';
 import { createVerifierPool, inlineVerifier } from '../../sync-server/audit/verifier-pool.ts';
-import { verifyLog, verifyLogParallel, type EntryChecker, type Verdict, type VerifyOptions } from '../../sync-server/audit/verify.ts';
+import { createScanPool } from '../../sync-server/audit/verify-pool.ts';
+import { rawPageOf } from '../../sync-server/audit/verify-read.ts';
+import { verifyLog, verifyLogParallel, verifyRawPages, type EntryChecker, type Verdict, type VerifyOptions } from '../../sync-server/audit/verify.ts';
 import { openStore, type Store } from '../../sync-server/store/store.ts';
 import { leafHash } from '../../src/audit/merkle.ts';
 import { signWith, TestChain, testKey } from '../helpers/signing.ts';
@@ -28,9 +31,12 @@ import { appendFormat5 } from '../helpers/legacy-audit.ts';
 
 const encoder = new TextEncoder();
 const pool = createVerifierPool(2);
+/** The workers of `audit:verify --data`, which check pages as stored bytes (verify-scan.ts). */
+const scanner = createScanPool(2);
 
 afterAll(async () => {
   await pool.close();
+  await scanner.close();
 });
 
 describe('the crypto pool', () => {
@@ -127,6 +133,13 @@ describe('the parallel verifier', () => {
     const inline = verifyLog(list, notes, options);
     const parallel = await verifyLogParallel(pages(list), notes, checker, options);
     expect(parallel).toEqual(inline);
+    // As `--data` reads them: pages of stored bytes, of a width the tree's subtrees fit (256) and one they do not (300).
+    if (list.every((entry) => !isWithheld(entry))) {
+      for (const size of [256, 300]) {
+        const raw = Array.from({ length: Math.ceil(list.length / size) }, (_, i) => rawPageOf(list.slice(i * size, (i + 1) * size) as StoredEntry[]));
+        expect(await verifyRawPages(raw, notes, scanner, options)).toEqual(inline);
+      }
+    }
     return inline;
   }
 
