@@ -1,13 +1,19 @@
 /**
  * The evidence package (docs/evidence.md) on a large plant: BENCH_EVIDENCE_ENTRIES audit entries
- * (1,000,000 by default) in a PGlite store, among them a serial with 500 entries of its own (starts,
- * completions and consumptions of three lots into it) and a lot consumed into 10,000 units. Printed,
- * never asserted; wall and CPU time of each (CPU says more on a shared machine), and the load.
+ * (1,000,000 by default), among them a serial with 500 entries of its own (starts, completions and
+ * consumptions of three lots into it) and a lot consumed into 10,000 units, on PGlite and then on
+ * PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, else 127.0.0.1:5432/test; skipped when not
+ * reachable; BENCH_EVIDENCE_STORES=pglite or =postgres runs one). Printed, never asserted: wall and
+ * CPU time of each, the load average, and where the time goes.
  *
- * - build: `buildEvidence` of the serial (what `GET /api/evidence` and `npm run evidence -- --data` run),
- *   with the time its SQL queries and its inclusion proofs take;
+ * - build: `buildEvidence` of the serial (what `GET /api/evidence` and `npm run evidence -- --data` run):
+ *   the time waiting on its SQL queries and on its inclusion proofs' node rows, the rest in
+ *   JavaScript; on PostgreSQL also the CPU of the bench's own database backends (read from /proc by
+ *   their application name, as the database runs on this machine);
  * - where-used: the genealogy API's walk of the wide lot (`genealogyFor`, what
- *   `GET /api/genealogy/where-used` runs on the server's plant) and its JSON answer;
+ *   `GET /api/genealogy/where-used` runs on the server's plant) and its JSON answer, split into walk,
+ *   JSON and program clearance; the same right after a push (a change of the plant, which carries the
+ *   genealogy index: src/domain/genealogy.ts), and the index built from nothing for comparison;
  * - verify: `verifyEvidence` (what `npm run evidence:verify` runs) of the serial's package, and what
  *   its Ed25519 station signatures alone cost.
  *
@@ -16,17 +22,20 @@
  * (20,000): the per-append cost (reading the frontier and the heads of the batch's subjects, one
  * checkpoint) is paid 50 times, not 1,000 times. Events about units no package reads carry no station
  * signature (signing 1,000,000 events would be most of the build); every event a package carries is
- * signed and chained. The built store is kept in the temp directory (`travelog-bench-evidence-<n>`)
- * and reused by the next run; BENCH_EVIDENCE_FRESH=1 builds it again.
+ * signed and chained. The built store is kept (PGlite: `$TMPDIR/travelog-bench-evidence-<n>`;
+ * PostgreSQL: schema `travelog_bench_evidence_<n>`, its key and events in
+ * `$TMPDIR/travelog-bench-evidence-pg-<n>`) and reused by the next run; BENCH_EVIDENCE_FRESH=1 builds
+ * it again.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { StationEvent } from '../schemas/event.ts';
-import { changePlant, emptyPlant, reduceEvents, type PlantState } from '../src/domain/plant.ts';
+import pg from 'pg';
+import { applyEventToDraft, changePlant, emptyPlant, reduceEvents, type PlantState } from '../src/domain/plant.ts';
 import { AUDIT_ORIGIN } from '../sync-server/app.ts';
 import { createAuditLog, type AuditLog, type EntryDraft } from '../sync-server/audit/audit-log.ts';
 import { programIndex } from '../sync-server/audit/clearance.ts';
@@ -35,11 +44,11 @@ import { verifyEvidence } from '../sync-server/evidence/evidence-verify.ts';
 import { plantGenealogy } from '../sync-server/evidence/genealogy-source.ts';
 import { buildEvidence } from '../sync-server/evidence/package.ts';
 import { genealogyFor, MAX_GENEALOGY_NODES } from '../sync-server/genealogy/routes.ts';
-import { whereUsed } from '../src/domain/genealogy.ts';
+import { genealogyOf, whereUsed } from '../src/domain/genealogy.ts';
 import type { SqlClient } from '../sync-server/store/sql-client.ts';
 import { openStore } from '../sync-server/store/store.ts';
 import { TestChain, testKey } from '../tests/helpers/signing.ts';
-import { machine } from './ingest.ts';
+import { BENCH_DATABASE_URL, machine } from './ingest.ts';
 
 const ENTRIES = Number(process.env['BENCH_EVIDENCE_ENTRIES'] ?? 1_000_000);
 const BATCH = Number(process.env['BENCH_EVIDENCE_BATCH'] ?? 20_000);
@@ -148,31 +157,87 @@ function timedSql(sql: SqlClient, busy: Busy): SqlClient {
   });
 }
 
-async function main(): Promise<void> {
-  const dataDir = join(tmpdir(), `travelog-bench-evidence-${ENTRIES}`);
+type Backend = 'PGlite' | 'PostgreSQL';
+
+/** Where a run keeps its store, its server key and the consumptions it wrote, so the next run reuses them. */
+function place(backend: Backend): { dataDir: string; schema: string } {
+  return { dataDir: join(tmpdir(), backend === 'PGlite' ? `travelog-bench-evidence-${ENTRIES}` : `travelog-bench-evidence-pg-${ENTRIES}`), schema: `travelog_bench_evidence_${ENTRIES}` };
+}
+
+/** The connection string with an application name, so the bench finds its own PostgreSQL backends. */
+const PG_APP = 'travelog-bench-evidence';
+const pgUrl = (): string => `${BENCH_DATABASE_URL}${BENCH_DATABASE_URL.includes('?') ? '&' : '?'}application_name=${PG_APP}`;
+
+/** CPU time (ms) the PostgreSQL backends of this bench have used so far, read from /proc (the server runs on this machine). */
+async function backendCpuMs(): Promise<number | null> {
+  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [PG_APP]);
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+      if (stat === null) return null;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    // Linux reports process times in clock ticks of 1/100 s.
+    return ticks * 10;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function openBenchStore(backend: Backend, fresh: boolean): Promise<Awaited<ReturnType<typeof openStore>> | null> {
+  const { dataDir, schema } = place(backend);
+  if (backend === 'PGlite') return openStore({ dataDir });
+  try {
+    if (fresh) {
+      const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+    return await openStore({ databaseUrl: pgUrl(), schema });
+  } catch (error) {
+    process.stdout.write(`PostgreSQL not reachable at ${BENCH_DATABASE_URL.replace(/\/\/[^@/]*@/, '//')}: skipped (${(error as Error).message})\n`);
+    return null;
+  }
+}
+
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+
+async function runOn(backend: Backend): Promise<void> {
+  const { dataDir } = place(backend);
   const built = join(dataDir, 'bench-consumptions.json');
-  if (process.env['BENCH_EVIDENCE_FRESH'] === '1' || !existsSync(built)) await rm(dataDir, { recursive: true, force: true });
-  const store = await openStore({ dataDir });
+  const fresh = process.env['BENCH_EVIDENCE_FRESH'] === '1' || !existsSync(built);
+  if (fresh) await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  const store = await openBenchStore(backend, fresh);
+  if (store === null) return;
+  const serverCpu = backend === 'PostgreSQL' ? backendCpuMs : () => Promise.resolve(null);
   try {
     const key = loadOrCreateServerKey({ dataDir, keyName: AUDIT_ORIGIN });
     const log = createAuditLog({ key, now: () => new Date() });
-    process.stdout.write(`evidence bench on ${machine()}; load ${load()} at start\n`);
+    process.stdout.write(`evidence bench on ${backend} (${backend === 'PGlite' ? dataDir : place(backend).schema}), ${machine()}; load ${load()} at start\n`);
     let consumptions: StationEvent[];
-    if (existsSync(built)) {
+    if (!fresh) {
       consumptions = JSON.parse(await readFile(built, 'utf8')) as StationEvent[];
-      process.stdout.write(`reused the log of ${await log.size(store.sql)} entries in ${dataDir}\n`);
+      process.stdout.write(`reused the log of ${await log.size(store.sql)} entries\n`);
     } else {
       await store.locked((tx) => log.open(tx.sql));
       const cpu = process.cpuUsage();
       const written = performance.now();
       consumptions = await buildLog(store, log);
       await writeFile(built, JSON.stringify(consumptions));
-      process.stdout.write(`wrote ${await log.size(store.sql)} entries (${OWN} about ${SERIAL}, ${WIDE} consuming ${WIDE_LOT}) in ${((performance.now() - written) / 1000).toFixed(0)} s wall, ${(cpuMs(cpu) / 1000).toFixed(0)} s CPU of this process, batches of ${BATCH}\n`);
+      process.stdout.write(`wrote ${await log.size(store.sql)} entries (${OWN} about ${SERIAL}, ${WIDE} consuming ${WIDE_LOT}) in ${((performance.now() - written) / 1000).toFixed(0)} s wall, ${(cpuMs(cpu) / 1000).toFixed(0)} s CPU of this process, batches of ${BATCH}, load ${load()}\n`);
     }
     const plant = plantOf(consumptions);
 
     // The package of the serial, with where its time goes.
-    const build = { wall: [] as number[], cpu: [] as number[], sql: [] as number[], queries: 0, proofs: [] as number[] };
+    const build = { wall: [] as number[], cpu: [] as number[], server: [] as number[], sql: [] as number[], queries: 0, proofs: [] as number[] };
     const check = { wall: [] as number[], cpu: [] as number[] };
     let summary: string[] = [];
     let size = 0;
@@ -182,6 +247,7 @@ async function main(): Promise<void> {
       const sql = timedSql(store.sql, spent);
       const proofs = new Busy();
       const audit: AuditLog = { ...log, inclusions: (s, indexes, treeSize) => proofs.time(() => log.inclusions(s, indexes, treeSize)) };
+      const server0 = await serverCpu();
       const cpu = process.cpuUsage();
       const started = performance.now();
       const pkg = await buildEvidence(
@@ -190,6 +256,8 @@ async function main(): Promise<void> {
       );
       build.wall.push(performance.now() - started);
       build.cpu.push(cpuMs(cpu));
+      const server1 = await serverCpu();
+      if (server0 !== null && server1 !== null) build.server.push(server1 - server0);
       build.sql.push(spent.ms);
       build.queries = spent.calls;
       build.proofs.push(proofs.ms);
@@ -212,34 +280,65 @@ async function main(): Promise<void> {
     for (let i = 0; i < signatures; i++) verify(null, Buffer.from(JSON.stringify(sample)), spki, Buffer.from(sample.signature, 'base64url'));
     const sigMs = performance.now() - sigStart;
 
-    // Where-used of the wide lot, as the genealogy API answers it (its bound: MAX_GENEALOGY_NODES), and the whole walk.
-    const wide = { wall: [] as number[], cpu: [] as number[], bytes: 0, units: 0, truncated: false };
-    const coldStart = performance.now();
-    const coldState = changePlant(plant, () => undefined).state;
-    genealogyFor(coldState, [], 'where-used', { kind: 'lot', lotId: WIDE_LOT }, MAX_GENEALOGY_NODES);
-    const cold = performance.now() - coldStart;
-    for (let run = 0; run < 5; run++) {
+    // Where-used of the wide lot, as the genealogy API answers it (its bound: MAX_GENEALOGY_NODES).
+    const L = { kind: 'lot', lotId: WIDE_LOT } as const;
+    const timed = <T>(run: () => T): { value: T; wall: number; cpu: number } => {
       const cpu = process.cpuUsage();
       const started = performance.now();
-      const result = genealogyFor(plant, [], 'where-used', { kind: 'lot', lotId: WIDE_LOT }, MAX_GENEALOGY_NODES);
-      const text = JSON.stringify(result);
-      wide.wall.push(performance.now() - started);
-      wide.cpu.push(cpuMs(cpu));
-      wide.bytes = text.length;
-      wide.units = result?.root.children.length ?? 0;
-      wide.truncated = result?.truncated ?? false;
+      const value = run();
+      return { value, wall: performance.now() - started, cpu: cpuMs(cpu) };
+    };
+    // The index of the whole plant, built from nothing (a plant loaded from views: at server start, after master data).
+    const rebuilt = timed(() => genealogyOf({ ...plant }));
+    genealogyFor(plant, [], 'where-used', L, MAX_GENEALOGY_NODES);
+    const wide = { wall: [] as number[], cpu: [] as number[], walk: [] as number[], json: [] as number[], walkCpu: [] as number[], jsonCpu: [] as number[], bytes: 0, units: 0, truncated: false };
+    const after = { wall: [] as number[], cpu: [] as number[], push: [] as number[], pushCpu: [] as number[] };
+    let current = plant;
+    for (let run = 0; run < 5; run++) {
+      const answer = timed(() => genealogyFor(plant, [], 'where-used', L, MAX_GENEALOGY_NODES));
+      const walk = timed(() => whereUsed(plant, L, { maxNodes: MAX_GENEALOGY_NODES }));
+      const text = timed(() => JSON.stringify(answer.value));
+      wide.wall.push(answer.wall + text.wall);
+      wide.cpu.push(answer.cpu + text.cpu);
+      wide.walk.push(walk.wall);
+      wide.json.push(text.wall);
+      wide.walkCpu.push(walk.cpu);
+      wide.jsonCpu.push(text.cpu);
+      wide.bytes = text.value.length;
+      wide.units = answer.value?.root.children.length ?? 0;
+      wide.truncated = answer.value?.truncated ?? false;
+      // A push: one more unit built from the wide lot, decided as the server changes its plant (the
+      // index is carried inside changePlant), then the where-used right after it.
+      const seq = 10_000_000 + run;
+      const time = new Date();
+      const event = {
+        id: randomUUID(), stationId: 'ST-BENCH', seq, actor: 'B-1001', deviceTime: time.toISOString(), hlc: `${time.getTime().toString().padStart(15, '0')}:000000:ST-BENCH`, prevHash: '', signature: '',
+        type: 'material.consumed', payload: { workOrderId: 'WO-WIDE', operationId: 'OP40', unit: { kind: 'serial', serial: `SN-WIDE-PUSH-${run}` }, material: { kind: 'lot', lotId: WIDE_LOT, partNumber: 'P-910', quantity: 1 }, scanned: 'L' },
+      } as unknown as StationEvent;
+      const pushed = timed(() => changePlant(current, (draft) => applyEventToDraft(draft, event)).state);
+      const next = timed(() => JSON.stringify(genealogyFor(pushed.value, [], 'where-used', L, MAX_GENEALOGY_NODES)));
+      after.push.push(pushed.wall);
+      after.pushCpu.push(pushed.cpu);
+      after.wall.push(next.wall);
+      after.cpu.push(next.cpu);
+      current = pushed.value;
     }
     const wholeStart = performance.now();
-    const whole = whereUsed(plant, { kind: 'lot', lotId: WIDE_LOT }, { maxNodes: WIDE + 10 });
+    const whole = whereUsed(plant, L, { maxNodes: WIDE + 10 });
     const wholeMs = performance.now() - wholeStart;
+    const server = build.server.length === 0 ? '' : `; the PostgreSQL backends used ${ms(median(build.server))} CPU besides`;
 
     process.stdout.write(
       [
         `package of ${SERIAL}: ${(size / 1024).toFixed(0)} KiB; ${summary[1] ?? ''}`,
-        `build (buildEvidence on PGlite): median ${median(build.wall).toFixed(0)} ms wall, ${median(build.cpu).toFixed(0)} ms CPU (${RUNS} runs); of the wall time ${median(build.sql).toFixed(0)} ms in ${build.queries} SQL queries, ${median(build.proofs).toFixed(0)} ms of it reading the inclusion proofs' node rows`,
-        `verify (evidence:verify's check, parse included): median ${median(check.wall).toFixed(0)} ms wall, ${median(check.cpu).toFixed(0)} ms CPU (${RUNS} runs); ${signatures} Ed25519 station signatures alone ${sigMs.toFixed(0)} ms`,
-        `where-used of ${WIDE_LOT} (${WIDE} units; the API's walk and JSON, limit ${MAX_GENEALOGY_NODES}): median ${median(wide.wall).toFixed(0)} ms wall, ${median(wide.cpu).toFixed(0)} ms CPU (5 runs), ${wide.units} units listed${wide.truncated ? ', truncated at the limit' : ''}, ${(wide.bytes / 1024).toFixed(0)} KiB; first walk after the plant changed (genealogy index rebuilt) ${cold.toFixed(0)} ms`,
-        `where-used of ${WIDE_LOT}, every unit (${whole.visited - 1} visited, no JSON): ${wholeMs.toFixed(0)} ms`,
+        `build (buildEvidence on ${backend}): median ${ms(median(build.wall))} wall, ${ms(median(build.cpu))} CPU of this process${server} (${RUNS} runs: ${build.wall.map(ms).join(', ')} wall); ` +
+          `of the wall time ${ms(median(build.sql))} waiting on ${build.queries} SQL queries (${ms(median(build.proofs))} of it reading the inclusion proofs' node rows), the rest (${ms(median(build.wall) - median(build.sql))}) the facts, subjects and proofs in JavaScript`,
+        `verify (evidence:verify's check, parse included): median ${ms(median(check.wall))} wall, ${ms(median(check.cpu))} CPU (${RUNS} runs); ${signatures} Ed25519 station signatures alone ${ms(sigMs)}`,
+        `where-used of ${WIDE_LOT} (${WIDE} units; the API's walk and JSON, limit ${MAX_GENEALOGY_NODES}): median ${ms(median(wide.wall))} wall, ${ms(median(wide.cpu))} CPU (5 runs), ${wide.units} units listed${wide.truncated ? ', truncated at the limit' : ''}, ${(wide.bytes / 1024).toFixed(0)} KiB; ` +
+          `of the CPU the walk ${ms(median(wide.walkCpu))}, the JSON ${ms(median(wide.jsonCpu))}, the rest (program clearance: who may see each item, and withholding other programs' ids) ${ms(median(wide.cpu) - median(wide.walkCpu) - median(wide.jsonCpu))} (wall: walk ${ms(median(wide.walk))}, JSON ${ms(median(wide.json))})`,
+        `where-used right after a push (one more unit from ${WIDE_LOT}; the index carried by the change): median ${ms(median(after.wall))} wall, ${ms(median(after.cpu))} CPU (5 pushes); the change itself, index included, ${median(after.push).toFixed(1)} ms wall, ${median(after.pushCpu).toFixed(1)} ms CPU`,
+        `the genealogy index of the whole plant built from nothing (a plant loaded from views): ${ms(rebuilt.wall)} wall, ${ms(rebuilt.cpu)} CPU`,
+        `where-used of ${WIDE_LOT}, every unit (${whole.visited - 1} visited, no JSON): ${ms(wholeMs)}`,
         `load at end ${load()}`,
         '',
       ].join('\n'),
@@ -247,6 +346,12 @@ async function main(): Promise<void> {
   } finally {
     await store.close();
   }
+}
+
+async function main(): Promise<void> {
+  const wanted = (process.env['BENCH_EVIDENCE_STORES'] ?? 'pglite,postgres').toLowerCase().split(',');
+  if (wanted.includes('pglite')) await runOn('PGlite');
+  if (wanted.includes('postgres') || wanted.includes('postgresql')) await runOn('PostgreSQL');
 }
 
 await main();

@@ -7,10 +7,11 @@
  * (from its views and pending events) and on the server (from its authoritative plant). The evidence
  * package uses the same walks.
  */
-import type { LotProvenance } from '../../schemas/lot.ts';
+import type { Lot, LotProvenance } from '../../schemas/lot.ts';
 import type { UnitRef } from '../../schemas/common.ts';
-import type { PlantState } from './plant.ts';
-import { netQuantity, operationsInOrder, parseStepKey, routingOf, stepKey, unitKey } from './plant.ts';
+import type { WorkOrder } from '../../schemas/work-order.ts';
+import type { ConsumptionRecord, PlantState } from './plant.ts';
+import { draftOrigin, editMap, netQuantity, operationsInOrder, parseStepKey, routingOf, stepKey, unitKey } from './plant.ts';
 
 /** A serial or a lot, as genealogy names it. */
 export type ItemRef = UnitRef;
@@ -89,48 +90,217 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
-const cache = new WeakMap<PlantState, Genealogy>();
+/**
+ * The relations of a plant indexed both ways, and which work orders name each unit. Kept beside a
+ * plant state; carried to the next state by what a change wrote (see {@link carryGenealogy}).
+ */
+interface GenealogyIndex {
+  /** Item key → the relations where it is the material, in {@link relationOrder}. */
+  usedIn: ReadonlyMap<string, readonly Relation[]>;
+  /** Item key → the relations where it is what was made or filled, in {@link relationOrder}. */
+  inputs: ReadonlyMap<string, readonly Relation[]>;
+  /** Unit key → the ids of the work orders naming it, sorted (one, unless master data says otherwise). */
+  producers: ReadonlyMap<string, readonly string[]>;
+}
 
-/** The genealogy of a plant (built once per plant state: a state never changes). */
-export function genealogyOf(state: PlantState): Genealogy {
-  const cached = cache.get(state);
-  if (cached !== undefined) return cached;
+/**
+ * Where a relation stands in the lists of the index: by device time, then event id, then its place in
+ * the event (a merge's sources in the order the event names them), then its two ends. The same for a
+ * plant however it was reached (from views, or by one change after another), so a walk answers the
+ * same on the station and the server, and an index carried over equals one built anew.
+ */
+const relationOrder = new WeakMap<Relation, string>();
+
+function ordered(relation: Relation, place: number): Relation {
+  relationOrder.set(relation, `${relation.at}\u0001${relation.eventId}\u0001${String(place).padStart(6, '0')}\u0001${itemKey(relation.from)}\u0001${itemKey(relation.into)}`);
+  return relation;
+}
+
+function orderOf(relation: Relation): string {
+  return relationOrder.get(relation) ?? '';
+}
+
+function byOrder(a: Relation, b: Relation): number {
+  const x = orderOf(a);
+  const y = orderOf(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The relations consumptions recorded at a step made (each record its own, so some of a step's may be asked for). */
+function consumedRelations(key: string, records: readonly ConsumptionRecord[]): Relation[] {
+  const step = parseStepKey(key);
+  if (step === undefined) return [];
+  return records.map((c) => {
+    const from: ItemRef = c.material.kind === 'serial' ? { kind: 'serial', serial: c.material.serial } : { kind: 'lot', lotId: c.material.lotId };
+    return ordered({
+      kind: 'consumed', from, into: step.unit, partNumber: c.material.partNumber, workOrderId: step.workOrderId, operationId: step.operationId,
+      quantity: c.material.kind === 'lot' ? c.material.quantity : 1, net: netQuantity(c),
+      returns: (c.returned ?? []).map((r) => ({ eventId: r.eventId, actor: r.actor, at: r.at, stationId: r.stationId, quantity: r.quantity, reason: r.reason })),
+      eventId: c.eventId, actor: c.actor, at: c.at, ...(c.stationId === undefined ? {} : { stationId: c.stationId }),
+    }, 0);
+  });
+}
+
+/** The relations that made a lot by a split, merge or repack: one from each lot it came from. */
+function originRelations(lot: Lot | undefined): Relation[] {
+  const origin = lot?.origin;
+  if (lot === undefined || origin === undefined) return [];
+  return origin.from.map((from, place) =>
+    ordered({
+      kind: origin.kind, from: { kind: 'lot', lotId: from.lotId }, into: { kind: 'lot', lotId: lot.lotId }, partNumber: lot.partNumber, quantity: from.quantity,
+      eventId: origin.eventId, actor: origin.actor, at: origin.at, stationId: origin.stationId,
+    }, place),
+  );
+}
+
+function unitKeysOf(workOrder: WorkOrder | undefined): string[] {
+  return (workOrder?.units ?? []).map(unitKey);
+}
+
+/** The index of a whole plant. */
+function buildIndex(state: PlantState): GenealogyIndex {
   const usedIn = new Map<string, Relation[]>();
   const inputs = new Map<string, Relation[]>();
   const add = (relation: Relation): void => {
     push(usedIn, itemKey(relation.from), relation);
     push(inputs, itemKey(relation.into), relation);
   };
-  for (const [key, records] of state.consumptions) {
-    const step = parseStepKey(key);
-    if (step === undefined) continue;
-    for (const c of records) {
-      const from: ItemRef = c.material.kind === 'serial' ? { kind: 'serial', serial: c.material.serial } : { kind: 'lot', lotId: c.material.lotId };
-      add({
-        kind: 'consumed', from, into: step.unit, partNumber: c.material.partNumber, workOrderId: step.workOrderId, operationId: step.operationId,
-        quantity: c.material.kind === 'lot' ? c.material.quantity : 1, net: netQuantity(c),
-        returns: (c.returned ?? []).map((r) => ({ eventId: r.eventId, actor: r.actor, at: r.at, stationId: r.stationId, quantity: r.quantity, reason: r.reason })),
-        eventId: c.eventId, actor: c.actor, at: c.at, ...(c.stationId === undefined ? {} : { stationId: c.stationId }),
-      });
-    }
+  for (const [key, records] of state.consumptions) for (const relation of consumedRelations(key, records)) add(relation);
+  for (const lot of state.lots.values()) for (const relation of originRelations(lot)) add(relation);
+  for (const list of usedIn.values()) list.sort(byOrder);
+  for (const list of inputs.values()) list.sort(byOrder);
+  const producers = new Map<string, string[]>();
+  for (const workOrder of state.workOrders.values()) for (const key of unitKeysOf(workOrder)) push(producers, key, workOrder.id);
+  for (const list of producers.values()) list.sort();
+  return { usedIn, inputs, producers };
+}
+
+/** Where `item` goes in a list sorted by `compare`: before the first that is not less. */
+function lowerBound<T>(list: readonly T[], item: T, compare: (a: T, b: T) => number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compare(list[mid] as T, item) < 0) low = mid + 1;
+    else high = mid;
   }
-  for (const lot of state.lots.values()) {
-    const origin = lot.origin;
-    if (origin === undefined) continue;
-    for (const from of origin.from) {
-      add({
-        kind: origin.kind, from: { kind: 'lot', lotId: from.lotId }, into: { kind: 'lot', lotId: lot.lotId }, partNumber: lot.partNumber, quantity: from.quantity,
-        eventId: origin.eventId, actor: origin.actor, at: origin.at, stationId: origin.stationId,
-      });
-    }
+  return low;
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Removals and additions to the sorted lists of one map of the index, applied once per key. */
+class ListEdits<T> {
+  private readonly edits = new Map<string, { remove: T[]; add: T[] }>();
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+  private of(key: string): { remove: T[]; add: T[] } {
+    let edit = this.edits.get(key);
+    if (edit === undefined) this.edits.set(key, (edit = { remove: [], add: [] }));
+    return edit;
   }
-  const producers = new Map<string, string>();
-  for (const workOrder of state.workOrders.values()) for (const unit of workOrder.units) producers.set(unitKey(unit), workOrder.id);
+  remove(key: string, item: T): void {
+    this.of(key).remove.push(item);
+  }
+  add(key: string, item: T): void {
+    this.of(key).add.push(item);
+  }
+  /** `source` with the edits: only the lists edited are copied (a list emptied stays, empty). */
+  apply(source: ReadonlyMap<string, readonly T[]>): ReadonlyMap<string, readonly T[]> {
+    if (this.edits.size === 0) return source;
+    const map = editMap(source);
+    for (const [key, { remove, add }] of this.edits) {
+      const list = [...(map.get(key) ?? [])];
+      for (const item of remove) {
+        const at = lowerBound(list, item, this.compare);
+        if (at < list.length && this.compare(list[at] as T, item) === 0) list.splice(at, 1);
+      }
+      for (const item of add) list.splice(lowerBound(list, item, this.compare), 0, item);
+      map.set(key, list);
+    }
+    return map.result();
+  }
+}
+
+/** The keys a change wrote to a map of the plant. */
+type Written = (map: keyof PlantState) => ReadonlySet<unknown>;
+
+/**
+ * The index of `to`, made from the index of `from` by what the change from one to the other wrote:
+ * only the consumptions of the steps written, the origins of the lots written and the units of the
+ * work orders written are looked at, and only the lists they touch are copied.
+ */
+function advanceIndex(index: GenealogyIndex, from: PlantState, to: PlantState, written: Written): GenealogyIndex {
+  const usedIn = new ListEdits<Relation>(byOrder);
+  const inputs = new ListEdits<Relation>(byOrder);
+  const producers = new ListEdits<string>(byText);
+  const move = (relations: readonly Relation[], edit: 'remove' | 'add'): void => {
+    for (const relation of relations) {
+      usedIn[edit](itemKey(relation.from), relation);
+      inputs[edit](itemKey(relation.into), relation);
+    }
+  };
+  for (const key of written('consumptions') as ReadonlySet<string>) {
+    const before = from.consumptions.get(key) ?? [];
+    const after = to.consumptions.get(key) ?? [];
+    if (before === after) continue;
+    // Records are never changed in place: one kept is the same object, with the same relation.
+    const kept = new Set(after);
+    const had = new Set(before);
+    move(consumedRelations(key, before.filter((record) => !kept.has(record))), 'remove');
+    move(consumedRelations(key, after.filter((record) => !had.has(record))), 'add');
+  }
+  for (const lotId of written('lots') as ReadonlySet<string>) {
+    const before = from.lots.get(lotId);
+    const after = to.lots.get(lotId);
+    if (before?.origin === after?.origin && before?.partNumber === after?.partNumber) continue;
+    move(originRelations(before), 'remove');
+    move(originRelations(after), 'add');
+  }
+  for (const workOrderId of written('workOrders') as ReadonlySet<string>) {
+    const before = from.workOrders.get(workOrderId);
+    const after = to.workOrders.get(workOrderId);
+    if (before?.units === after?.units) continue;
+    for (const key of unitKeysOf(before)) producers.remove(key, workOrderId);
+    for (const key of unitKeysOf(after)) producers.add(key, workOrderId);
+  }
+  return { usedIn: usedIn.apply(index.usedIn), inputs: inputs.apply(index.inputs), producers: producers.apply(index.producers) };
+}
+
+/** Indexes of plant states, built once per state (a state never changes) or carried over from the one before. */
+const indexes = new WeakMap<PlantState, GenealogyIndex>();
+const genealogies = new WeakMap<PlantState, Genealogy>();
+
+/**
+ * Carries the genealogy index of `from`, if one was built, over to `to`, which a change made from it
+ * writing the keys `written` names (src/domain/plant.ts calls this for every change). So once a walk
+ * has been asked for, the index follows the plant change by change, and the first walk after a push
+ * costs no more than any other; a state reached otherwise (loaded from views) builds its own on the
+ * first walk.
+ */
+export function carryGenealogy(from: PlantState, to: PlantState, written: Written): void {
+  const index = indexes.get(from);
+  if (index !== undefined && !indexes.has(to)) indexes.set(to, advanceIndex(index, from, to, written));
+}
+
+/** The index of a plant: cached, carried over, or built; a draft's follows its source's and is not kept (it changes). */
+function indexOf(state: PlantState): GenealogyIndex {
+  const origin = draftOrigin(state);
+  if (origin !== undefined) return advanceIndex(indexOf(origin.from), origin.from, state, origin.written);
+  let index = indexes.get(state);
+  if (index === undefined) indexes.set(state, (index = buildIndex(state)));
+  return index;
+}
+
+/** The genealogy of a plant (see {@link carryGenealogy} for how its index is kept). */
+export function genealogyOf(state: PlantState): Genealogy {
+  const cached = genealogies.get(state);
+  if (cached !== undefined) return cached;
+  const { usedIn, inputs, producers } = indexOf(state);
 
   const facts = (ref: ItemRef): ItemFacts => {
     const key = itemKey(ref);
     const out: ItemFacts = { ref, key, label: itemLabel(ref), known: false };
-    const workOrderId = producers.get(key) ?? (ref.kind === 'serial' ? state.serials.get(ref.serial)?.workOrderId : undefined);
+    const workOrderId = producers.get(key)?.[0] ?? (ref.kind === 'serial' ? state.serials.get(ref.serial)?.workOrderId : undefined);
     const workOrder = workOrderId === undefined ? undefined : state.workOrders.get(workOrderId);
     if (workOrder !== undefined) {
       out.known = true;
@@ -170,7 +340,8 @@ export function genealogyOf(state: PlantState): Genealogy {
     return out;
   };
   const genealogy: Genealogy = { usedIn, inputs, facts };
-  cache.set(state, genealogy);
+  // A draft changes as its batch goes on: its genealogy is made for each walk, never kept.
+  if (draftOrigin(state) === undefined) genealogies.set(state, genealogy);
   return genealogy;
 }
 

@@ -17,6 +17,7 @@ import { measurementResult } from './inspection.ts';
 import { applyNcrEvent, openNcrFromEvent } from './ncr.ts';
 import { carryOutOnCompletion, findOperation } from './rework.ts';
 import { applyContainment } from './containment.ts';
+import { carryGenealogy } from './genealogy.ts';
 
 /** Who did a step and when, as the event recorded it. */
 export interface StepMark {
@@ -280,12 +281,40 @@ class DraftMap<K, V> implements ReadonlyMap<K, V> {
  */
 export type PlantDraft = { [K in keyof PlantState]: PlantState[K] extends ReadonlyMap<infer Key, infer Value> ? DraftMap<Key, Value> : never };
 
+/** The plant each draft was made from (a draft reads like a plant; see {@link draftOrigin}). */
+const draftSources = new WeakMap<object, PlantState>();
+
 function draftOf(state: PlantState): PlantDraft {
-  return Object.fromEntries(PLANT_MAPS.map((key) => [key, new DraftMap<unknown, unknown>(state[key])])) as unknown as PlantDraft;
+  const draft = Object.fromEntries(PLANT_MAPS.map((key) => [key, new DraftMap<unknown, unknown>(state[key])])) as unknown as PlantDraft;
+  draftSources.set(draft, state);
+  return draft;
 }
 
-function finish(draft: PlantDraft): PlantState {
-  return Object.fromEntries(PLANT_MAPS.map((key) => [key, draft[key].result()])) as unknown as PlantState;
+/**
+ * Where a plant being changed came from: the plant its draft was made from and the keys written to
+ * each map so far; undefined for a plant that is not a draft. An index kept beside the plant (the
+ * genealogy's) follows a draft from its source's index instead of being built again for it.
+ */
+export function draftOrigin(state: PlantState): { from: PlantState; written: (map: keyof PlantState) => ReadonlySet<unknown> } | undefined {
+  const from = draftSources.get(state);
+  if (from === undefined) return undefined;
+  const draft = state as unknown as PlantDraft;
+  return { from, written: (map) => draft[map].written };
+}
+
+/**
+ * A map made from `source` by a few writes, sharing everything else with it as the plant's own maps
+ * do (an overlay of at most √n entries over a shared base): for indexes kept beside a plant.
+ */
+export function editMap<K, V>(source: ReadonlyMap<K, V>): { get(key: K): V | undefined; set(key: K, value: V): void; result(): ReadonlyMap<K, V> } {
+  return new DraftMap(source);
+}
+
+/** The plant a draft made; an index built for `from` is carried over to it (src/domain/genealogy.ts). */
+function finish(draft: PlantDraft, from?: PlantState): PlantState {
+  const state = Object.fromEntries(PLANT_MAPS.map((key) => [key, draft[key].result()])) as unknown as PlantState;
+  if (from !== undefined) carryGenealogy(from, state, (map) => draft[map].written);
+  return state;
 }
 
 /** View kinds that are one document in one map of the plant (a step gathers three maps; quarantine none). */
@@ -338,7 +367,7 @@ export function operationsInOrder(routing: Routing): Operation[] {
 export function reduceEvents(state: PlantState, events: Iterable<StationEvent>): PlantState {
   const draft = draftOf(state);
   for (const event of events) applyEventToDraft(draft, event);
-  return finish(draft);
+  return finish(draft, state);
 }
 
 /** A view the server keeps, named by kind and key (its id is `kind:key`). */
@@ -385,7 +414,7 @@ export function changePlant(state: PlantState, change: (draft: PlantDraft) => vo
       changed.set(`${kind}:${key}`, { kind, key });
     }
   }
-  return { state: finish(draft), changed: [...changed.values()] };
+  return { state: finish(draft, state), changed: [...changed.values()] };
 }
 
 /** The data of a view as the plant holds it now, or undefined if the plant has no such document. */

@@ -13,5 +13,7 @@ export type { DialogProps } from './Dialog.tsx';
 export { Field } from './Field.tsx';
 export type { FieldControlProps, FieldProps } from './Field.tsx';
 export { MessageArea, OutcomeProvider } from './MessageArea.tsx';
+export { SearchForm } from './SearchForm.tsx';
+export type { SearchFormProps } from './SearchForm.tsx';
 export { useOutcome } from './outcome.ts';
 export type { Outcome, OutcomeContextValue } from './outcome.ts';

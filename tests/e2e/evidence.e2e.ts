@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidencePackage } from '../../schemas/evidence.ts';
 import { evidenceReport } from '../../src/audit/evidence-report.ts';
@@ -29,6 +30,33 @@ import { testClock } from '../integration/harness.ts';
 import { enrollStation, P100_REVISION } from '../integration/sync-fixture.ts';
 
 const run = promisify(execFile);
+
+/**
+ * The report is as tall as its content (nothing scrolls inside it) and, with the page scrolled to its
+ * end, ends above the station's status bar: the bar hides none of it.
+ */
+async function expectReportClear(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const frame = document.querySelector<HTMLIFrameElement>('iframe[title="Evidence report"]');
+    const inner = frame?.contentDocument?.documentElement;
+    return frame !== null && frame !== undefined && inner !== null && inner !== undefined && inner.scrollHeight > 100 && inner.scrollHeight <= frame.clientHeight + 2;
+  });
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const frame = await page.locator('iframe[title="Evidence report"]').boundingBox();
+  const bar = await new StatusBar(page).bar.boundingBox();
+  expect(frame).not.toBeNull();
+  expect(bar).not.toBeNull();
+  expect(frame!.y + frame!.height).toBeLessThanOrEqual(bar!.y + 1);
+}
+
+/** What a person must read is inside the window, not below the fold. */
+async function expectInView(page: Page, locator: Locator): Promise<void> {
+  const box = await locator.boundingBox();
+  const viewport = page.viewportSize();
+  expect(box).not.toBeNull();
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.y + box!.height).toBeLessThanOrEqual(viewport!.height);
+}
 let stack: Stack;
 let dir: string;
 
@@ -96,6 +124,7 @@ describe('evidence', () => {
     // Words and short ids: no UUID in what a person reads.
     expect(await page.locator('main').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
     expect(await report.locator('body').innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    await expectReportClear(page);
     await stack.screenshot(page, 'evidence-01-serial');
 
     // Print: the report's own window prints (the dialog is the browser's; here the call is recorded).
@@ -131,7 +160,34 @@ describe('evidence', () => {
 
     await page.setViewportSize({ width: 800, height: 1280 });
     await evidence.summary.waitFor();
+    await expectReportClear(page);
     await stack.screenshot(page, 'evidence-02-portrait');
+
+    // Nothing recorded: said in words, in view, at the top of the screen.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await evidence.find('SN-9999-99');
+    await evidence.message.filter({ hasText: 'Nothing is recorded about serial SN-9999-99.' }).waitFor();
+    await expectInView(page, evidence.message);
+    expect(await evidence.summary.count()).toBe(0);
+    await stack.screenshot(page, 'evidence-04-portrait-nothing');
+
+    // A scanned label is read as every screen reads one: the serial of a GS1 label, not its raw text.
+    await new StepPage(page).wedgeScan(']C121SN-1001-01');
+    await evidence.summary.filter({ hasText: /audit entries about serial SN-1001-01/ }).waitFor();
+    expect(await evidence.search.inputValue()).toBe('SN-1001-01');
+    // A label that cannot be read is refused in words, and nothing is asked of the server.
+    await new StepPage(page).wedgeScan('[)>\u001e06\u001d1TL-910-A');
+    await evidence.message.filter({ hasText: 'Not a readable label' }).waitFor();
+    await expectInView(page, evidence.message);
+    expect(await evidence.summary.count()).toBe(0);
+
+    // Offline: the package needs the server, said so where the person looks.
+    await page.context().setOffline(true);
+    await evidence.find('SN-1001-01');
+    await evidence.message.filter({ hasText: 'needs the network' }).waitFor();
+    await expectInView(page, evidence.message);
+    await stack.screenshot(page, 'evidence-05-portrait-offline');
+    await page.context().setOffline(false);
   });
 
   it("shows an NCR's signed disposition, with engineering's concurrence, in the serial's report", async () => {

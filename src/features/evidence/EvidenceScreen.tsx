@@ -6,12 +6,17 @@
  * network: the package is made and signed by the server. A unit of a program this station is not
  * cleared for is answered as one the server does not have.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { EvidencePackage, EvidenceQuery } from '../../../schemas/evidence.ts';
 import { evidenceReport } from '../../audit/evidence-report.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
 import { ApiFailure } from '../../sync/transport.ts';
-import { Badge, Button, Field, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
+import type { UnitRef } from '../../../schemas/common.ts';
+import { parseScan } from '../../scan/parse.ts';
+import { Badge, Button, MessageArea, OutcomeProvider, SearchForm, useOutcome } from '../../ui/index.ts';
+import { CameraScanner } from '../scan/CameraScanner.tsx';
+import { scannedItem } from '../scan/scanned-item.ts';
+import { stationParseOptions } from '../scan/scan-options.ts';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
 import { evidenceFileName, evidenceQueryOf, KIND_WORDS } from './find-evidence.ts';
 import './evidence.css';
@@ -36,9 +41,9 @@ function Evidence() {
   const frame = useRef<HTMLIFrameElement>(null);
 
   const find = useCallback(
-    async (text: string) => {
+    async (text: string, kind?: UnitRef['kind']) => {
       if (text.trim() === '') return;
-      const query = evidenceQueryOf(plant, text);
+      const query = evidenceQueryOf(plant, text, kind);
       const mine = ++request.current;
       clear();
       if (!navigator.onLine) {
@@ -64,10 +69,20 @@ function Evidence() {
     [plant, rt, config.credential, show, clear],
   );
 
-  useWedgeScan((text) => {
-    setTyped(text);
-    void find(text);
-  });
+  // A scan (wedge or camera) reads the label as every screen does: a GS1 or ISO 15434 label's lot or
+  // serial is looked up, never its raw text.
+  const scanned = (raw: string) => {
+    const item = scannedItem(parseScan(raw, stationParseOptions(plant, config.scanner)));
+    if (!item.ok) {
+      request.current += 1;
+      setState({ kind: 'idle' });
+      show({ kind: 'refusal', message: item.error });
+      return;
+    }
+    setTyped(item.text);
+    void find(item.text, item.kind);
+  };
+  useWedgeScan(scanned);
 
   const report = useMemo(() => (state.kind === 'shown' ? evidenceReport(state.pkg, evidenceFileName(state.query)) : ''), [state]);
 
@@ -91,31 +106,12 @@ function Evidence() {
     <main className="screen">
       <h1>Evidence</h1>
       <MessageArea />
-      <form
-        className="evidence-lookup"
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void find(typed);
-        }}
-      >
-        <Field label="Serial, lot or work order" hint="Type or scan, e.g. SN-1001-01, L-910-B, WO-1001">
-          {(control) => (
-            <input
-              {...control}
-              type="search"
-              value={typed}
-              onChange={(event) => setTyped(event.target.value)}
-              autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
-            />
-          )}
-        </Field>
+      <SearchForm label="Serial, lot or work order" hint="Type or scan, e.g. SN-1001-01, L-910-B, WO-1001" value={typed} onChange={setTyped} onSearch={(text) => void find(text)}>
         <Button type="submit" variant="primary" busy={state.kind === 'loading'} disabledReason={typed.trim() === '' ? 'Type or scan what the auditor asks about' : null}>
           Find evidence
         </Button>
-      </form>
+        <CameraScanner onScan={scanned} />
+      </SearchForm>
       {state.kind === 'loading' && <p role="status">Fetching the evidence of {KIND_WORDS[state.query.kind]} {state.query.id}…</p>}
       {state.kind === 'shown' && (
         <section aria-label={`Evidence for ${KIND_WORDS[state.query.kind]} ${state.query.id}`}>
@@ -132,9 +128,29 @@ function Evidence() {
             </Button>
             <Button onClick={print}>Print report</Button>
           </div>
-          <iframe ref={frame} className="evidence-report" title="Evidence report" srcDoc={report} />
+          <ReportFrame frame={frame} report={report} />
         </section>
       )}
     </main>
   );
+}
+
+/**
+ * The printable report, as tall as its content: the page scrolls as one, so the station's status bar
+ * (kept at the bottom of the window) never hides the end of the report behind it, as it did when
+ * the report scrolled inside a frame of fixed height.
+ */
+function ReportFrame({ frame, report }: { frame: RefObject<HTMLIFrameElement | null>; report: string }) {
+  const [height, setHeight] = useState<number | null>(null);
+  // The report's own box (not the frame's window, which is never shorter than the frame).
+  const measure = useCallback(() => {
+    const page = frame.current?.contentDocument?.documentElement;
+    if (page !== undefined && page !== null) setHeight(Math.ceil(page.getBoundingClientRect().height));
+  }, [frame]);
+  useEffect(() => {
+    // The report's lines wrap again when the window turns or is resized: it is measured again.
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, [measure]);
+  return <iframe ref={frame} className="evidence-report" title="Evidence report" srcDoc={report} onLoad={measure} style={height === null ? undefined : { height }} />;
 }

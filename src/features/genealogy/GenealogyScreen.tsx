@@ -13,7 +13,7 @@ import { finishedUnits, recallCsv, whereFrom, whereUsed } from '../../domain/gen
 import type { PlantState } from '../../domain/plant.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
 import { ApiFailure } from '../../sync/transport.ts';
-import { Badge, Button, Field, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
+import { Badge, Button, MessageArea, OutcomeProvider, SearchForm, useOutcome } from '../../ui/index.ts';
 import { CameraScanner } from '../scan/CameraScanner.tsx';
 import { useWedgeScan } from '../scan/use-wedge-scan.ts';
 import { parseScan } from '../../scan/parse.ts';
@@ -116,28 +116,7 @@ function Genealogy() {
     <main className="screen">
       <h1>Genealogy</h1>
       <MessageArea />
-      <form
-        className="genealogy-lookup"
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const submitter = event.nativeEvent.submitter;
-          find(typed, submitter?.getAttribute('value') === 'where-from' ? 'where-from' : 'where-used');
-        }}
-      >
-        <Field label="Lot or serial" hint="Type or scan, e.g. L-910-B, SN-1001-01">
-          {(control) => (
-            <input
-              {...control}
-              type="search"
-              value={typed}
-              onChange={(event) => setTyped(event.target.value)}
-              autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
-            />
-          )}
-        </Field>
+      <SearchForm label="Lot or serial" hint="Type or scan, e.g. L-910-B, SN-1001-01" value={typed} onChange={setTyped} onSearch={(text, asked) => find(text, asked === 'where-from' ? 'where-from' : 'where-used')}>
         <Button type="submit" variant="primary" value="where-used" busy={state.kind === 'loading' && state.direction === 'where-used'} disabledReason={typed.trim() === '' ? 'Type or scan a lot or serial' : null}>
           Where used
         </Button>
@@ -145,7 +124,7 @@ function Genealogy() {
           Where from
         </Button>
         <CameraScanner onScan={scanned} />
-      </form>
+      </SearchForm>
       {state.kind === 'loading' && (
         <p role="status">
           Asking the server: {DIRECTION_WORDS[state.direction].toLowerCase()} {state.ref.kind} {refLabel(state.ref)}…

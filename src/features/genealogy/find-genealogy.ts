@@ -4,20 +4,8 @@
  */
 import type { GenealogyNode, ItemRef, WalkResult } from '../../domain/genealogy.ts';
 import type { PlantState } from '../../domain/plant.ts';
-import type { ScanResult } from '../../scan/parse.ts';
 
-/**
- * The lot or serial a scanned label names (a GS1 or ISO 15434 label's lot or serial, or plain text
- * as scanned, without its symbology identifier), or why it cannot be read.
- */
-export function scannedItem(scan: ScanResult): { ok: true; text: string; kind?: ItemRef['kind'] } | { ok: false; error: string } {
-  if (!scan.ok) return { ok: false, error: `Not a readable label: ${scan.error}` };
-  if (scan.serial !== undefined) return { ok: true, text: scan.serial, kind: 'serial' };
-  if (scan.lot !== undefined) return { ok: true, text: scan.lot, kind: 'lot' };
-  const plain = scan.dataType === 'text' && scan.elements.length === 1 ? scan.elements[0]?.value : undefined;
-  if (plain !== undefined && plain.trim() !== '') return { ok: true, text: plain.trim() };
-  return { ok: false, error: 'The label names no lot or serial' };
-}
+export { scannedItem } from '../scan/scanned-item.ts';
 
 /** The plant's own spelling of what was typed (in any case), and whether this station holds it. */
 export function genealogyRefOf(plant: PlantState, typed: string, kind?: ItemRef['kind']): { ref: ItemRef; held: boolean } {
