@@ -16,6 +16,7 @@ import { eventSchema } from '../../schemas/event.ts';
 import { receiptDocSchema } from '../../schemas/receipt-doc.ts';
 import { settingDocSchema } from '../../schemas/setting.ts';
 import { viewDocSchema } from '../../schemas/view-doc.ts';
+import { startMark } from './start-marks.ts';
 import { wrappedValidatePrecompiledStorage } from './validators.ts';
 
 /**
@@ -79,6 +80,7 @@ const UNSIGNED = 'unsigned-before-protocol-3';
 addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export async function openStationDb(options: StationDbOptions = {}): Promise<StationDb> {
+  startMark('db-open');
   const storage = wrappedValidatePrecompiledStorage({
     storage: getRxStorageDexie({
       // Chrome commits IndexedDB with relaxed durability by default: an event acknowledged to the
@@ -95,6 +97,7 @@ export async function openStationDb(options: StationDbOptions = {}): Promise<Sta
     eventReduce: true,
     closeDuplicates: true,
   });
+  startMark('db-created');
   await db.addCollections({
     events: {
       schema: eventSchema,
@@ -104,5 +107,6 @@ export async function openStationDb(options: StationDbOptions = {}): Promise<Sta
     views: { schema: viewDocSchema },
     settings: { schema: settingDocSchema },
   });
+  startMark('db-collections-added');
   return db;
 }

@@ -12,6 +12,7 @@ import type { PlantState } from '../domain/plant.ts';
 import { emptyPlant, plantFromViews, reduceEvents } from '../domain/plant.ts';
 import type { StationDb, StoredEvent } from './database.ts';
 import { asEvent, asView } from './database.ts';
+import { startMark } from './start-marks.ts';
 import { allEvents } from './events.ts';
 import { PULL_CHECKPOINT_ID, isPending, readOverlaySettled, readPullCheckpoint, receiptsFor, writeOverlaySettled } from './receipts.ts';
 
@@ -126,7 +127,9 @@ export function createPlantStore(db: StationDb): PlantStore {
     const changesBefore = changes;
     if (viewsStale) {
       viewsStale = false;
-      base = plantFromViews((await db.views.find().exec()).map(asView));
+      const views = await db.views.find().exec();
+      startMark('views-read');
+      base = plantFromViews(views.map(asView));
     }
     const checkpoint = (await readPullCheckpoint(db)).serverSeq;
     if (checkpoint < shownCheckpoint) {
@@ -172,7 +175,9 @@ export function createPlantStore(db: StationDb): PlantStore {
     const events = settledThrough === 0 ? await allEvents(db) : (await db.events.find({ selector: { seq: { $gt: settledThrough } }, sort: [{ seq: 'asc' }] }).exec()).map(asEvent);
     lastSeq = events.at(-1)?.seq ?? settledThrough;
     pending = events;
+    startMark('events-read');
     await rebuild();
+    startMark('plant-ready');
   }
 
   /** New events only extend the state: a new event is pending. Reads what is stored past the last one applied. */

@@ -12,6 +12,7 @@ import type { SchemaValidator, SchemaValidators, Validation } from '../../schema
 import { checkEvent, checkView } from '../../schemas/check.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import type { ViewDoc } from '../../schemas/view-doc.ts';
+import { startMark } from './start-marks.ts';
 
 /** What the generated module exports (src/db/validators-module.d.ts). */
 interface Precompiled extends SchemaValidators {
@@ -21,24 +22,31 @@ interface Precompiled extends SchemaValidators {
 let loading: Promise<Precompiled> | null = null;
 
 /** Loads the validators' chunk (once); call it when the first screen is up, so no check waits. */
-export function preloadValidators(): Promise<Precompiled> {
-  loading ??= import('virtual:travelog-validators');
+export function preloadValidators(why = 'preload'): Promise<Precompiled> {
+  if (loading === null) {
+    startMark('validators-requested', { by: why });
+    loading = import('virtual:travelog-validators');
+    void loading.then(() => startMark('validators-loaded'), () => undefined);
+  }
   return loading;
 }
 
+/** Whether the validators' chunk has been asked for in this page (tests: a start must not ask). */
+export const validatorsRequested = (): boolean => loading !== null;
+
 /** Checks an event's envelope, that its type is known, and its payload against that type's schema. */
 export async function validateEvent(candidate: unknown, root = 'event'): Promise<Validation<StationEvent>> {
-  return checkEvent(await preloadValidators(), candidate, root);
+  return checkEvent(await preloadValidators('an event check'), candidate, root);
 }
 
 /** Checks a view document's data against the schema of its kind. */
 export async function validateView(candidate: ViewDoc, root = 'view'): Promise<Validation<ViewDoc>> {
-  return checkView(await preloadValidators(), candidate, root);
+  return checkView(await preloadValidators('a view check'), candidate, root);
 }
 
 /** The precompiled validator of a schema as RxDB hands it to the storage, if the build made one. */
-export async function collectionValidator(schema: RxJsonSchema<unknown>): Promise<SchemaValidator | undefined> {
-  return (await preloadValidators()).collections.get(JSON.stringify(schema));
+export async function collectionValidator(schema: RxJsonSchema<unknown>, why?: string): Promise<SchemaValidator | undefined> {
+  return (await preloadValidators(why)).collections.get(JSON.stringify(schema));
 }
 
 /**
@@ -64,7 +72,7 @@ export function wrappedValidatePrecompiledStorage<Internals, Options>(args: { st
       let validator: Promise<SchemaValidator | undefined> | null = null;
       const bulkWrite = instance.bulkWrite.bind(instance);
       instance.bulkWrite = async (writes, context) => {
-        validator ??= collectionValidator(params.schema as RxJsonSchema<unknown>);
+        validator ??= collectionValidator(params.schema as RxJsonSchema<unknown>, `a write to ${params.collectionName} (${context})`);
         const validate = await validator;
         if (validate === undefined) return bulkWrite(writes, context);
         const refused: Awaited<ReturnType<typeof bulkWrite>>['error'] = [];
