@@ -79,9 +79,21 @@ const UNSIGNED = 'unsigned-before-protocol-3';
 
 addRxPlugin(RxDBMigrationSchemaPlugin);
 
+const COLLECTIONS = {
+  events: {
+    schema: eventSchema,
+    migrationStrategies: { 1: (doc: StoredEvent) => ({ ...doc, prevHash: '0'.repeat(64), signature: UNSIGNED }) },
+  },
+  receipts: { schema: receiptDocSchema },
+  views: { schema: viewDocSchema },
+  settings: { schema: settingDocSchema },
+};
+
 export async function openStationDb(options: StationDbOptions = {}): Promise<StationDb> {
   startMark('db-open');
   const storage = wrappedValidatePrecompiledStorage({
+    // Every document of these is checked against its schema; RxDB's own stores are not (validators.ts).
+    checked: Object.keys(COLLECTIONS),
     storage: getRxStorageDexie({
       // Chrome commits IndexedDB with relaxed durability by default: an event acknowledged to the
       // operator could vanish in a power cut. Strict waits for the disk.
@@ -98,15 +110,7 @@ export async function openStationDb(options: StationDbOptions = {}): Promise<Sta
     closeDuplicates: true,
   });
   startMark('db-created');
-  await db.addCollections({
-    events: {
-      schema: eventSchema,
-      migrationStrategies: { 1: (doc: StoredEvent) => ({ ...doc, prevHash: '0'.repeat(64), signature: UNSIGNED }) },
-    },
-    receipts: { schema: receiptDocSchema },
-    views: { schema: viewDocSchema },
-    settings: { schema: settingDocSchema },
-  });
+  await db.addCollections(COLLECTIONS);
   startMark('db-collections-added');
   return db;
 }

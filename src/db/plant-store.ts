@@ -155,14 +155,30 @@ export function createPlantStore(db: StationDb): PlantStore {
     outbox = computeOutbox();
     notify();
     // Every event before the first pending one has left the overlay for good: a restart need not read it.
-    // Only a saving at the next start: a write that fails (storage full) must not stop this one.
     const settled = (pending[0]?.seq ?? lastSeq + 1) - 1;
     if (settled > settledThrough) {
-      const before = settledThrough;
       settledThrough = settled;
-      await writeOverlaySettled(db, settled).catch(() => {
-        settledThrough = before;
-      });
+      serially(() => saveSettled(settled));
+    }
+  }
+
+  /**
+   * Stores the settled mark, next in line after the rebuild that found it, but not awaited by it:
+   * the store is {@link PlantStore.ready} (and the station's first screen shows) without waiting for
+   * a write, whose document check would load the validators' chunk at start (issue 13). It is only
+   * a saving at the next start, so a write that fails (storage full) or never happens (the tab
+   * closed first) loses nothing: that start reads the events after the mark stored before, and
+   * tells settled from pending by their receipts as always. A mark that no longer holds is never
+   * written: a rebuild since found the views reset (settledThrough went back), or the pull
+   * checkpoint went back under the state shown (resetPulledViews writes it before its own mark 0).
+   */
+  async function saveSettled(settled: number): Promise<void> {
+    if (closed || settledThrough !== settled) return;
+    try {
+      if ((await readPullCheckpoint(db)).serverSeq < shownCheckpoint) return;
+      await writeOverlaySettled(db, settled);
+    } catch {
+      if (settledThrough === settled) settledThrough = 0;
     }
   }
 

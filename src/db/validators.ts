@@ -54,19 +54,22 @@ export async function collectionValidator(schema: RxJsonSchema<unknown>, why?: s
  * collection's schema comes back as a 422 error of that write, the others go through) with the
  * precompiled validators, waiting for their chunk before the first write instead of compiling.
  *
- * The station's four collections have one each (tests/unit/db/validators.test.ts opens the
- * database and checks it). RxDB's own documents are let through unchecked: its internal store
- * (written at every start, so checking it would load the chunk on the way to the first screen),
- * the pull's bookkeeping and the copies it makes while migrating an older version of a collection
- * (the version-0 events). RxDB writes those itself; nothing the station records or pulls is among
- * them.
+ * Only the `checked` collections (the station's four) are checked, and they have one each
+ * (tests/unit/db/validators.test.ts opens the database and checks it). RxDB's own documents are
+ * let through unchecked, and without asking for the chunk: its internal store (written at every
+ * start: before issue 13's fix, that write waited for the chunk, 475 kB parsed and run before the
+ * first screen), the pull's bookkeeping, and the copies it makes while migrating an older version
+ * of a collection (the version-0 events: a collection name of the station's, but no validator for
+ * that schema). RxDB writes those itself; nothing the station records or pulls is among them.
  */
-export function wrappedValidatePrecompiledStorage<Internals, Options>(args: { storage: RxStorage<Internals, Options> }): RxStorage<Internals, Options> {
+export function wrappedValidatePrecompiledStorage<Internals, Options>(args: { storage: RxStorage<Internals, Options>; checked: readonly string[] }): RxStorage<Internals, Options> {
+  const checked = new Set(args.checked);
   return {
     ...args.storage,
     name: `validate-precompiled-${args.storage.name}`,
     async createStorageInstance<RxDocType>(params: RxStorageInstanceCreationParams<RxDocType, Options>) {
       const instance: RxStorageInstance<RxDocType, Internals, Options> = await args.storage.createStorageInstance(params);
+      if (!checked.has(params.collectionName)) return instance;
       const primaryPath = getPrimaryFieldOfPrimaryKey(params.schema.primaryKey as never) as string;
       // Looked up at the first write, not here: opening the database must not load the chunk.
       let validator: Promise<SchemaValidator | undefined> | null = null;
