@@ -18,7 +18,10 @@
  * added, first query of the views, plant ready, runtime open; the validators' chunk asked for, and
  * by which write or check), the long tasks (≥ 50 ms), and main-thread CPU from DevTools. With
  * BENCH_COLD_PROFILE=1 one more new tab runs under DevTools' CPU profiler and its self time is
- * printed by script and by function (not in the medians: the profiler slows the page).
+ * printed by script and by function (not in the medians: the profiler slows the page). With
+ * BENCH_COLD_TRACE=1 one more runs under a Chromium trace, and the page's main-thread CPU (each
+ * task's thread time, so a loaded machine's waits do not count) is printed between the start's
+ * marks and by kind of work (script run per file, compile, style and layout, paint, IndexedDB).
  */
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -199,6 +202,66 @@ function spanToReady(runs: readonly Ready[], from: string): string {
   return spans.length === 0 ? 'n/a' : `${median(spans).toFixed(0)} ms`;
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  cat?: string;
+  args?: { name?: string; data?: { url?: string; frame?: string } };
+}
+
+/**
+ * The renderer main thread's CPU in a trace: thread time of its top-level tasks between the page's
+ * navigation and its `interactive`, split at the app's marks, and the thread time of the work inside
+ * them by kind (script by file, compile, style and layout, paint, IndexedDB callbacks).
+ */
+function traceSummary(events: readonly TraceEvent[], until: number): string {
+  const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  // The page's main thread: the renderer main thread that saw the app's marks.
+  const marks = events.filter((e) => e.cat?.includes('blink.user_timing') === true && e.name.startsWith('travelog:'));
+  const main = mains.find((m) => marks.some((e) => e.pid === m.pid && e.tid === m.tid)) ?? mains[0];
+  if (main === undefined) return '    (no renderer main thread in the trace)';
+  const on = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
+  const navigation = on.find((e) => e.name === 'navigationStart')?.ts ?? Math.min(...on.filter((e) => e.ts > 0).map((e) => e.ts));
+  const pageMs = (ts: number) => (ts - navigation) / 1000;
+  const markAt = new Map<string, number>();
+  for (const e of marks.filter((m) => m.pid === main.pid)) if (!markAt.has(e.name)) markAt.set(e.name.slice('travelog:'.length), pageMs(e.ts));
+  const tasks = on.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.ts >= navigation);
+  const cuts = [...markAt].sort((a, b) => a[1] - b[1]);
+  const spans: Array<{ label: string; cpu: number }> = [];
+  let from = 'navigation';
+  let fromAt = 0;
+  for (const [name, at] of [...cuts.filter(([, at]) => at < until), ['interactive', until] as const]) {
+    const cpu = tasks.filter((t) => pageMs(t.ts) >= fromAt && pageMs(t.ts) < at).reduce((sum, t) => sum + (t.tdur ?? 0) / 1000, 0);
+    spans.push({ label: `${from} → ${name}`, cpu });
+    from = name;
+    fromAt = at;
+  }
+  const kinds = new Map<string, number>();
+  const add = (kind: string, us: number | undefined) => kinds.set(kind, (kinds.get(kind) ?? 0) + (us ?? 0) / 1000);
+  const complete = on.filter((e) => e.ph === 'X' && e.ts >= navigation && pageMs(e.ts) < until);
+  for (const e of complete) {
+    const file = (e.args?.data?.url ?? '').replace(/^.*\//, '');
+    if (e.name === 'EvaluateScript' || e.name === 'v8.evaluateModule') add(`run ${file || 'module'}`, e.tdur);
+    else if (e.name === 'FunctionCall' || e.name === 'TimerFire' || e.name === 'EventDispatch' || e.name === 'FireAnimationFrame' || e.name === 'RunMicrotasks') add(e.name, e.tdur);
+    else if (e.name === 'v8.compile' || e.name === 'v8.compileModule' || e.name === 'V8.CompileCode' || e.name === 'v8.parseOnBackground') add('compile', e.tdur);
+    else if (e.name === 'ParseHTML') add('parse HTML', e.tdur);
+    else if (e.name === 'UpdateLayoutTree' || e.name === 'Layout' || e.name === 'RecalculateStyles') add('style and layout', e.tdur);
+    else if (e.name === 'Paint' || e.name === 'PrePaint' || e.name === 'Layerize' || e.name === 'Commit') add('paint', e.tdur);
+    else if (e.name.startsWith('IndexedDB')) add(e.name, e.tdur);
+    else if (e.name === 'MajorGC' || e.name === 'MinorGC' || e.name === 'V8.GCScavenger' || e.name === 'V8.GCFinalizeMC') add('GC', e.tdur);
+  }
+  const total = tasks.filter((t) => pageMs(t.ts) < until).reduce((sum, t) => sum + (t.tdur ?? 0) / 1000, 0);
+  return [
+    `    main-thread CPU from the trace: ${total.toFixed(0)} ms in ${tasks.length} tasks; between marks: ${spans.map((s) => `${s.label} ${s.cpu.toFixed(0)}`).join(', ')}`,
+    `    by kind (thread ms; nested kinds overlap): ${[...kinds].sort((a, b) => b[1] - a[1]).slice(0, 16).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`,
+  ].join('\n');
+}
+
 /** Self time of a DevTools CPU profile by script and by function, the largest first. */
 function profileSummary(profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples?: number[]; timeDeltas?: number[] }): string {
   const byNode = new Map<number, number>();
@@ -248,6 +311,18 @@ export async function run(): Promise<void> {
       await cold.close();
     }
     summary("new tab at '/', offline → sign-in screen", newTab);
+
+    if (process.env['BENCH_COLD_TRACE'] === '1') {
+      const cold = await context.newPage();
+      const cdp = await withMetrics(cold);
+      await stack.browser.startTracing(cold, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink.user_timing', 'toplevel', 'IndexedDB'] });
+      await cold.goto('/');
+      const traced = await readyIn(cold, 'sign-in', cdp);
+      const trace = JSON.parse((await stack.browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
+      console.log(`  one more new tab under a Chromium trace (not in the medians): interactive ${traced.interactive.toFixed(0)} ms, DevTools CPU ${traced.threadMs.toFixed(0)} ms`);
+      console.log(traceSummary(trace.traceEvents, traced.interactive));
+      await cold.close();
+    }
 
     if (process.env['BENCH_COLD_PROFILE'] === '1') {
       const cold = await context.newPage();
