@@ -7,9 +7,12 @@ import type { ShellContextValue } from './app/shell-context.ts';
 import { ShellContext } from './app/shell-context.ts';
 import { watchStorage } from './app/storage.ts';
 import { UpdatePrompt } from './app/UpdatePrompt.tsx';
+import { startMark } from './db/start-marks.ts';
 import { openStationRuntime } from './station/runtime.ts';
 import './styles.css';
 
+// Every static import is evaluated by now: the main chunk has been fetched, parsed and run.
+startMark('main');
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');
 const root = createRoot(container);
@@ -23,7 +26,8 @@ const shell: ShellContextValue = {
 // The runtime opens IndexedDB only, never the network, so the first screen is never held up by Wi-Fi.
 root.render(<Booting />);
 openStationRuntime({ baseUrl: location.origin, storagePersisted: () => shell.storage?.get().persisted ?? null }).then(
-  (rt) =>
+  (rt) => {
+    startMark('runtime-open');
     root.render(
       <StrictMode>
         <ShellContext.Provider value={shell}>
@@ -31,6 +35,7 @@ openStationRuntime({ baseUrl: location.origin, storagePersisted: () => shell.sto
           <App rt={rt} />
         </ShellContext.Provider>
       </StrictMode>,
-    ),
+    );
+  },
   (error: unknown) => root.render(<BootFailure error={error} />),
 );

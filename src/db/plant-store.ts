@@ -12,6 +12,7 @@ import type { PlantState } from '../domain/plant.ts';
 import { emptyPlant, plantFromViews, reduceEvents } from '../domain/plant.ts';
 import type { StationDb, StoredEvent } from './database.ts';
 import { asEvent, asView } from './database.ts';
+import { startMark } from './start-marks.ts';
 import { allEvents } from './events.ts';
 import { PULL_CHECKPOINT_ID, isPending, readOverlaySettled, readPullCheckpoint, receiptsFor, writeOverlaySettled } from './receipts.ts';
 
@@ -126,7 +127,9 @@ export function createPlantStore(db: StationDb): PlantStore {
     const changesBefore = changes;
     if (viewsStale) {
       viewsStale = false;
-      base = plantFromViews((await db.views.find().exec()).map(asView));
+      const views = await db.views.find().exec();
+      startMark('views-read');
+      base = plantFromViews(views.map(asView));
     }
     const checkpoint = (await readPullCheckpoint(db)).serverSeq;
     if (checkpoint < shownCheckpoint) {
@@ -152,14 +155,30 @@ export function createPlantStore(db: StationDb): PlantStore {
     outbox = computeOutbox();
     notify();
     // Every event before the first pending one has left the overlay for good: a restart need not read it.
-    // Only a saving at the next start: a write that fails (storage full) must not stop this one.
     const settled = (pending[0]?.seq ?? lastSeq + 1) - 1;
     if (settled > settledThrough) {
-      const before = settledThrough;
       settledThrough = settled;
-      await writeOverlaySettled(db, settled).catch(() => {
-        settledThrough = before;
-      });
+      serially(() => saveSettled(settled));
+    }
+  }
+
+  /**
+   * Stores the settled mark, next in line after the rebuild that found it, but not awaited by it:
+   * the store is {@link PlantStore.ready} (and the station's first screen shows) without waiting for
+   * a write, whose document check would load the validators' chunk at start (issue 13). It is only
+   * a saving at the next start, so a write that fails (storage full) or never happens (the tab
+   * closed first) loses nothing: that start reads the events after the mark stored before, and
+   * tells settled from pending by their receipts as always. A mark that no longer holds is never
+   * written: a rebuild since found the views reset (settledThrough went back), or the pull
+   * checkpoint went back under the state shown (resetPulledViews writes it before its own mark 0).
+   */
+  async function saveSettled(settled: number): Promise<void> {
+    if (closed || settledThrough !== settled) return;
+    try {
+      if ((await readPullCheckpoint(db)).serverSeq < shownCheckpoint) return;
+      await writeOverlaySettled(db, settled);
+    } catch {
+      if (settledThrough === settled) settledThrough = 0;
     }
   }
 
@@ -172,7 +191,9 @@ export function createPlantStore(db: StationDb): PlantStore {
     const events = settledThrough === 0 ? await allEvents(db) : (await db.events.find({ selector: { seq: { $gt: settledThrough } }, sort: [{ seq: 'asc' }] }).exec()).map(asEvent);
     lastSeq = events.at(-1)?.seq ?? settledThrough;
     pending = events;
+    startMark('events-read');
     await rebuild();
+    startMark('plant-ready');
   }
 
   /** New events only extend the state: a new event is pending. Reads what is stored past the last one applied. */

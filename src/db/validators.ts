@@ -12,6 +12,7 @@ import type { SchemaValidator, SchemaValidators, Validation } from '../../schema
 import { checkEvent, checkView } from '../../schemas/check.ts';
 import type { StationEvent } from '../../schemas/event.ts';
 import type { ViewDoc } from '../../schemas/view-doc.ts';
+import { startMark } from './start-marks.ts';
 
 /** What the generated module exports (src/db/validators-module.d.ts). */
 interface Precompiled extends SchemaValidators {
@@ -21,24 +22,31 @@ interface Precompiled extends SchemaValidators {
 let loading: Promise<Precompiled> | null = null;
 
 /** Loads the validators' chunk (once); call it when the first screen is up, so no check waits. */
-export function preloadValidators(): Promise<Precompiled> {
-  loading ??= import('virtual:travelog-validators');
+export function preloadValidators(why = 'preload'): Promise<Precompiled> {
+  if (loading === null) {
+    startMark('validators-requested', { by: why });
+    loading = import('virtual:travelog-validators');
+    void loading.then(() => startMark('validators-loaded'), () => undefined);
+  }
   return loading;
 }
 
+/** Whether the validators' chunk has been asked for in this page (tests: a start must not ask). */
+export const validatorsRequested = (): boolean => loading !== null;
+
 /** Checks an event's envelope, that its type is known, and its payload against that type's schema. */
 export async function validateEvent(candidate: unknown, root = 'event'): Promise<Validation<StationEvent>> {
-  return checkEvent(await preloadValidators(), candidate, root);
+  return checkEvent(await preloadValidators('an event check'), candidate, root);
 }
 
 /** Checks a view document's data against the schema of its kind. */
 export async function validateView(candidate: ViewDoc, root = 'view'): Promise<Validation<ViewDoc>> {
-  return checkView(await preloadValidators(), candidate, root);
+  return checkView(await preloadValidators('a view check'), candidate, root);
 }
 
 /** The precompiled validator of a schema as RxDB hands it to the storage, if the build made one. */
-export async function collectionValidator(schema: RxJsonSchema<unknown>): Promise<SchemaValidator | undefined> {
-  return (await preloadValidators()).collections.get(JSON.stringify(schema));
+export async function collectionValidator(schema: RxJsonSchema<unknown>, why?: string): Promise<SchemaValidator | undefined> {
+  return (await preloadValidators(why)).collections.get(JSON.stringify(schema));
 }
 
 /**
@@ -46,25 +54,28 @@ export async function collectionValidator(schema: RxJsonSchema<unknown>): Promis
  * collection's schema comes back as a 422 error of that write, the others go through) with the
  * precompiled validators, waiting for their chunk before the first write instead of compiling.
  *
- * The station's four collections have one each (tests/unit/db/validators.test.ts opens the
- * database and checks it). RxDB's own documents are let through unchecked: its internal store
- * (written at every start, so checking it would load the chunk on the way to the first screen),
- * the pull's bookkeeping and the copies it makes while migrating an older version of a collection
- * (the version-0 events). RxDB writes those itself; nothing the station records or pulls is among
- * them.
+ * Only the `checked` collections (the station's four) are checked, and they have one each
+ * (tests/unit/db/validators.test.ts opens the database and checks it). RxDB's own documents are
+ * let through unchecked, and without asking for the chunk: its internal store (written at every
+ * start: before issue 13's fix, that write waited for the chunk, 475 kB parsed and run before the
+ * first screen), the pull's bookkeeping, and the copies it makes while migrating an older version
+ * of a collection (the version-0 events: a collection name of the station's, but no validator for
+ * that schema). RxDB writes those itself; nothing the station records or pulls is among them.
  */
-export function wrappedValidatePrecompiledStorage<Internals, Options>(args: { storage: RxStorage<Internals, Options> }): RxStorage<Internals, Options> {
+export function wrappedValidatePrecompiledStorage<Internals, Options>(args: { storage: RxStorage<Internals, Options>; checked: readonly string[] }): RxStorage<Internals, Options> {
+  const checked = new Set(args.checked);
   return {
     ...args.storage,
     name: `validate-precompiled-${args.storage.name}`,
     async createStorageInstance<RxDocType>(params: RxStorageInstanceCreationParams<RxDocType, Options>) {
       const instance: RxStorageInstance<RxDocType, Internals, Options> = await args.storage.createStorageInstance(params);
+      if (!checked.has(params.collectionName)) return instance;
       const primaryPath = getPrimaryFieldOfPrimaryKey(params.schema.primaryKey as never) as string;
       // Looked up at the first write, not here: opening the database must not load the chunk.
       let validator: Promise<SchemaValidator | undefined> | null = null;
       const bulkWrite = instance.bulkWrite.bind(instance);
       instance.bulkWrite = async (writes, context) => {
-        validator ??= collectionValidator(params.schema as RxJsonSchema<unknown>);
+        validator ??= collectionValidator(params.schema as RxJsonSchema<unknown>, `a write to ${params.collectionName} (${context})`);
         const validate = await validator;
         if (validate === undefined) return bulkWrite(writes, context);
         const refused: Awaited<ReturnType<typeof bulkWrite>>['error'] = [];

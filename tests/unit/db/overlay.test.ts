@@ -229,6 +229,45 @@ describe('pending events', () => {
     expect(await readOverlaySettled(db)).toBe(0);
   });
 
+  it('[S13] is ready without waiting for the settled mark, writes it after, and loses nothing when the tab closes first', async () => {
+    // Two events answered and pulled while no store was open (as when the tab closed before its mark was written).
+    const factory = new IDBFactory();
+    db = await openStationDb({ name: 'settled-later', indexedDB: factory, IDBKeyRange });
+    await db.views.bulkUpsert(fixtureViews());
+    const recorder = createEventRecorder(db, { signer: testSigner(), stationId: 'ST-1', now: () => new Date('2026-11-21T08:00:00Z') });
+    const first = await recorder.record(consume(4));
+    const second = await recorder.record(consume(3));
+    await storeReceipts(db, [receipt(first), receipt(second)]);
+    await db.views.bulkUpsert(serverViews([first, second], BASE_SEQ + 1));
+    await writePullCheckpoint(db, { serverSeq: BASE_SEQ + 1 });
+
+    // A start whose mark write never finishes is ready all the same (issue 13: the first screen waits for no write).
+    const upsert = db.settings.upsert.bind(db.settings);
+    let markAsked = 0;
+    db.settings.upsert = (doc: Parameters<typeof upsert>[0]) => {
+      if (doc.id !== 'overlay-settled') return upsert(doc);
+      markAsked += 1;
+      return new Promise(() => undefined);
+    };
+    store = createPlantStore(db);
+    await store.ready;
+    expect(remaining(store.get())).toBe(93);
+    expect(store.outbox().pending).toBe(0);
+    await until(() => markAsked === 1);
+    // The tab closes before the write is done: nothing is stored, and nothing is lost.
+    store.close();
+    db.settings.upsert = upsert;
+    expect(await readOverlaySettled(db)).toBe(0);
+
+    store = createPlantStore(db);
+    await store.ready;
+    expect(remaining(store.get())).toBe(93);
+    expect(store.outbox().pending).toBe(0);
+    // This time the deferred write happens.
+    for (let i = 0; i < 100 && (await readOverlaySettled(db)) !== second.seq; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readOverlaySettled(db)).toBe(second.seq);
+  });
+
   it('[S13] starts and shows the plant even when the settled mark cannot be written (storage full)', async () => {
     const { db, plant, recorder } = await station();
     const event = await recorder.record(consume(4));
