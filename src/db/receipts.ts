@@ -4,7 +4,9 @@
  */
 import type { Receipt } from '../../schemas/receipt.ts';
 import type { ReceiptDoc } from '../../schemas/receipt-doc.ts';
+import type { RxCollection } from 'rxdb';
 import type { StationDb } from './database.ts';
+import { dexieTableOf, liveIndexOf } from './events.ts';
 import { readSetting, writeSetting } from './settings.ts';
 
 /** The settings document holding the checkpoint up to which the server's views are stored. */
@@ -101,7 +103,18 @@ export async function ensurePullScope(db: StationDb, workCenterIds: readonly str
  */
 export async function storeReceipts(db: StationDb, receipts: readonly Receipt[]): Promise<void> {
   if (receipts.length === 0) return;
-  const docs = receipts.map((receipt): ReceiptDoc => ({ ...receipt, origin: 'receipt' }));
+  // Which are stored already, in one key read: a pull after a catch-up brings back thousands of
+  // receipts the pusher stored, and inserting them again costs a read and a refused write each.
+  const known = await answeredAmong(db, receipts.map((receipt) => receipt.eventId));
+  let fresh = receipts;
+  if (known.size > 0) {
+    // The station's own refusals (S9) are rejected receipts, found by the indexed outcome.
+    const ownRefusals = await db.receipts.find({ selector: { outcome: 'rejected', origin: 'invalid-event' } }).exec();
+    const replaceable = new Set(ownRefusals.map((doc) => doc.eventId));
+    fresh = receipts.filter((receipt) => !known.has(receipt.eventId) || replaceable.has(receipt.eventId));
+    if (fresh.length === 0) return;
+  }
+  const docs = fresh.map((receipt): ReceiptDoc => ({ ...receipt, origin: 'receipt' }));
   const { error } = await db.receipts.bulkInsert(docs);
   const replace = new Set<string>();
   for (const failure of error) {
@@ -142,6 +155,38 @@ export function isPending(receipt: Pick<ReceiptDoc, 'outcome' | 'visibleAt'> | u
   if (receipt === undefined) return true;
   if (receipt.outcome === 'rejected') return false;
   return checkpoint < receipt.visibleAt;
+}
+
+/** Beyond this many receipts per event asked about, a key range is not worth reading: each id is looked up instead. */
+const RANGE_SPREAD = 4;
+
+/**
+ * Which of these events have a receipt stored (the server's or the station's own refusal). A
+ * station's event ids are UUIDv7, so the events of a batch are close together in the receipts'
+ * key order: one read of the keys between the lowest and highest id (one IndexedDB `getAllKeys`,
+ * no documents, receipts a restart removed left out) answers for the whole batch. Where that range holds many more keys than the batch
+ * (a clock set back scatters the ids), each id is looked up instead.
+ */
+export async function answeredAmong(db: StationDb, eventIds: readonly string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const table = await dexieTableOf(db.receipts as RxCollection<unknown>);
+  const index = table === null ? null : liveIndexOf(table, 'eventId');
+  if (table !== null && index !== null) {
+    let low = eventIds[0] ?? '';
+    let high = low;
+    for (const id of eventIds) {
+      if (id < low) low = id;
+      if (id > high) high = id;
+    }
+    const limit = RANGE_SPREAD * eventIds.length + 1;
+    // An array sorts after every string in IndexedDB's key order: the upper bound takes in `high`.
+    const keys = (await table.where(index).between(['0', low], ['0', high, []], true, true).limit(limit).primaryKeys()) as string[];
+    if (keys.length < limit) {
+      const wanted = new Set(eventIds);
+      return new Set(keys.filter((key) => wanted.has(key)));
+    }
+  }
+  return new Set((await db.receipts.findByIds([...eventIds]).exec()).keys());
 }
 
 /** Receipts for the given events, keyed by event id (events without one are absent). */
