@@ -4,6 +4,7 @@ import { canRelease } from '../domain/holds.ts';
 import { usePlant, useSession, useStation } from './station-context.ts';
 import { CONFLICT_ROLES } from './StatusBar.tsx';
 import { useSilentStations } from '../features/stations/use-silent-stations.ts';
+import { MATERIAL_ROLES } from '../features/material/roles.ts';
 
 /**
  * Roles the header links the audit trail for: those who answer an auditor. Every role may open
@@ -93,6 +94,11 @@ export function Header() {
         <NavLink to="/" end className="nav-link">
           Queue
         </NavLink>
+        {MATERIAL_ROLES.includes(session.role) && (
+          <NavLink to="/material" className="nav-link">
+            Material
+          </NavLink>
+        )}
         {mayRelease && (
           <NavLink to="/holds" className="nav-link">
             Holds
