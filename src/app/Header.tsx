@@ -37,6 +37,8 @@ export function recordLinks(role: string): RecordLink[] {
     links.push({ to: '/evidence', label: 'Evidence' });
     links.push({ to: '/genealogy', label: 'Genealogy' });
   }
+  // A supervisor's row is full (seven links, [20]): the Material screen, mostly the floor's, sits in the menu.
+  if (role === 'supervisor') links.push({ to: '/material', label: 'Material' });
   return links;
 }
 
@@ -94,7 +96,7 @@ export function Header() {
         <NavLink to="/" end className="nav-link">
           Queue
         </NavLink>
-        {MATERIAL_ROLES.includes(session.role) && (
+        {MATERIAL_ROLES.includes(session.role) && !records.some((link) => link.to === '/material') && (
           <NavLink to="/material" className="nav-link">
             Material
           </NavLink>
