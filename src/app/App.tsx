@@ -16,7 +16,7 @@ import type { Session } from '../station/session.ts';
 import { signOut as recordSignOut } from '../station/session.ts';
 import { Button, Field } from '../ui/index.ts';
 import { Header } from './Header.tsx';
-import { AuditTrail, ConflictQueue, EvidenceScreen, GenealogyScreen, HoldBoard, NcrScreen, LabelsScreen, preloadScreens, QuarantineList, Queue, StationSetup, StationsScreen, StepScreen, SyncScreen, TravelerScreen } from './screens.ts';
+import { AuditTrail, ConflictQueue, EvidenceScreen, GenealogyScreen, HoldBoard, NcrScreen, LabelsScreen, MaterialScreen, preloadScreens, QuarantineList, Queue, StationSetup, StationsScreen, StepScreen, SyncScreen, TravelerScreen } from './screens.ts';
 import { forgetSession, rememberSession, restoreSession } from './session-storage.ts';
 import type { SessionContextValue, StationContextValue } from './station-context.ts';
 import { SessionContext, StationContext, useSession, useStation } from './station-context.ts';
@@ -126,6 +126,7 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
               <Route path="/audit" element={<AuditTrail />} />
               <Route path="/evidence" element={<EvidenceScreen />} />
               <Route path="/genealogy" element={<GenealogyScreen />} />
+              <Route path="/material" element={<MaterialScreen />} />
               <Route path="/stations" element={<StationsScreen />} />
               <Route path="/sync" element={<SyncScreen sync={sync} />} />
               <Route path="/labels" element={<LabelsScreen />} />

@@ -4,6 +4,7 @@ import { canRelease } from '../domain/holds.ts';
 import { usePlant, useSession, useStation } from './station-context.ts';
 import { CONFLICT_ROLES } from './StatusBar.tsx';
 import { useSilentStations } from '../features/stations/use-silent-stations.ts';
+import { MATERIAL_ROLES } from '../features/material/roles.ts';
 
 /**
  * Roles the header links the audit trail for: those who answer an auditor. Every role may open
@@ -36,6 +37,8 @@ export function recordLinks(role: string): RecordLink[] {
     links.push({ to: '/evidence', label: 'Evidence' });
     links.push({ to: '/genealogy', label: 'Genealogy' });
   }
+  // A supervisor's row is full (seven links, [20]): the Material screen, mostly the floor's, sits in the menu.
+  if (role === 'supervisor') links.push({ to: '/material', label: 'Material' });
   return links;
 }
 
@@ -93,6 +96,11 @@ export function Header() {
         <NavLink to="/" end className="nav-link">
           Queue
         </NavLink>
+        {MATERIAL_ROLES.includes(session.role) && !records.some((link) => link.to === '/material') && (
+          <NavLink to="/material" className="nav-link">
+            Material
+          </NavLink>
+        )}
         {mayRelease && (
           <NavLink to="/holds" className="nav-link">
             Holds

@@ -8,6 +8,7 @@ import type { PlantState } from './plant.ts';
 import type { Resolved } from './refusal.ts';
 import { netQuantity, stepKey, unitLabel } from './plant.ts';
 import { refuse } from './refusal.ts';
+import { containedQuantity, ncrContainingLot, ncrLabel, ncrRefusal } from './ncr.ts';
 import type { UnitRef } from '../../schemas/common.ts';
 
 function activeLotHold(state: PlantState, lotId: string) {
@@ -99,9 +100,12 @@ export function checkMerge(state: PlantState, sources: ReadonlyArray<{ lotId: st
   };
 }
 
-/** A scrap of a serial, or of a quantity of a lot. */
+/**
+ * A scrap of a serial, or of a quantity of a lot. What an open NCR holds is not scrapped here: the
+ * NCR's disposition (quality's, under signature) decides it, scrap included, so a serial an NCR stops
+ * and the quantity of a lot it contains are refused with the NCR's words.
+ */
 export function checkScrap(state: PlantState, item: { kind: 'serial'; serial: string } | { kind: 'lot'; lotId: string; quantity: number }, reason: string): Resolved<EventPayload<'unit.scrapped'>> {
-  if (reason.trim() === '') return refuse('reason-required', 'Say why it is scrapped');
   if (item.kind === 'serial') {
     const serial = state.serials.get(item.serial.trim());
     if (serial === undefined) return refuse('unknown-identifier', `Serial ${item.serial.trim()} is not a known serial`);
@@ -109,12 +113,24 @@ export function checkScrap(state: PlantState, item: { kind: 'serial'; serial: st
     if (serial.consumedInto !== undefined) {
       return refuse('already-consumed', `Serial ${serial.serial} is built into ${serial.consumedInto.unitKey.replace(/^(serial|lot):/, '')}; return it first`);
     }
+    const ncr = ncrRefusal(state, { kind: 'serial', serial: serial.serial });
+    if (!ncr.ok) return ncr;
+    if (reason.trim() === '') return refuse('reason-required', 'Say why it is scrapped');
     return { ok: true, value: { item: { kind: 'serial', serial: serial.serial, partNumber: serial.partNumber }, reason: reason.trim() } };
   }
   const lot = state.lots.get(item.lotId.trim());
   if (lot === undefined) return refuse('unknown-identifier', `Lot ${item.lotId.trim()} is not a known lot`);
   if (!(item.quantity > 0)) return refuse('invalid-quantity', 'The quantity scrapped must be more than 0');
   if (item.quantity > lot.remaining) return refuse('insufficient-quantity', `Lot ${lot.lotId} has ${lot.remaining} remaining; ${item.quantity} to scrap`);
+  const contained = containedQuantity(state, lot.lotId);
+  if (contained > 0 && item.quantity > lot.remaining - contained) {
+    const ncr = ncrContainingLot(state, lot.lotId);
+    return refuse(
+      'under-ncr',
+      `Lot ${lot.lotId}: ${contained} of its ${lot.remaining} are held by ${ncr === undefined ? 'an NCR' : ncrLabel(ncr)} until quality dispositions them (scrap included); ${Math.max(0, lot.remaining - contained)} can be scrapped here`,
+    );
+  }
+  if (reason.trim() === '') return refuse('reason-required', 'Say why it is scrapped');
   return { ok: true, value: { item: { kind: 'lot', lotId: lot.lotId, partNumber: lot.partNumber, quantity: item.quantity }, reason: reason.trim() } };
 }
 

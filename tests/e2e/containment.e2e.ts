@@ -13,11 +13,9 @@ import type { Stack } from './harness.ts';
 import { startStack } from './harness.ts';
 import { testClock } from '../integration/harness.ts';
 import { enrollStation, P100_REVISION } from '../integration/sync-fixture.ts';
-import { SetupPage } from './pages/setup-page.ts';
-import { Shell } from './pages/shell.ts';
-import { SignInPage } from './pages/sign-in-page.ts';
+import { NcrPage } from './pages/ncr-page.ts';
+import { UUID, bothSizes as atBothSizes, openStation } from './pages/station.ts';
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const UNIT = { kind: 'serial', serial: 'SN-1002-01' } as const;
 
 let stack: Stack;
@@ -39,31 +37,20 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function bothSizes(page: Page, name: string, check: () => Promise<void>): Promise<void> {
-  for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 1280 }]) {
-    await page.setViewportSize(size);
-    await check();
-    await stack.screenshot(page, `containment-${name}-${size.width}x${size.height}`);
-  }
+function bothSizes(page: Page, name: string, check: () => Promise<void>): Promise<void> {
+  return atBothSizes(stack, page, `containment-${name}`, check);
 }
 
 describe('NCR containment through genealogy', () => {
   it('quality sees what will be held, signs, and the NCR holds every unit made from the lot and the rest of it', async () => {
     const ncrId = shortNcrId(`NCR-${tag.id}`, tag.deviceTime);
-    const { page } = await stack.newStation();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const setup = new SetupPage(page);
-    const signIn = new SignInPage(page);
-    const shell = new Shell(page);
+    const { page, station } = await openStation(stack, 'Quality office', 'WC-INSP');
+    const ncrs = new NcrPage(page);
 
-    await page.goto('/');
-    await setup.enroll('Quality office', 'B-3001', '9999');
-    await setup.chooseWorkCenter('WC-INSP');
-    await signIn.signIn('B-4001', '4321');
-    await shell.expectSignedIn('Quinn Lee');
-    await shell.nav('NCRs').click();
-    await page.getByRole('heading', { name: 'Nonconformances' }).waitFor();
-    const card = page.getByRole('article', { name: ncrId });
+    await station.signInAs('B-4001');
+    await station.shell.nav('NCRs').click();
+    await ncrs.heading.waitFor();
+    const card = ncrs.card(ncrId);
     await card.waitFor();
     const contain = card.getByRole('button', { name: 'Contain every unit made from L-920-A' });
     await bothSizes(page, 'card', async () => {
@@ -73,7 +60,7 @@ describe('NCR containment through genealogy', () => {
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await contain.click();
-    const dialog = page.getByRole('dialog');
+    const dialog = ncrs.dialog;
     await dialog.waitFor();
     const plan = dialog.getByRole('region', { name: 'What will be held' });
     await plan.getByText('SN-1002-01 (P-100, WO-1002)').waitFor();
@@ -92,7 +79,7 @@ describe('NCR containment through genealogy', () => {
     await stack.screenshot(page, 'containment-dialog-800x1280');
     await dialog.getByRole('button', { name: 'Sign containment' }).click();
 
-    const signed = page.getByRole('status', { name: 'Signature' });
+    const signed = ncrs.signature;
     await bothSizes(page, 'signed', async () => {
       await signed.filter({ hasText: `${ncrId}: 2 more held, made from L-920-A` }).waitFor();
       // The newest message is in view, not only on the page.

@@ -11,8 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { inject } from 'vitest';
+import type { UnitRef } from '../../schemas/common.ts';
 import type { RunningServer } from '../../sync-server/main.ts';
 import { startServer } from '../../sync-server/main.ts';
+import { testClock } from '../integration/harness.ts';
+import type { TestStation } from '../integration/sync-fixture.ts';
+import { enrollStation, P100_REVISION } from '../integration/sync-fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = resolve(ROOT, 'dist');
@@ -85,4 +89,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Another station's work, pushed to the server as that station would: a station enrolled as
+ * `stationName` on which `actor` (Ana Ortiz unless given) started and completed each operation on
+ * the unit, at the routing's current instruction revisions. Returns the station, to push more.
+ */
+export async function workDoneElsewhere(
+  stack: Stack,
+  stationName: string,
+  work: { workOrderId: string; unit: UnitRef; operationIds: readonly string[]; actor?: string },
+): Promise<TestStation> {
+  const other = await enrollStation(stack.server, testClock(new Date().toISOString()), stationName);
+  const actor = work.actor ?? 'B-1001';
+  await other.pushOk(
+    work.operationIds.flatMap((op) => [
+      other.step('op.started', actor, work.workOrderId, work.unit, op, P100_REVISION[op] ?? 'A'),
+      other.step('op.completed', actor, work.workOrderId, work.unit, op, P100_REVISION[op] ?? 'A'),
+    ]),
+  );
+  return other;
 }

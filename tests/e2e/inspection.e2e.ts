@@ -10,14 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { Stack } from './harness.ts';
 import { startStack } from './harness.ts';
-import { QueuePage } from './pages/queue-page.ts';
-import { SetupPage } from './pages/setup-page.ts';
-import { Shell } from './pages/shell.ts';
-import { SignInPage } from './pages/sign-in-page.ts';
-import { StepPage } from './pages/step-page.ts';
-import { TravelerPage } from './pages/traveler-page.ts';
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+import { UUID, openStation } from './pages/station.ts';
 
 let stack: Stack;
 
@@ -39,58 +32,23 @@ async function inView(page: Page, locator: Locator): Promise<boolean> {
 
 describe('inspection', () => {
   it('judges only what can be judged, confirms each record newest first, and keeps recording on a held unit', async () => {
-    const { page } = await stack.newStation();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const setup = new SetupPage(page);
-    const signIn = new SignInPage(page);
-    const shell = new Shell(page);
-    const queue = new QueuePage(page);
-    const traveler = new TravelerPage(page);
-    const step = new StepPage(page);
-
-    await page.goto('/');
-    await setup.enroll('Inspection tablet', 'B-3001', '9999');
-    await setup.chooseWorkCenter('WC-MILL');
+    const { page, station } = await openStation(stack, 'Inspection tablet', 'WC-MILL');
+    const { shell, queue, traveler, step } = station;
 
     // The operator mills SN-1002-01 (OP10).
-    await signIn.signIn('B-1001', '1111');
-    await shell.expectSignedIn('Ana Ortiz');
-    await queue.openWorkOrder('WO-1002');
-    await traveler.openStep('OP10', 'SN-1002-01');
-    await step.start();
-    await step.waitForStatus('In progress');
-    await step.wedgeScan('L-920-A');
-    await step.consumed('L-920-A').waitFor();
-    await step.complete();
-    await step.waitForStatus('Complete');
+    await station.signInAs('B-1001');
+    await station.runOperation('WO-1002', 'OP10', 'SN-1002-01', { material: ['L-920-A'] });
     await shell.signOut();
 
     // OP20 is a lathe operation: done at a WC-LATHE station (a station refuses another work center's).
-    await signIn.signIn('B-3001', '9999');
-    await shell.expectSignedIn('Sam Reyes');
-    await shell.nav('Change work center').click();
-    await setup.chooseWorkCenter('WC-LATHE');
-    await page.getByRole('heading', { name: /^Queue at WC-LATHE/ }).waitFor();
-    await shell.signOut();
-    await signIn.signIn('B-1001', '1111');
-    await shell.expectSignedIn('Ana Ortiz');
-    await queue.openWorkOrder('WO-1002');
-    await traveler.openStep('OP20', 'SN-1002-01');
-    await step.start();
-    await step.waitForStatus('In progress');
-    await step.complete();
-    await step.waitForStatus('Complete');
+    await station.moveTo('WC-LATHE');
+    await station.signInAs('B-1001');
+    await station.runOperation('WO-1002', 'OP20', 'SN-1002-01');
     await shell.signOut();
 
-    await signIn.signIn('B-3001', '9999');
-    await shell.expectSignedIn('Sam Reyes');
-    await shell.nav('Change work center').click();
-    await setup.chooseWorkCenter('WC-INSP');
-    await page.getByRole('heading', { name: /^Queue at WC-INSP/ }).waitFor();
-    await shell.signOut();
+    await station.moveTo('WC-INSP');
 
-    await signIn.signIn('B-2001', '2468');
-    await shell.expectSignedIn('Ines Park');
+    await station.signInAs('B-2001');
     await queue.openWorkOrder('WO-1002');
     await traveler.openStep('OP30', 'SN-1002-01');
     await step.start();

@@ -14,6 +14,7 @@ import { QueuePage } from './pages/queue-page.ts';
 import { SetupPage } from './pages/setup-page.ts';
 import { Shell } from './pages/shell.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
+import { expectInViewport } from './pages/station.ts';
 import { StepPage } from './pages/step-page.ts';
 import { TravelerPage } from './pages/traveler-page.ts';
 
@@ -41,18 +42,6 @@ async function station(viewport: { width: number; height: number }, workCenterId
   await setup.enroll(stationName, 'B-3001', '9999');
   await setup.chooseWorkCenter(workCenterId);
   return page;
-}
-
-/** The element's box lies wholly inside the viewport (what a person sees without scrolling). */
-async function expectInViewport(locator: Locator): Promise<void> {
-  const page = locator.page();
-  const size = page.viewportSize();
-  const box = await locator.boundingBox();
-  if (size === null || box === null) throw new Error('no viewport or no box');
-  expect(box.y, 'top edge in view').toBeGreaterThanOrEqual(0);
-  expect(box.x, 'left edge in view').toBeGreaterThanOrEqual(0);
-  expect(box.y + box.height, 'bottom edge in view').toBeLessThanOrEqual(size.height + 0.5);
-  expect(box.x + box.width, 'right edge in view').toBeLessThanOrEqual(size.width + 0.5);
 }
 
 /**

@@ -6,10 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from './harness.ts';
 import { startStack } from './harness.ts';
-import { QueuePage } from './pages/queue-page.ts';
-import { SetupPage } from './pages/setup-page.ts';
-import { Shell } from './pages/shell.ts';
-import { SignInPage } from './pages/sign-in-page.ts';
+import { openStation } from './pages/station.ts';
 
 let stack: Stack;
 
@@ -23,17 +20,9 @@ afterAll(async () => {
 
 describe('queue', () => {
   it('marks holds and work ready now, ready work first', async () => {
-    const { page } = await stack.newStation();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const setup = new SetupPage(page);
-    const signIn = new SignInPage(page);
-    const shell = new Shell(page);
-    const queue = new QueuePage(page);
-    await page.goto('/');
-    await setup.enroll('Mill queue tablet', 'B-3001', '9999');
-    await setup.chooseWorkCenter('WC-MILL');
-    await signIn.signIn('B-1001', '1111');
-    await shell.expectSignedIn('Ana Ortiz');
+    const { page, station } = await openStation(stack, 'Mill queue tablet', 'WC-MILL');
+    const { setup, shell, queue } = station;
+    await station.signInAs('B-1001');
     await queue.heading.waitFor();
     await page.getByText('Work ready now at WC-MILL first, then soonest due.').waitFor();
 
@@ -47,8 +36,7 @@ describe('queue', () => {
     await shell.signOut();
 
     // At the inspection lab nothing is ready yet: no row says so, and the screen still orders by due date.
-    await signIn.signIn('B-3001', '9999');
-    await shell.expectSignedIn('Sam Reyes');
+    await station.signInAs('B-3001');
     await shell.nav('Change work center').click();
     await setup.chooseWorkCenter('WC-INSP');
     await page.setViewportSize({ width: 800, height: 1280 });

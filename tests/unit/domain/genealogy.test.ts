@@ -221,6 +221,23 @@ describe('station checks before a genealogy event', () => {
     expect(checkReturn(state, { workOrderId: 'WO-1', unit: SN2, operationId: 'OP20', consumedEventId: consumed?.eventId ?? '' }, 'again')).toMatchObject({ ok: false, code: 'insufficient-quantity' });
   });
 
+  it('what an open NCR holds is not scrapped at the station: the NCR\'s disposition decides it, and the refusal names the NCR', () => {
+    const state = story().result.state;
+    const tag = event('ncr.opened', 'B-Q', { workOrderId: 'WO-1', items: [{ itemId: '1', unit: SN2, quantity: 1 }, { itemId: '2', unit: { kind: 'lot', lotId: 'L-8' }, quantity: 60 }], description: 'Chatter marks on the face' });
+    const held = reduceEvents(state, [tag]);
+    const serial = checkScrap(held, { kind: 'serial', serial: 'SN-2' }, 'Chatter marks');
+    expect(serial).toMatchObject({ ok: false, code: 'under-ncr' });
+    expect(serial.ok ? '' : serial.message).toMatch(/^SN-2 is held by NCR-\d{4}-[0-9A-Z]{6} \(Chatter marks on the face\); quality must disposition it first$/);
+    // The refusal comes before the missing reason: a person reads why before typing one.
+    expect(checkScrap(held, { kind: 'serial', serial: 'SN-2' }, '')).toMatchObject({ ok: false, code: 'under-ncr' });
+    const left = held.lots.get('L-8')?.remaining ?? 0;
+    expect(checkScrap(held, { kind: 'lot', lotId: 'L-8', quantity: left - 60 }, 'Bent')).toMatchObject({ ok: true });
+    const lot = checkScrap(held, { kind: 'lot', lotId: 'L-8', quantity: left - 59 }, 'Bent');
+    expect(lot).toMatchObject({ ok: false, code: 'under-ncr' });
+    expect(lot.ok ? '' : lot.message).toContain(`60 of its ${left} are held by NCR-`);
+    expect(checkScrap(state, { kind: 'serial', serial: 'SN-2' }, 'Chatter marks')).toMatchObject({ ok: true });
+  });
+
   it('mixed tracking levels at the scan: a serialized part by lot, a lot-tracked part by serial, and a scrapped serial are refused', () => {
     const parts = plant();
     const docs: ViewDoc[] = [{ id: 'lot:L-9', kind: 'lot', key: 'L-9', serverSeq: 1, data: { lotId: 'L-9', partNumber: 'P-9', quantity: 5, remaining: 5 } }];
