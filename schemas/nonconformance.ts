@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { holdSubjectSchema, identifierSchema, isoTimeSchema, signatureSchema, unitRefSchema } from './common.ts';
+import { photoRefSchema } from './attachment.ts';
 import { dispositionSchema, instructionRefSchema } from './events/ncr.ts';
 
 /** One disposition of a quantity of an NCR item, with its signatures and, for rework and repair, when it was carried out. */
@@ -108,6 +109,8 @@ export const nonconformanceSchema = {
     },
     /** An NCR opened to contain another program's units made from a suspect lot: that lot (S20: it names no other NCR). */
     containsFromLot: identifierSchema,
+    /** The photo the red tag that opened it names (its signed `ncr.opened`), by hash. */
+    photo: photoRefSchema,
   },
   required: ['ncrId', 'status', 'subject', 'description', 'openedBy', 'openedAt', 'sourceEventId'],
   additionalProperties: false,

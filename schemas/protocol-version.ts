@@ -51,6 +51,11 @@
  *    `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role in a
  *    pull, so version 6 stations get `client-too-old`, reload the app (the service worker brings
  *    version 7) and push their outbox, as version 5 stations did at version 6.
+ * 8. A photo on a red tag: `ncr.opened` and the nonconformance view carry an optional `photo`
+ *    (`sha256`, `mediaType`, `bytes`; schemas/attachment.ts), the bytes go up by
+ *    `PUT /api/attachments/<sha256>` and down by `GET` (docs/ncr.md "Photo"). A version 7 station would
+ *    refuse a pulled NCR view with a photo (its schema allows no other field), so version 7 stations
+ *    get `client-too-old`, reload the app and push their outbox.
  */
-export const PROTOCOL_VERSION = 7;
-export const OLDEST_SERVED_PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
+export const OLDEST_SERVED_PROTOCOL_VERSION = 8;

@@ -26,6 +26,9 @@ export type ApiErrorCode =
   | 'disposition-not-allowed' // QMS link: e.g. use as is on a program that needs the customer's reference
   | 'qms-reference-reused' // QMS link: the QMS reference was taken before with other content
   | 'mrb-decides-in-travelog' // QMS link: MRB_DECIDES=travelog, the QMS may not post dispositions
+  | 'photo-too-large' // a red tag's photo over the size kept (docs/ncr.md "Photo")
+  | 'not-a-photo' // the body is not a JPEG, PNG or WebP image, or not of the type it says
+  | 'photo-mismatch' // the bytes are not the photo the NCR's signed event names (hash, size, type)
   | 'internal';
 
 /** An answer other than success, thrown by route code and turned into an {@link ApiError} body. */

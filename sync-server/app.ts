@@ -33,6 +33,7 @@ import { createAuditLog, DEFAULT_CHECKPOINT_SECONDS, type AuditLog } from './aud
 import { registerAuditRoutes } from './audit/routes.ts';
 import { registerEvidenceRoutes } from './evidence/routes.ts';
 import { registerGenealogyRoutes } from './genealogy/routes.ts';
+import { registerAttachmentRoutes } from './attachments/routes.ts';
 import { newServerKey, type ServerKey } from './audit/server-key.ts';
 import { createVerifierPool, inlineVerifier, type SignatureVerifier } from './audit/verifier-pool.ts';
 import { registerFleetHooks } from './ops/fleet.ts';
@@ -369,6 +370,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerAuditRoutes(stationRoutes, { store, audit, plant, authenticated: stationOf });
     registerEvidenceRoutes(stationRoutes, { store, audit, plant, now, authenticated: stationOf });
     registerGenealogyRoutes(stationRoutes, { store, plant, authenticated: stationOf });
+    registerAttachmentRoutes(stationRoutes, { store, plant, now, authenticated: stationOf });
     registerStationRoutes(stationRoutes, {
       store, now, decoyPinHash, oneAtATime, audit, authenticated: stationOf, protocolFirst,
       onViewsRenumbered: onCommit,

@@ -1,3 +1,4 @@
+import { photoRefSchema } from '../attachment.ts';
 import { identifierSchema, signatureSchema, unitRefSchema } from '../common.ts';
 
 /** The five MRB dispositions (shared/DOMAIN.md). */
@@ -19,7 +20,8 @@ export const ncrItemSchema = {
 /**
  * `ncr.opened`: a red tag put on by hand at a step (operator, inspector, supervisor or quality): what
  * is wrong and on which units or lot quantities. The NCR's id is `NCR-<event id>`, so a station offline
- * and the server name it alike.
+ * and the server name it alike. `photo` (protocol 8) names a photo taken with it by its SHA-256, so
+ * the signature covers the image (schemas/attachment.ts).
  */
 export const ncrOpenedSchema = {
   type: 'object',
@@ -28,6 +30,7 @@ export const ncrOpenedSchema = {
     operationId: identifierSchema,
     items: { type: 'array', items: ncrItemSchema, minItems: 1, maxItems: 50 },
     description: { type: 'string', minLength: 1, maxLength: 2000 },
+    photo: photoRefSchema,
   },
   required: ['workOrderId', 'items', 'description'],
   additionalProperties: false,

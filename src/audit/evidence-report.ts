@@ -94,13 +94,25 @@ function ncrItems(value: unknown): string {
     .join(' · ');
 }
 
+/** Where an NCR's photo is: its hash (which the signed record names), its type and size, and whether the server holds it. */
+function ncrPhoto(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '—';
+  const photo = value as Obj;
+  const where = photo['onServer'] === true ? `on the server at ${str(photo['path'])}` : 'not on the server yet (the station that took it has not put it up)';
+  return `SHA-256 ${str(photo['sha256'])} (${str(photo['mediaType'])}, ${show(photo['bytes'])} bytes), ${where}`;
+}
+
+const isPhoto = (value: unknown): value is { sha256: string; mediaType: string; bytes: number } =>
+  typeof value === 'object' && value !== null && typeof (value as Obj)['sha256'] === 'string' && typeof (value as Obj)['mediaType'] === 'string';
+
 /** What an NCR record says besides its signatures: a description, a disposition and quantity, a note; any other field as it is. */
 function ncrWhat(payload: Obj): string {
   const parts: string[] = [];
   if (typeof payload['disposition'] === 'string') parts.push(`${payload['disposition'].replace(/-/g, ' ')}, quantity ${show(payload['quantity'])}`);
   if (typeof payload['description'] === 'string') parts.push(payload['description']);
   if (typeof payload['note'] === 'string') parts.push(payload['note']);
-  const known = new Set(['ncrId', 'itemId', 'workOrderId', 'operationId', 'unit', 'items', 'disposition', 'quantity', 'description', 'note', 'signature', 'concurrence', 'customerApprovalRef']);
+  if (isPhoto(payload['photo'])) parts.push(`photo SHA-256 ${payload['photo'].sha256} (${payload['photo'].mediaType}, ${payload['photo'].bytes} bytes)`);
+  const known = new Set(['photo', 'ncrId', 'itemId', 'workOrderId', 'operationId', 'unit', 'items', 'disposition', 'quantity', 'description', 'note', 'signature', 'concurrence', 'customerApprovalRef']);
   for (const [key, value] of Object.entries(payload)) if (!known.has(key)) parts.push(`${key.replace(/([A-Z])/g, ' $1').toLowerCase()}: ${show(value)}`);
   return parts.length === 0 ? '—' : parts.join('; ');
 }
@@ -199,8 +211,8 @@ export function evidenceReport(pkg: EvidencePackage, fileName = 'evidence.json')
     ),
     table(
       'Nonconformances',
-      ['NCR', 'Status now', 'Description', 'Opened by', 'Opened', 'Items and dispositions now', 'Entry'],
-      ncrs.map((f) => [ncrName(f), show(c(f, 'status')), show(c(f, 'description')), who(c(f, 'openedBy'), c(f, 'openedByName')), show(c(f, 'openedAt')), ncrItems(c(f, 'items')), entryRef(f)]),
+      ['NCR', 'Status now', 'Description', 'Opened by', 'Opened', 'Items and dispositions now', 'Photo', 'Entry'],
+      ncrs.map((f) => [ncrName(f), show(c(f, 'status')), show(c(f, 'description')), who(c(f, 'openedBy'), c(f, 'openedByName')), show(c(f, 'openedAt')), ncrItems(c(f, 'items')), ncrPhoto(c(f, 'photo')), entryRef(f)]),
       'No nonconformance.',
     ),
     table(

@@ -330,7 +330,7 @@ export function checkOpenNcr(state: PlantState, request: OpenNcrRequest): Resolv
 function applyOpened(draft: PlantDraft, event: EventOf<'ncr.opened'>): void {
   const ncrId = ncrIdOf(event.id);
   if (draft.nonconformances.has(ncrId)) return;
-  const { workOrderId, operationId, items, description } = event.payload;
+  const { workOrderId, operationId, items, description, photo } = event.payload;
   const first = items[0];
   if (first === undefined) return;
   draft.nonconformances.set(ncrId, {
@@ -344,6 +344,7 @@ function applyOpened(draft: PlantDraft, event: EventOf<'ncr.opened'>): void {
     openedAt: event.deviceTime,
     sourceEventId: event.id,
     items: items.map((item) => ({ ...item, dispositions: [] })),
+    ...(photo === undefined ? {} : { photo }),
   });
 }
 

@@ -57,7 +57,8 @@ export type RefusalCode =
   | 'wrong-tracking'
   | 'scrapped'
   | 'lot-exists'
-  | 'invalid-quantity';
+  | 'invalid-quantity'
+  | 'not-a-photo';
 
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };

@@ -92,6 +92,30 @@ function affectedCharacteristics(ncr: Nonconformance, disposition: NcrDispositio
   return [...new Set(ids)];
 }
 
+/**
+ * What a rework or repair disposition of `unit` may re-inspect (the disposition dialog's choice): the
+ * characteristics of the operation whose inspection is repeated, that is the one owning the NCR's own
+ * characteristic (always re-inspected: `fixed`), else the NCR's operation, else the operation the
+ * rework is done to (`reworkOperationId`). Only that operation's, so the re-inspection is one step at
+ * one work center. Undefined when the unit has no traveler or the operation no characteristics.
+ */
+export function reinspectionChoices(
+  state: PlantState,
+  ncr: Nonconformance,
+  unit: UnitRef,
+  reworkOperationId?: string,
+): { operation: Operation; characteristics: Characteristic[]; fixed: string[] } | undefined {
+  const target = travelerOfItem(state, ncr, unit);
+  if (target === undefined) return undefined;
+  const { routing } = target;
+  const regular = regularOperationOfNcr(state, ncr, routing, unit);
+  const owner = ncr.characteristicId === undefined ? undefined : ownerOf(routing, ncr.characteristicId, regular?.id);
+  const reworked = routing.operations.find((op) => op.id === resolveReworkOperation(state, ncr, unit, reworkOperationId));
+  const operation = owner?.operation ?? (regular !== undefined && regular.characteristics.length > 0 ? regular : reworked);
+  if (operation === undefined || operation.characteristics.length === 0) return undefined;
+  return { operation, characteristics: [...operation.characteristics], fixed: owner === undefined ? [] : [owner.characteristic.id] };
+}
+
 /** The operations each rework or repair disposition of an NCR item inserts into its unit's traveler. */
 export function insertedOperationsOf(state: PlantState, ncr: Nonconformance, item: NcrItemRecord): InsertedOperation[] {
   const target = travelerOfItem(state, ncr, item.unit);
@@ -107,10 +131,13 @@ export function insertedOperationsOf(state: PlantState, ncr: Nonconformance, ite
     if (base === undefined) continue;
     const before = regularOperationOfNcr(state, ncr, routing, item.unit) ?? base;
     const repair = disposition.disposition === 'repair';
+    // A lot's steps are the whole lot's; the name says which quantity the disposition sent to rework
+    // (one NCR may rework 3 of a lot and use the rest as is), on the traveler, the step and the evidence.
+    const of = item.unit.kind === 'lot' ? ` (${disposition.quantity} of lot ${item.unit.lotId})` : '';
     const work: Operation = {
       id: `${label}-${repair ? 'RP' : 'RW'}${n}`,
       sequence: before.sequence,
-      name: `${repair ? 'Repair' : 'Rework'} ${n} for ${label}`,
+      name: `${repair ? 'Repair' : 'Rework'} ${n} for ${label}${of}`,
       workCenterId: base.workCenterId,
       operationType: base.operationType,
       instruction: repair && disposition.instruction !== undefined ? { ...disposition.instruction } : base.instruction,
@@ -128,7 +155,7 @@ export function insertedOperationsOf(state: PlantState, ncr: Nonconformance, ite
         operation: {
           id: `${label}-RI${n}`,
           sequence: before.sequence,
-          name: `Re-inspection ${n} for ${label}`,
+          name: `Re-inspection ${n} for ${label}${of}`,
           workCenterId: inspector.workCenterId,
           operationType: inspector.operationType,
           instruction: inspector.instruction,
@@ -167,6 +194,28 @@ export function findInserted(state: PlantState, workOrderId: string, unit: UnitR
     }
   }
   return undefined;
+}
+
+/**
+ * The operation an NCR was opened at, for its work center on the NCRs screen and its filter: the one
+ * it names (a red tag's step, an out-of-tolerance reading's; a routing operation or one an NCR
+ * inserted), else the step of the event behind it (work under a hold, C2; a conflict resolved by
+ * opening an NCR), which its conflict item names.
+ */
+export function ncrOperation(state: PlantState, ncr: Nonconformance, steps: ReadonlyMap<string, string> = conflictSteps(state)): Operation | undefined {
+  const workOrderId = ncr.workOrderId;
+  if (workOrderId === undefined) return undefined;
+  const unit = itemsOf(state, ncr)[0]?.unit;
+  if (ncr.operationId !== undefined) return findOperation(state, workOrderId, ncr.operationId, unit);
+  const step = steps.get(ncr.sourceEventId);
+  return step === undefined ? undefined : findOperation(state, workOrderId, step.slice(step.lastIndexOf('|') + 1), unit);
+}
+
+/** The step key of each conflict item's event (built once for a list of NCRs, see {@link ncrOperation}). */
+export function conflictSteps(state: PlantState): Map<string, string> {
+  const steps = new Map<string, string>();
+  for (const conflict of state.conflicts.values()) if (conflict.stepKey !== undefined && !steps.has(conflict.eventId)) steps.set(conflict.eventId, conflict.stepKey);
+  return steps;
 }
 
 /** A work order's operation by id: a routing operation, or one an NCR inserted. */

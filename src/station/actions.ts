@@ -3,6 +3,7 @@
  * against the plant as the station sees it and, only if it passes, records the event; a refusal
  * writes nothing and says why.
  */
+import type { PhotoRef } from '../../schemas/attachment.ts';
 import type { UnitRef } from '../../schemas/common.ts';
 import type { EventPayload, StationEvent } from '../../schemas/event.ts';
 import type { MeasurementInput } from '../domain/inspection.ts';
@@ -19,6 +20,8 @@ import type { ContainmentPlan, ContainmentRequest } from '../domain/containment.
 import { CONTAINMENT_MEANING, checkContainment } from '../domain/containment.ts';
 import type { StepRequest } from '../domain/traveler.ts';
 import { checkComplete, checkStart } from '../domain/traveler.ts';
+import { photoMismatch } from '../domain/photo.ts';
+import { photoHash } from '../db/attachments.ts';
 import type { StationRuntime } from './runtime.ts';
 import type { Session } from './session.ts';
 import { verifyBadgeAndPin } from './session.ts';
@@ -150,21 +153,41 @@ export async function resolveConflict(
 export async function openNcr(
   rt: StationRuntime,
   session: Session,
-  request: { workOrderId: string; operationId?: string; items: Array<{ unit: UnitRef; quantity: number }>; description: string },
+  request: { workOrderId: string; operationId?: string; items: Array<{ unit: UnitRef; quantity: number }>; description: string; photo?: { data: Uint8Array; ref: PhotoRef } },
 ): Promise<ActionResult> {
   const check = checkOpenNcr(rt.plant.get(), { ...request, actor: session.badge });
   if (!check.ok) return check;
-  const event = await rt.recorder().record({
-    type: 'ncr.opened',
-    actor: session.badge,
-    payload: {
-      workOrderId: request.workOrderId,
-      ...(request.operationId === undefined ? {} : { operationId: request.operationId }),
-      items: check.value.items,
-      description: request.description.trim(),
-    },
-  });
+  const { photo } = request;
+  if (photo !== undefined) {
+    // Kept before the event that names it: a signed record never names a photo the station lost.
+    const problem = photoMismatch(photo.data, photo.ref.mediaType, photo.ref, photoHash);
+    if (problem !== null) return { ok: false, code: 'not-a-photo', message: problem };
+    await rt.attachments.put({ sha256: photo.ref.sha256, mediaType: photo.ref.mediaType, data: photo.data, takenAt: rt.now().toISOString() });
+  }
+  let event: StationEvent;
+  try {
+    event = await rt.recorder().record({
+      type: 'ncr.opened',
+      actor: session.badge,
+      payload: {
+        workOrderId: request.workOrderId,
+        ...(request.operationId === undefined ? {} : { operationId: request.operationId }),
+        items: check.value.items,
+        description: request.description.trim(),
+        ...(photo === undefined ? {} : { photo: photo.ref }),
+      },
+    });
+  } catch (error) {
+    // No record names it: the photo goes with the red tag that was not recorded.
+    if (photo !== undefined && !namedByAnotherNcr(rt, photo.ref.sha256)) await rt.attachments.discard(photo.ref.sha256);
+    throw error;
+  }
   return { ok: true, event };
+}
+
+/** Whether an NCR this station knows already names the photo (the same bytes on two red tags). */
+function namedByAnotherNcr(rt: StationRuntime, sha256: string): boolean {
+  return [...rt.plant.get().nonconformances.values()].some((ncr) => ncr.photo?.sha256 === sha256);
 }
 
 /**

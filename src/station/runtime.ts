@@ -13,6 +13,7 @@ import type { Transport } from '../sync/transport.ts';
 import { openStationDb } from '../db/database.ts';
 import { createEventRecorder } from '../db/events.ts';
 import { indexedDbKeyStore, memoryKeyStore, storedKeySigner, type KeyStore } from '../audit/station-keys.ts';
+import { indexedDbAttachmentStore, memoryAttachmentStore, type AttachmentStore } from '../db/attachments.ts';
 import { createPlantStore } from '../db/plant-store.ts';
 import { readStationConfig, writeStationConfig } from '../db/settings.ts';
 import { startSync } from '../sync/replication.ts';
@@ -25,6 +26,8 @@ import { APP_VERSION } from './app-version.ts';
 
 export interface StationRuntime {
   db: StationDb;
+  /** Photos kept with NCRs (src/db/attachments.ts), uploaded by the sync engine. */
+  attachments: AttachmentStore;
   plant: PlantStore;
   transport: Transport;
   /** Where the station's signing key lives (made at enrollment). */
@@ -78,6 +81,7 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
   const now = options.now ?? (() => new Date());
   const idb = options.db?.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const keys = options.keys ?? (idb === undefined ? memoryKeyStore() : indexedDbKeyStore(idb, `${options.db?.name ?? 'travelog'}-keys`));
+  const attachments = idb === undefined ? memoryAttachmentStore() : indexedDbAttachmentStore(idb, `${options.db?.name ?? 'travelog'}-attachments`);
   let recorder: EventRecorder | null = null;
   const makeRecorder = (stationId: string): EventRecorder => {
     const inner = createEventRecorder(db, { stationId, now, signer: storedKeySigner(keys), ...(options.newId === undefined ? {} : { newId: options.newId }) });
@@ -128,6 +132,7 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
           transport: runtime.transport,
           stationId: config.stationId,
           credential: config.credential,
+          attachments,
           ...(config.workCenterId === '' ? {} : { workCenterIds: [config.workCenterId] }),
           scheduler,
           report: () =>
@@ -157,6 +162,7 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
 
   const runtime: StationRuntime = {
     db,
+    attachments,
     plant,
     transport: options.transport ?? createFetchTransport(options.baseUrl),
     keys,
@@ -191,6 +197,7 @@ export async function openStationRuntime(options: RuntimeOptions): Promise<Stati
       leadership = null;
       syncListeners.clear();
       plant.close();
+      attachments.close();
       await db.close();
     },
   };

@@ -15,7 +15,9 @@ import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { viewKinds } from '../../schemas/view-doc.ts';
+import type { AttachmentStore } from '../db/attachments.ts';
 import type { StationDb, StoredView } from '../db/database.ts';
+import { photoUploader } from './attachments.ts';
 import type { PlantStore } from '../db/plant-store.ts';
 import { ensurePullScope, readPullCheckpoint, writePullCheckpoint } from '../db/receipts.ts';
 import { readServerContact, writeServerContact } from '../db/settings.ts';
@@ -106,6 +108,8 @@ export interface SyncOptions {
    * each request leaves; no report is sent unless given.
    */
   report?: () => StationReport;
+  /** The station's photos (docs/ncr.md "Photo"): put on the server after each push and each poll. */
+  attachments?: AttachmentStore;
 }
 
 /** Starts syncing; resolves once the pull checkpoint is read. Stop it with {@link SyncEngine.stop}. */
@@ -153,6 +157,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
   };
 
   const subscriptions: Subscription[] = [];
+  const photos = options.attachments === undefined ? null : photoUploader({ attachments: options.attachments, transport: options.transport, credential: options.credential, now: () => scheduler.now(), signal });
 
   // Views pulled for other work centers are reset before the checkpoint is read.
   let epoch = await ensurePullScope(db, options.workCenterIds ?? []);
@@ -291,6 +296,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
       if (!busy) {
         pullWaiting = false;
         pullNow();
+        photos?.wake();
       }
     },
     onError: (error) => setStatus({ lastError: messageOf(error) }),
@@ -361,8 +367,10 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
         return;
       }
       if (!status.live) resync();
+      photos?.wake();
     }
   })();
+  photos?.wake();
 
   return {
     status: () => status,
@@ -386,7 +394,7 @@ export async function startSync(options: SyncOptions): Promise<SyncEngine> {
       pullTrigger.complete();
       releaseRebuilds?.();
       releaseRebuilds = null;
-      await Promise.all([liveDone, pollDone, pusher.done]);
+      await Promise.all([liveDone, pollDone, pusher.done, photos?.done()]);
       if (status.phase === 'running') setStatus({ phase: 'stopped', live: false });
       listeners.clear();
     },

@@ -36,6 +36,10 @@ export interface Transport {
    * when the server closes it and throws when the connection breaks or `signal` aborts.
    */
   stream(path: string, credential: string, options?: RequestOptions): Promise<AsyncIterable<string>>;
+  /** PUTs bytes of `mediaType` (a photo, docs/ncr.md) and returns the parsed answer, or throws {@link ApiFailure}. */
+  putBytes?<T>(path: string, bytes: Uint8Array, mediaType: string, credential: string, options?: RequestOptions): Promise<T>;
+  /** GETs bytes (a photo) with their media type, or throws {@link ApiFailure}. */
+  getBytes?(path: string, credential: string, options?: RequestOptions): Promise<{ bytes: Uint8Array; mediaType: string }>;
 }
 
 export interface FetchTransportOptions {
@@ -119,7 +123,43 @@ export function createFetchTransport(
     }
   }
 
+  /** One request with the timeout of a POST; the answer as it came, or an {@link ApiFailure}. */
+  async function requestRaw(path: string, init: RequestInit, credential: string, requestOptions: RequestOptions, accept: string): Promise<Response> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = requestOptions.signal === undefined ? timeout.signal : AbortSignal.any([timeout.signal, requestOptions.signal]);
+    try {
+      let response: Response;
+      try {
+        response = await fetchImpl(new URL(path, baseUrl), { ...init, headers: headersFor(credential, { ...requestOptions.headers, ...(init.headers as Record<string, string>), accept }), signal });
+        if (!response.ok) throw failureOf(response, await response.text());
+        // The body is read before the timer stops, so a stalled transfer times out too.
+        return new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+      } catch (error) {
+        if (error instanceof ApiFailure) throw error;
+        throw unanswered(error, timeout.signal.aborted);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
+    async putBytes<T>(path: string, bytes: Uint8Array, mediaType: string, credential: string, requestOptions: RequestOptions = {}): Promise<T> {
+      const response = await requestRaw(path, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': mediaType } }, credential, requestOptions, 'application/json');
+      const text = await response.text();
+      try {
+        return (text === '' ? null : JSON.parse(text)) as T;
+      } catch {
+        throw new ApiFailure(response.status, 'bad-response', `The server answered ${response.status} with something that is not JSON`);
+      }
+    },
+
+    async getBytes(path: string, credential: string, requestOptions: RequestOptions = {}) {
+      const response = await requestRaw(path, { method: 'GET' }, credential, requestOptions, 'image/*');
+      return { bytes: new Uint8Array(await response.arrayBuffer()), mediaType: response.headers.get('content-type') ?? '' };
+    },
+
     post<T>(path: string, body: unknown, credential?: string, requestOptions: RequestOptions = {}): Promise<T> {
       return requestJson<T>('POST', path, body, credential, requestOptions);
     },

@@ -26,6 +26,7 @@ import { nodeSha256, type AuditLog } from '../audit/audit-log.ts';
 import { programOfUnit, programsOfEntry, type ProgramIndex } from '../audit/clearance.ts';
 import { signWith, type ServerKey } from '../audit/server-key.ts';
 import type { GenealogyLink, GenealogyMark, GenealogySource, LotProvenance } from './genealogy-source.ts';
+import { storedAttachments } from '../attachments/attachment-store.ts';
 
 type WalkedLink = GenealogyLink & { depth: number };
 
@@ -259,7 +260,8 @@ export async function buildEvidence(query: EvidenceQuery, sources: EvidenceSourc
     entries,
     withheld,
     truncated,
-    facts: factsOf(sources, roots, [...cited.values()].sort((a, b) => a.index - b.index), { whereFrom, whereUsed, scrapped }, units, provenance),
+    // Which NCR photos the server holds the bytes of: the package names each by its hash (docs/ncr.md "Photo").
+    facts: factsOf({ ...sources, photosOnServer: await storedAttachments(sql, [...plant.nonconformances.values()].flatMap((n) => (n.photo === undefined ? [] : [n.photo.sha256]))) }, roots, [...cited.values()].sort((a, b) => a.index - b.index), { whereFrom, whereUsed, scrapped }, units, provenance),
   };
 }
 
@@ -312,7 +314,7 @@ export function ncrEventWords(type: string): string {
 
 /** The readable facts, each citing its entry. */
 function factsOf(
-  sources: EvidenceSources,
+  sources: EvidenceSources & { photosOnServer: ReadonlySet<string> },
   roots: readonly string[],
   cited: readonly Cited[],
   genealogy: { whereFrom: readonly WalkedLink[]; whereUsed: readonly WalkedLink[]; scrapped: ReadonlyArray<{ subject: string; depth: number; marks: readonly GenealogyMark[] }> },
@@ -443,6 +445,8 @@ function factsOf(
     facts.nonconformances.push(fact(source, ['eventType', 'eventId', 'event.actor', 'recordedAt', 'event.payload.characteristicId', 'event.payload.measured', 'event.payload.result', 'event.payload.description'], {
       ncrId: ncr.ncrId, status: ncr.status, description: ncr.description, openedBy: ncr.openedBy, openedByName: name(ncr.openedBy), openedAt: ncr.openedAt,
       ...(ncr.holdId === undefined ? {} : { holdId: ncr.holdId }),
+      // The red tag's photo by its hash (the signed ncr.opened below proves it), and where its bytes are.
+      ...(ncr.photo === undefined ? {} : { photo: { ...ncr.photo, onServer: sources.photosOnServer.has(ncr.photo.sha256), path: `/api/attachments/${ncr.photo.sha256}` } }),
       // The plant's view now, each decision's own entry is a record below.
       items: items.map((item) => ({
         unit: item.unit, quantity: item.quantity,

@@ -222,6 +222,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'photos kept with NCRs',
+    sql: `
+      -- A red tag's photo (docs/ncr.md "Photo"), named by the SHA-256 its signed ncr.opened carries.
+      CREATE TABLE attachments (
+        sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        media_type text NOT NULL,
+        bytes integer NOT NULL,
+        data bytea NOT NULL,
+        ncr_id text NOT NULL,
+        station_id text NOT NULL,
+        stored_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations `sql` has not recorded yet and returns the versions it applied. */

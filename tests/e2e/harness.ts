@@ -46,6 +46,8 @@ export interface Stack {
 export interface StackOptions {
   /** Seconds between the server's timed audit checkpoints (60 unless given). */
   checkpointSeconds?: number;
+  /** Give the browser Chromium's fake camera (a moving test pattern), allowed without asking. */
+  fakeCamera?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -61,7 +63,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: options.fakeCamera === true ? [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] : CHROMIUM_ARGS });
   } catch (error) {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -98,7 +98,8 @@ export function entrySummary(entry: AuditEntry, plant?: PlantState): string | nu
       return `Conflict ${shortConflictId(event.payload.conflictId)} ${ACTION_NAMES[event.payload.action] ?? event.payload.action}`;
     case 'ncr.opened': {
       const items = event.payload.items.map((i) => (i.unit.kind === 'lot' ? `${i.quantity} of lot ${i.unit.lotId}` : i.unit.serial)).join(', ');
-      return `${shortNcrId(`NCR-${event.id}`, event.deviceTime)} on ${items} of ${event.payload.workOrderId}: ${event.payload.description}`;
+      const photo = event.payload.photo === undefined ? '' : ` (with a photo, SHA-256 ${event.payload.photo.sha256.slice(0, 12)}…)`;
+      return `${shortNcrId(`NCR-${event.id}`, event.deviceTime)} on ${items} of ${event.payload.workOrderId}: ${event.payload.description}${photo}`;
     }
     case 'ncr.dispositioned': {
       const { payload } = event;

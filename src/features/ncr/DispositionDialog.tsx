@@ -4,6 +4,7 @@ import { usePlant, useStation } from '../../app/station-context.ts';
 import type { Disposition } from '../../domain/ncr.ts';
 import { DISPOSITION_MEANINGS, DISPOSITION_NAMES, needsConcurrence, needsCustomerApproval, ncrLabel, undispositionedQuantity } from '../../domain/ncr.ts';
 import { operationsInOrder, routingOf, unitLabel } from '../../domain/plant.ts';
+import { reinspectionChoices } from '../../domain/rework.ts';
 import { needsRework } from '../../domain/ncr.ts';
 import type { Manifestation } from '../../station/actions.ts';
 import { dispositionNcr } from '../../station/actions.ts';
@@ -34,6 +35,10 @@ export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonc
   const [operationId, setOperationId] = useState(operations.some((op) => op.id === ncr.operationId) ? (ncr.operationId ?? '') : '');
   const [instructionRef, setInstructionRef] = useState('');
   const [instructionRevision, setInstructionRevision] = useState('');
+  const [extra, setExtra] = useState<string[]>([]);
+  const choices = needsRework(kind) && inTraveler ? reinspectionChoices(plant, ncr, item.unit, operationId === '' ? undefined : operationId) : undefined;
+  // Only characteristics of the operation shown now; a choice left from another operation is dropped.
+  const reinspect = choices === undefined ? [] : extra.filter((id) => choices.characteristics.some((c) => c.id === id) && !choices.fixed.includes(id));
   const concur = needsConcurrence(kind);
   const customer = needsCustomerApproval(workOrder, kind);
   return (
@@ -61,6 +66,7 @@ export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonc
           ...(customer ? { customerApprovalRef: customerRef } : {}),
           ...(needsRework(kind) && inTraveler && operationId !== '' ? { operationId } : {}),
           ...(kind === 'repair' ? { instruction: { ref: instructionRef, revision: instructionRevision } } : {}),
+          ...(reinspect.length === 0 ? {} : { reinspect }),
         });
         if (!result.ok) setEngineeringPin('');
         return result.ok ? { ok: true, manifestation: result.manifestation } : { ok: false, message: result.message };
@@ -115,6 +121,28 @@ export function DispositionDialog({ ncr, item, onCancel, onSigned }: { ncr: Nonc
           </Field>
         )}
       </div>
+      {choices !== undefined && (
+        <fieldset className="ncr-reinspect">
+          <legend>
+            Re-inspect after the {kind === 'repair' ? 'repair' : 'rework'} ({choices.operation.id} {choices.operation.name}, {choices.operation.workCenterId})
+          </legend>
+          {choices.characteristics.map((c) => {
+            const fixed = choices.fixed.includes(c.id);
+            return (
+              <label key={c.id} className="ncr-reinspect-choice">
+                <input
+                  type="checkbox"
+                  checked={fixed || reinspect.includes(c.id)}
+                  disabled={fixed}
+                  onChange={(e) => setExtra((now) => (e.target.checked ? [...now.filter((id) => id !== c.id), c.id] : now.filter((id) => id !== c.id)))}
+                />{' '}
+                {c.id} {c.name}
+                {fixed ? ' (the NCR is about it: always re-inspected)' : ''}
+              </label>
+            );
+          })}
+        </fieldset>
+      )}
       {concur && (
         <fieldset className="ncr-concurrence">
           <legend>Engineering concurrence ({DISPOSITION_NAMES[kind]})</legend>

@@ -8,6 +8,9 @@ import { unitKey, unitLabel } from '../../domain/plant.ts';
 import type { ActionResult } from '../../station/actions.ts';
 import { openNcr, recordRework } from '../../station/actions.ts';
 import { Badge, Button, Field } from '../../ui/index.ts';
+import { NcrPhoto } from './NcrPhoto.tsx';
+import { PhotoCapture } from './PhotoCapture.tsx';
+import type { TakenPhoto } from './photo.ts';
 import './ncr.css';
 
 /**
@@ -22,6 +25,7 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
   const [description, setDescription] = useState('');
   const [quantity, setQuantity] = useState('1');
   const [note, setNote] = useState('');
+  const [photo, setPhoto] = useState<TakenPhoto | null>(null);
   const ncrs = ncrsOn(plant, unit);
   const stop = ncrStopAt(plant, workOrderId, unit, operationId);
   const mayOpen = OPEN_NCR_ROLES.includes(session.role);
@@ -41,10 +45,12 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
         return (
           <div key={ncr.ncrId} className="ncr-panel-item">
             <strong title={ncr.ncrId}>{ncrLabel(ncr)}</strong> {ncr.status === 'closed' ? <Badge tone="pass">Closed</Badge> : ncr.status === 'dispositioned' ? <Badge tone="warn">Awaiting rework</Badge> : <Badge tone="hold">Open</Badge>} — {ncr.description}
+            {ncr.photo !== undefined && <NcrPhoto photo={ncr.photo} label={ncrLabel(ncr)} />}
             {item?.dispositions.map((d) => (
               <div key={d.eventId} className="small">
                 {d.disposition === 'use-as-is' ? 'Concession: ' : 'Disposition: '}
-                {DISPOSITION_NAMES[d.disposition]}, signed by {d.signature.printedName}
+                {DISPOSITION_NAMES[d.disposition]}
+                {item.unit.kind === 'lot' ? `, ${d.quantity} of lot ${item.unit.lotId}` : ''}, signed by {d.signature.printedName}
                 {d.concurrence === undefined ? '' : ` and ${d.concurrence.printedName} (engineering)`}
                 {d.customerApprovalRef === undefined ? '' : `, customer approval ${d.customerApprovalRef}`}
                 {d.carriedOut === undefined ? '' : ` — done: ${d.carriedOut.note}`}
@@ -85,21 +91,37 @@ export function NcrPanel({ workOrderId, operationId, unit, act }: { workOrderId:
           onSubmit={(e) => {
             e.preventDefault();
             void act(
-              () => openNcr(rt, session, { workOrderId, operationId, items: [{ unit, quantity: unit.kind === 'lot' ? Number(quantity) : 1 }], description }),
-              `NCR opened on ${label}: it is held until quality dispositions it`,
+              () =>
+                openNcr(rt, session, {
+                  workOrderId,
+                  operationId,
+                  items: [{ unit, quantity: unit.kind === 'lot' ? Number(quantity) : 1 }],
+                  description,
+                  ...(photo === null ? {} : { photo: { data: photo.data, ref: photo.ref } }),
+                }),
+              `NCR opened on ${label}${photo === null ? '' : ' with a photo'}: it is held until quality dispositions it`,
             ).then(() => {
               setTagging(false);
               setDescription('');
+              setPhoto(null);
             });
           }}
         >
           <Field label="What is wrong">{(control) => <textarea {...control} rows={2} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />}</Field>
           {unit.kind === 'lot' && <Field label="Quantity of the lot">{(control) => <input {...control} inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} />}</Field>}
+          <PhotoCapture photo={photo} onChange={setPhoto} />
           <div className="actions">
             <Button type="submit" variant="primary">
               Open NCR
             </Button>
-            <Button onClick={() => setTagging(false)}>Cancel</Button>
+            <Button
+              onClick={() => {
+                setTagging(false);
+                setPhoto(null);
+              }}
+            >
+              Cancel
+            </Button>
           </div>
         </form>
       )}

@@ -6,15 +6,16 @@ import { shortHoldId } from '../../domain/short-id.ts';
 import { suspectLots } from '../../domain/containment.ts';
 import { flatten, whereUsed } from '../../domain/genealogy.ts';
 import { DISPOSITION_NAMES, DISPOSITION_ROLE, isActive, itemsOf, ncrLabel, pendingRework, undispositionedQuantity } from '../../domain/ncr.ts';
-import { insertedOperationsOf } from '../../domain/rework.ts';
+import { conflictSteps, insertedOperationsOf, ncrOperation } from '../../domain/rework.ts';
 import type { PlantState } from '../../domain/plant.ts';
-import { routingOf, unitLabel } from '../../domain/plant.ts';
+import { unitLabel } from '../../domain/plant.ts';
 import type { Manifestation } from '../../station/actions.ts';
 import { Badge, Field } from '../../ui/index.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { personName } from '../traveler/names.ts';
 import { ContainmentDialog } from './ContainmentDialog.tsx';
 import { DispositionDialog } from './DispositionDialog.tsx';
+import { NcrPhoto } from './NcrPhoto.tsx';
 import './ncr.css';
 
 type StatusFilter = 'active' | 'open' | 'dispositioned' | 'closed' | 'all';
@@ -22,11 +23,13 @@ type StatusFilter = 'active' | 'open' | 'dispositioned' | 'closed' | 'all';
 const STATUS_WORDS: Record<Nonconformance['status'], string> = { draft: 'Open', open: 'Open', dispositioned: 'Awaiting rework', closed: 'Closed' };
 
 /** The part and work center an NCR is about, for the list and its filter. */
-function whereOf(plant: PlantState, ncr: Nonconformance): { part: string; workCenter: string } {
+function whereOf(plant: PlantState, ncr: Nonconformance, steps: ReadonlyMap<string, string>): { part: string; workCenter: string; operation: string } {
   const workOrder = plant.workOrders.get(ncr.workOrderId ?? '');
-  if (workOrder === undefined) return { part: '', workCenter: '' };
-  const operation = ncr.operationId === undefined ? undefined : routingOf(plant, workOrder)?.operations.find((op) => op.id === ncr.operationId);
-  return { part: `${workOrder.partNumber} rev ${workOrder.partRevision}`, workCenter: operation?.workCenterId ?? '' };
+  if (workOrder === undefined) return { part: '', workCenter: '', operation: '' };
+  const operation = ncrOperation(plant, ncr, steps);
+  // An inserted operation's id is long (NCR-…-RW1): its name says what it is.
+  const named = operation === undefined ? '' : operation.id.startsWith('NCR-') ? operation.name : operation.id;
+  return { part: `${workOrder.partNumber} rev ${workOrder.partRevision}`, workCenter: operation?.workCenterId ?? '', operation: named };
 }
 
 function itemText(item: NcrItemRecord): string {
@@ -67,11 +70,13 @@ export function NcrScreen() {
   const mayDisposition = session.role === DISPOSITION_ROLE;
   const needle = text.trim().toLowerCase();
 
+  const steps = conflictSteps(plant);
+  const wheres = new Map([...plant.nonconformances.values()].map((ncr) => [ncr.ncrId, whereOf(plant, ncr, steps)] as const));
   const ncrs = [...plant.nonconformances.values()]
     .filter((ncr) => {
       const s = ncr.status === 'draft' ? 'open' : ncr.status;
       if (status === 'active' ? s === 'closed' : status !== 'all' && s !== status) return false;
-      const where = whereOf(plant, ncr);
+      const where = wheres.get(ncr.ncrId) ?? whereOf(plant, ncr, steps);
       if (part !== '' && where.part !== part) return false;
       if (workCenter !== '' && where.workCenter !== workCenter) return false;
       if (needle === '') return true;
@@ -79,7 +84,7 @@ export function NcrScreen() {
       return hay.includes(needle);
     })
     .sort((a, b) => a.openedAt.localeCompare(b.openedAt));
-  const all = [...plant.nonconformances.values()].map((ncr) => whereOf(plant, ncr));
+  const all = [...wheres.values()];
   const parts = [...new Set(all.map((w) => w.part).filter((x) => x !== ''))].sort();
   const workCenters = [...new Set(all.map((w) => w.workCenter).filter((x) => x !== ''))].sort();
 
@@ -136,7 +141,7 @@ export function NcrScreen() {
       {ncrs.length === 0 && <p className="notice">No nonconformances to show.</p>}
       <ol className="ncr-cards">
         {ncrs.map((ncr) => {
-          const where = whereOf(plant, ncr);
+          const where = wheres.get(ncr.ncrId) ?? whereOf(plant, ncr, steps);
           const items = itemsOf(plant, ncr);
           const hold = ncr.holdId === undefined ? undefined : plant.holds.get(ncr.holdId);
           const lots = isActive(ncr) ? suspectLots(plant, ncr) : [];
@@ -149,6 +154,7 @@ export function NcrScreen() {
                   <Badge tone={ncr.status === 'closed' ? 'pass' : ncr.status === 'dispositioned' ? 'warn' : 'hold'}>{STATUS_WORDS[ncr.status]}</Badge>
                 </header>
                 <p className="ncr-description">{ncr.description}</p>
+                {ncr.photo !== undefined && <NcrPhoto photo={ncr.photo} label={ncrLabel(ncr)} />}
                 <dl className="facts">
                   <div>
                     <dt>Opened</dt>
@@ -164,7 +170,7 @@ export function NcrScreen() {
                   </div>
                   <div>
                     <dt>Work center</dt>
-                    <dd>{where.workCenter === '' ? '—' : `${where.workCenter}${ncr.operationId === undefined ? '' : ` (${ncr.operationId})`}`}</dd>
+                    <dd>{where.workCenter === '' ? '—' : `${where.workCenter}${where.operation === '' ? '' : ` (${where.operation})`}`}</dd>
                   </div>
                   <div>
                     <dt>Containment</dt>

@@ -1,0 +1,3 @@
+import { runAttachmentSuite } from './attachments.contract.ts';
+
+runAttachmentSuite('PGlite');
