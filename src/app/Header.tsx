@@ -93,6 +93,10 @@ export function Header() {
         <NavLink to="/" end className="nav-link">
           Queue
         </NavLink>
+        {/* Whoever ships does it at a station: every role (docs/shipping.md). */}
+        <NavLink to="/shipping" className="nav-link">
+          Ship
+        </NavLink>
         {mayRelease && (
           <NavLink to="/holds" className="nav-link">
             Holds

@@ -57,7 +57,9 @@ export type RefusalCode =
   | 'wrong-tracking'
   | 'scrapped'
   | 'lot-exists'
-  | 'invalid-quantity';
+  | 'invalid-quantity'
+  | 'traveler-incomplete'
+  | 'already-shipped';
 
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };

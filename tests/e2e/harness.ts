@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { inject } from 'vitest';
-import type { RunningServer } from '../../sync-server/main.ts';
+import type { RunningServer, StartOptions } from '../../sync-server/main.ts';
 import { startServer } from '../../sync-server/main.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,6 +42,8 @@ export interface Stack {
 export interface StackOptions {
   /** Seconds between the server's timed audit checkpoints (60 unless given). */
   checkpointSeconds?: number;
+  /** The QMS link (MRB_DECIDES and the webhook); MRB decides in Travelog unless given. */
+  qms?: StartOptions['qms'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -54,6 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     staticDir: DIST,
     logger: false,
     ...(options.checkpointSeconds === undefined ? {} : { checkpointSeconds: options.checkpointSeconds }),
+    ...(options.qms === undefined ? {} : { qms: options.qms }),
   });
   let browser: Browser;
   try {
