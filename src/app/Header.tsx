@@ -93,10 +93,13 @@ export function Header() {
         <NavLink to="/" end className="nav-link">
           Queue
         </NavLink>
-        {/* Whoever ships does it at a station: every role (docs/shipping.md). */}
-        <NavLink to="/shipping" className="nav-link">
-          Ship
-        </NavLink>
+        {/* Whoever ships does it at a station (docs/shipping.md). A supervisor's header is full ([20]):
+            a supervisor reaches the Ship screen from a traveler's "Ready to ship". */}
+        {session.role !== 'supervisor' && (
+          <NavLink to="/shipping" className="nav-link">
+            Ship
+          </NavLink>
+        )}
         {mayRelease && (
           <NavLink to="/holds" className="nav-link">
             Holds

@@ -108,12 +108,14 @@ function Shipping() {
             if (missing === null && quantityError === null) void ship();
           }}
         >
-          <Field label="Serial or lot" hint="Type or scan, e.g. SN-1001-01 or LOT-2001">
-            {(control) => (
-              <input {...control} type="search" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" autoCapitalize="characters" spellCheck={false} />
-            )}
-          </Field>
-          <CameraScanner onScan={scanned} />
+          <div className="shipping-row">
+            <Field label="Serial or lot" hint="Type or scan, e.g. SN-1001-01 or LOT-2001">
+              {(control) => (
+                <input {...control} type="search" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" autoCapitalize="characters" spellCheck={false} />
+              )}
+            </Field>
+            <CameraScanner onScan={scanned} />
+          </div>
           {found !== undefined && (
             <p className="shipping-unit" data-testid="shipping-unit">
               <strong>{unitLabel(found.unit)}</strong> · {found.workOrder.partNumber} rev {found.workOrder.partRevision}
@@ -127,12 +129,14 @@ function Shipping() {
               {(control) => <input {...control} inputMode="numeric" value={quantityText} onChange={(e) => setQuantityText(e.target.value)} />}
             </Field>
           )}
-          <Field label="Customer" hint="Who it ships to, as on the order">
-            {(control) => <input {...control} value={customer} onChange={(e) => setCustomer(e.target.value)} autoComplete="off" />}
-          </Field>
-          <Field label="Packing slip or shipment" hint="The reference on the paperwork that goes with it, e.g. PS-4471">
-            {(control) => <input {...control} value={shipmentRef} onChange={(e) => setShipmentRef(e.target.value)} autoComplete="off" autoCapitalize="characters" spellCheck={false} />}
-          </Field>
+          <div className="shipping-row">
+            <Field label="Customer" hint="As on the order">
+              {(control) => <input {...control} value={customer} onChange={(e) => setCustomer(e.target.value)} autoComplete="off" />}
+            </Field>
+            <Field label="Packing slip or shipment" hint="As on the paperwork, e.g. PS-4471">
+              {(control) => <input {...control} value={shipmentRef} onChange={(e) => setShipmentRef(e.target.value)} autoComplete="off" autoCapitalize="characters" spellCheck={false} />}
+            </Field>
+          </div>
           <Button type="submit" variant="primary" big busy={busy} disabledReason={missing ?? quantityError}>
             Ship
           </Button>
