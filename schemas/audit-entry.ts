@@ -17,6 +17,8 @@ export const AUDIT_KINDS = [
   'master-data.changed',
   'log.restored',
   'ncr.qms-dispositioned',
+  'integration.created',
+  'integration.revoked',
 ] as const;
 
 /**

@@ -7,6 +7,7 @@ import { measurementRecordedSchema } from './events/measurement.ts';
 import { ncrContainmentExtendedSchema, ncrDispositionedSchema, ncrOpenedSchema, ncrReworkRecordedSchema } from './events/ncr.ts';
 import { opCompletedSchema, opStartedSchema } from './events/operation.ts';
 import { sessionSignedInSchema, sessionSignedOutSchema } from './events/session.ts';
+import { unitShippedSchema } from './events/shipping.ts';
 
 /** The payload schema of every event type. An event whose type is not here is unknown and refused. */
 export const eventPayloadSchemas = {
@@ -28,6 +29,7 @@ export const eventPayloadSchemas = {
   'lot.repacked': lotRepackedSchema,
   'unit.scrapped': unitScrappedSchema,
   'material.returned': materialReturnedSchema,
+  'unit.shipped': unitShippedSchema,
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;
@@ -91,6 +93,7 @@ export interface EventPayloads {
   'lot.repacked': FromSchema<typeof lotRepackedSchema>;
   'unit.scrapped': FromSchema<typeof unitScrappedSchema>;
   'material.returned': FromSchema<typeof materialReturnedSchema>;
+  'unit.shipped': FromSchema<typeof unitShippedSchema>;
 }
 
 /** The payload type of event type `T`. */

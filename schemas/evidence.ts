@@ -130,6 +130,8 @@ export const evidencePackageSchema = {
         nonconformances: facts,
         conflicts: facts,
         refused: facts,
+        /** `unit.shipped` of the package's units (protocol 8): to whom, under which shipment, when, by whom. Absent in packages made before. */
+        shipments: facts,
       },
       required: ['units', 'traveler', 'measurements', 'whereFrom', 'whereUsed', 'lots', 'holds', 'nonconformances', 'conflicts', 'refused'],
       additionalProperties: false,

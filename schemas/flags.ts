@@ -19,6 +19,7 @@ export const FLAGS = [
   'duplicate-disposition',
   'unauthorized-disposition',
   'disposition-in-qms',
+  'shipped-nonconforming',
   'security:id-reused',
   'security:station-mismatch',
   'security:unauthorized-release',

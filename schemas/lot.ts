@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema, isoDateSchema } from './common.ts';
+import { shipmentMarkSchema } from './events/shipping.ts';
 
 /**
  * Where a lot of bought material came from (master data, from receiving): the supplier, the supplier's
@@ -76,6 +77,8 @@ export const lotSchema = {
         additionalProperties: false,
       },
     },
+    /** Quantities of this lot shipped (`unit.shipped`, protocol 8), in server order. */
+    shipped: { type: 'array', items: shipmentMarkSchema },
   },
   required: ['lotId', 'partNumber', 'quantity', 'remaining'],
   additionalProperties: false,

@@ -28,6 +28,13 @@ export const ncrDispositionRecordSchema = {
         reference: { type: 'string', minLength: 1, maxLength: 120 },
         integration: identifierSchema,
         approver: { type: 'string', minLength: 1, maxLength: 120 },
+        /** Use as is and repair (protocol 8): engineering's concurrence as the QMS recorded it, its approver and reference; `concurrence` repeats it. */
+        concurrence: {
+          type: 'object',
+          properties: { approver: { type: 'string', minLength: 1, maxLength: 120 }, reference: { type: 'string', minLength: 1, maxLength: 120 } },
+          required: ['approver', 'reference'],
+          additionalProperties: false,
+        },
       },
       required: ['reference', 'integration', 'approver'],
       additionalProperties: false,

@@ -51,11 +51,18 @@
  *    `silentAfterSeconds`. A version 6 station would refuse the new statuses, flags and role in a
  *    pull, so version 6 stations get `client-too-old`, reload the app (the service worker brings
  *    version 7) and push their outbox, as version 5 stations did at version 6.
- * 8. A photo on a red tag: `ncr.opened` and the nonconformance view carry an optional `photo`
- *    (`sha256`, `mediaType`, `bytes`; schemas/attachment.ts), the bytes go up by
- *    `PUT /api/attachments/<sha256>` and down by `GET` (docs/ncr.md "Photo"). A version 7 station would
- *    refuse a pulled NCR view with a photo (its schema allows no other field), so version 7 stations
- *    get `client-too-old`, reload the app and push their outbox.
+ * 8. Shipping, the red tag's photo, the QMS side of the station. A photo on a red tag: `ncr.opened`
+ *    and the nonconformance view carry an optional `photo` (`sha256`, `mediaType`, `bytes`;
+ *    schemas/attachment.ts), the bytes go up by `PUT /api/attachments/<sha256>` and down by `GET`
+ *    (docs/ncr.md "Photo").
+ *    Shipping: the event `unit.shipped` (a finished unit or a quantity of a work order's lot, with
+ *    the customer and the shipment or packing-slip reference), a serial's `shipped` and a lot's
+ *    `shipped` list, the flag `shipped-nonconforming` (C39), an evidence package's
+ *    `facts.shipments`; `mrbDecides` on every pull answer (where the plant's MRB decides); audit
+ *    entries `integration.created` and `integration.revoked`; a QMS disposition record's
+ *    `qms.concurrence` (engineering's approver and reference). A version 7 station would refuse a
+ *    pulled NCR view with a photo, or a serial or lot view carrying `shipped` and the new flag, so
+ *    version 7 stations get `client-too-old`, reload the app and push their outbox.
  */
 export const PROTOCOL_VERSION = 8;
 export const OLDEST_SERVED_PROTOCOL_VERSION = 8;

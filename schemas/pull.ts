@@ -37,6 +37,12 @@ export const pullResponseSchema = {
     dropped: { type: 'array', items: { type: 'string', maxLength: 200 } },
     /** Sent, from version 6, by a server whose log was restored from a backup (docs/sync-spec.md S23). */
     restart: restartSchema,
+    /**
+     * Where the plant's MRB decides (MRB_DECIDES; docs/ncr.md, The QMS link), sent from version 8 on
+     * every page: with `qms` the station does not offer the disposition form (the server would refuse
+     * it, C35) and says that MRB decides in the QMS.
+     */
+    mrbDecides: { type: 'string', enum: ['travelog', 'qms'] },
   },
   required: ['documents', 'receipts', 'checkpoint', 'hasMore'],
   additionalProperties: false,

@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { identifierSchema } from './common.ts';
 import { genealogyMarkProperties } from './lot.ts';
+import { shipmentMarkSchema } from './events/shipping.ts';
 
 /**
  * A serialized unit: either one a work order builds (`workOrderId`) or a component in stock.
@@ -25,6 +26,8 @@ export const serialUnitSchema = {
       required: ['eventId', 'actor', 'at', 'stationId', 'reason'],
       additionalProperties: false,
     },
+    /** Set when the unit was shipped (`unit.shipped`, protocol 8): to whom, under which shipment, when. */
+    shipped: shipmentMarkSchema,
   },
   required: ['serial', 'partNumber'],
   additionalProperties: false,

@@ -357,7 +357,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     stationRoutes.post<{ Body: PullRequest }>(
       '/api/sync/pull',
       { schema: { body: pullRequestSchema }, preValidation: protocolFirst },
-      (request) => restarts.pull(stationOf(request), request.body, () => pull({ store, station: stationOf(request), plant }, request.body)),
+      (request) => restarts.pull(stationOf(request), request.body, () => pull({ store, station: stationOf(request), plant, mrbDecides: options.qms?.mrbDecides ?? 'travelog' }, request.body)),
     );
 
     stationRoutes.post<{ Body: PushRequest }>(

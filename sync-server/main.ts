@@ -19,6 +19,7 @@ import { serverLogger } from './ops/logging.ts';
 import { seedDemoPlant, type DemoPlantOptions } from './seed/demo-plant.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { QmsLink, QmsLinkOptions } from './qms/link.ts';
+import { watchIntegrationRequests } from './qms/integration-requests.ts';
 import type { PlantService } from './sync/plant-service.ts';
 
 /** Options of {@link startServer}. */
@@ -123,6 +124,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       backups.stop();
       done();
     });
+    // `npm run integration -- create|revoke` asks the running server through DATA_DIR (docs/ncr.md).
+    const audit = app.plant.audit;
+    if (audit !== null) {
+      const requests = watchIntegrationRequests({
+        dataDir: options.dataDir, store, audit, now: options.now ?? (() => new Date()),
+        onError: (error) => app.log.warn({ err: error }, 'could not handle an integration request'),
+      });
+      app.addHook('onClose', (_instance, done) => {
+        requests.stop();
+        done();
+      });
+    }
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;

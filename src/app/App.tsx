@@ -16,7 +16,7 @@ import type { Session } from '../station/session.ts';
 import { signOut as recordSignOut } from '../station/session.ts';
 import { Button, Field } from '../ui/index.ts';
 import { Header } from './Header.tsx';
-import { AuditTrail, ConflictQueue, EvidenceScreen, GenealogyScreen, HoldBoard, NcrScreen, LabelsScreen, MaterialScreen, preloadScreens, QuarantineList, Queue, StationSetup, StationsScreen, StepScreen, SyncScreen, TravelerScreen } from './screens.ts';
+import { AuditTrail, ConflictQueue, EvidenceScreen, GenealogyScreen, HoldBoard, NcrScreen, LabelsScreen, MaterialScreen, preloadScreens, QuarantineList, Queue, ShippingScreen, StationSetup, StationsScreen, StepScreen, SyncScreen, TravelerScreen } from './screens.ts';
 import { forgetSession, rememberSession, restoreSession } from './session-storage.ts';
 import type { SessionContextValue, StationContextValue } from './station-context.ts';
 import { SessionContext, StationContext, useSession, useStation } from './station-context.ts';
@@ -121,6 +121,7 @@ function Station({ rt, config, updateConfig, sync }: StationContextValue & { syn
               <Route path="/work-orders/:workOrderId/units/:unit/operations/:operationId" element={<FreshStepScreen />} />
               <Route path="/holds" element={<HoldBoard />} />
               <Route path="/ncrs" element={<NcrScreen />} />
+              <Route path="/shipping" element={<ShippingScreen />} />
               <Route path="/conflicts" element={<ConflictQueue />} />
               <Route path="/quarantine" element={<QuarantineList />} />
               <Route path="/audit" element={<AuditTrail />} />

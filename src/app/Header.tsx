@@ -38,7 +38,10 @@ export function recordLinks(role: string): RecordLink[] {
     links.push({ to: '/genealogy', label: 'Genealogy' });
   }
   // A supervisor's row is full (seven links, [20]): the Material screen, mostly the floor's, sits in the menu.
-  if (role === 'supervisor') links.push({ to: '/material', label: 'Material' });
+  if (role === 'supervisor') {
+    links.push({ to: '/material', label: 'Material' });
+    links.push({ to: '/shipping', label: 'Ship' });
+  }
   return links;
 }
 
@@ -99,6 +102,12 @@ export function Header() {
         {MATERIAL_ROLES.includes(session.role) && !records.some((link) => link.to === '/material') && (
           <NavLink to="/material" className="nav-link">
             Material
+          </NavLink>
+        )}
+        {/* Whoever ships does it at a station (docs/shipping.md); a supervisor's full header ([20]) has it in Records. */}
+        {!records.some((link) => link.to === '/shipping') && (
+          <NavLink to="/shipping" className="nav-link">
+            Ship
           </NavLink>
         )}
         {mayRelease && (

@@ -23,6 +23,7 @@ export const EVENT_NAMES: Record<EventType, string> = {
   'lot.repacked': 'Lot repacked',
   'unit.scrapped': 'Scrapped',
   'material.returned': 'Material returned',
+  'unit.shipped': 'Shipped',
 };
 
 /** An event type in words ("Operation completed"), never the type name; "Record" when unknown. */

@@ -26,6 +26,7 @@ export const AuditTrail = screen(() => import('../features/audit/AuditTrail.tsx'
 export const EvidenceScreen = screen(() => import('../features/evidence/EvidenceScreen.tsx'), (m) => m.EvidenceScreen);
 export const GenealogyScreen = screen(() => import('../features/genealogy/GenealogyScreen.tsx'), (m) => m.GenealogyScreen);
 export const MaterialScreen = screen(() => import('../features/material/MaterialScreen.tsx'), (m) => m.MaterialScreen);
+export const ShippingScreen = screen(() => import('../features/shipping/ShippingScreen.tsx'), (m) => m.ShippingScreen);
 export const NcrScreen = screen(() => import('../features/ncr/NcrScreen.tsx'), (m) => m.NcrScreen);
 export const StationsScreen = screen(() => import('../features/stations/StationsScreen.tsx'), (m) => m.StationsScreen);
 export const SyncScreen = screen(() => import('../features/sync/SyncScreen.tsx'), (m) => m.SyncScreen);

@@ -50,3 +50,17 @@ export const writeServerContact = (db: StationDb, at: string) => writeSetting<Se
 
 export const readStationConfig = (db: StationDb) => readSetting<StationConfig>(db, 'station');
 export const writeStationConfig = (db: StationDb, config: StationConfig) => writeSetting(db, 'station', config);
+
+/**
+ * The settings document holding what the server says of the plant's policy with each pull: where
+ * its MRB decides (MRB_DECIDES; docs/ncr.md, The QMS link). Absent until the first pull of
+ * protocol 8, when the station assumes Travelog, as the server does unless told otherwise.
+ */
+export const PLANT_POLICY_ID = 'plant-policy';
+
+export interface PlantPolicy {
+  mrbDecides: 'travelog' | 'qms';
+}
+
+export const readPlantPolicy = (db: StationDb) => readSetting<PlantPolicy>(db, PLANT_POLICY_ID);
+export const writePlantPolicy = (db: StationDb, policy: PlantPolicy) => writeSetting(db, PLANT_POLICY_ID, policy);

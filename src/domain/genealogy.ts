@@ -61,6 +61,8 @@ export interface ItemFacts {
   provenance?: LotProvenance;
   /** A serial or lot quantities scrapped. */
   scrapped?: Array<RelationMark & { quantity: number; reason: string }>;
+  /** Shipments of a finished serial or lot (`unit.shipped`): to whom, under which shipment, when. */
+  shipped?: Array<RelationMark & { quantity: number; customer: string; shipmentRef: string }>;
   /** Whether the plant has it at all (a consumption may name material it does not have). */
   known: boolean;
 }
@@ -89,6 +91,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
 }
+
+/** A shipment as genealogy tells it. */
+function shipmentFact(s: { eventId: string; actor: string; at: string; stationId: string; quantity: number; customer: string; shipmentRef: string }): NonNullable<ItemFacts['shipped']>[number] {
+  return { eventId: s.eventId, actor: s.actor, at: s.at, stationId: s.stationId, quantity: s.quantity, customer: s.customer, shipmentRef: s.shipmentRef };
+}
+
+/** Where a finished unit went, in the words of a recall: "shipped to Acme Aero on 2026-11-21 (PS-4471)"; several for a lot. */
+export function shippedWords(item: Pick<ItemFacts, 'ref' | 'shipped'>): string {
+  return (item.shipped ?? [])
+    .map((s) => `${item.ref.kind === 'lot' ? `${s.quantity} ` : ''}shipped to ${s.customer} on ${s.at.slice(0, 10)} (${s.shipmentRef})`)
+    .join('; ');
+}
+
 
 /**
  * The relations of a plant indexed both ways, and which work orders name each unit. Kept beside a
@@ -323,6 +338,7 @@ export function genealogyOf(state: PlantState): Genealogy {
           const s = serial.scrapped;
           out.scrapped = [{ eventId: s.eventId, actor: s.actor, at: s.at, stationId: s.stationId, quantity: 1, reason: s.reason }];
         }
+        if (serial.shipped !== undefined) out.shipped = [shipmentFact(serial.shipped)];
       }
     } else {
       const lot = state.lots.get(ref.lotId);
@@ -333,6 +349,7 @@ export function genealogyOf(state: PlantState): Genealogy {
         out.remaining = lot.remaining;
         if (lot.provenance !== undefined) out.provenance = lot.provenance;
         if (lot.scrapped !== undefined && lot.scrapped.length > 0) out.scrapped = lot.scrapped.map((s) => ({ ...s }));
+        if (lot.shipped !== undefined && lot.shipped.length > 0) out.shipped = lot.shipped.map(shipmentFact);
       }
     }
     const description = out.partNumber === undefined ? undefined : state.parts.get(out.partNumber)?.description;
@@ -476,6 +493,8 @@ export interface RecallLine {
   level: number;
   /** The ids from the material to this unit. */
   path: string[];
+  /** Where it went from the plant, if it shipped (`unit.shipped`): the recall's "shipped to … on …". */
+  shipped?: NonNullable<ItemFacts['shipped']>;
 }
 
 /**
@@ -494,6 +513,7 @@ export function finishedUnits(result: WalkResult): RecallLine[] {
       ref: node.item.ref, label: node.item.label, level: node.depth, path,
       ...(node.item.partNumber === undefined ? {} : { partNumber: node.item.partNumber }),
       ...(node.item.producedBy === undefined ? {} : { workOrderId: node.item.producedBy.workOrderId }),
+      ...(node.item.shipped === undefined ? {} : { shipped: node.item.shipped }),
     });
   }
   return lines;
@@ -507,9 +527,9 @@ function csvField(value: string): string {
 
 /** The recall answer as CSV (RFC 4180, CRLF): which finished units contain the material. */
 export function recallCsv(result: WalkResult): string {
-  const rows = [['unit', 'kind', 'part', 'work_order', 'level', 'path', 'material', 'truncated']];
+  const rows = [['unit', 'kind', 'part', 'work_order', 'level', 'path', 'material', 'truncated', 'shipped']];
   for (const line of finishedUnits(result)) {
-    rows.push([line.label, line.ref.kind, line.partNumber ?? '', line.workOrderId ?? '', String(line.level), line.path.join(' > '), result.root.item.label, result.truncated ? 'yes' : 'no']);
+    rows.push([line.label, line.ref.kind, line.partNumber ?? '', line.workOrderId ?? '', String(line.level), line.path.join(' > '), result.root.item.label, result.truncated ? 'yes' : 'no', shippedWords(line)]);
   }
   return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

@@ -18,6 +18,7 @@ import { applyNcrEvent, openNcrFromEvent } from './ncr.ts';
 import { carryOutOnCompletion, findOperation } from './rework.ts';
 import { applyContainment } from './containment.ts';
 import { carryGenealogy } from './genealogy.ts';
+import { applyShipped } from './shipping.ts';
 
 /** Who did a step and when, as the event recorded it. */
 export interface StepMark {
@@ -592,6 +593,9 @@ export function applyEventToDraft(draft: PlantDraft, event: StationEvent): void 
     case 'unit.scrapped':
     case 'material.returned':
       applyGenealogyEvent(draft, event);
+      return;
+    case 'unit.shipped':
+      applyShipped(draft, event);
       return;
     case 'session.signed-in':
     case 'session.signed-out':

@@ -58,7 +58,9 @@ export type RefusalCode =
   | 'scrapped'
   | 'lot-exists'
   | 'invalid-quantity'
-  | 'not-a-photo';
+  | 'not-a-photo'
+  | 'traveler-incomplete'
+  | 'already-shipped';
 
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };

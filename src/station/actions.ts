@@ -18,6 +18,8 @@ import type { DispositionRequest } from '../domain/ncr.ts';
 import { CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, checkDisposition, checkOpenNcr, checkRework, needsRework } from '../domain/ncr.ts';
 import type { ContainmentPlan, ContainmentRequest } from '../domain/containment.ts';
 import { CONTAINMENT_MEANING, checkContainment } from '../domain/containment.ts';
+import type { ShipRequest } from '../domain/shipping.ts';
+import { checkShip } from '../domain/shipping.ts';
 import type { StepRequest } from '../domain/traveler.ts';
 import { checkComplete, checkStart } from '../domain/traveler.ts';
 import { photoMismatch } from '../domain/photo.ts';
@@ -312,4 +314,16 @@ export function scrapItem(rt: StationRuntime, session: Session, item: Parameters
 
 export function returnMaterial(rt: StationRuntime, session: Session, target: Parameters<typeof checkReturn>[1], reason: string): Promise<ActionResult> {
   return recordChecked(rt, session, 'material.returned', checkReturn(rt.plant.get(), target, reason));
+}
+
+/**
+ * Ships a finished unit or a quantity of a work order's lot to a customer under a shipment
+ * reference, recorded by the signed-in person (offline too). Refused, naming the NCR or hold, while
+ * the unit or quantity is under an open NCR, on hold, or its traveler is not complete.
+ */
+export async function shipUnit(rt: StationRuntime, session: Session, request: Omit<ShipRequest, 'actor'>): Promise<ActionResult> {
+  const check = checkShip(rt.plant.get(), { ...request, actor: session.badge });
+  if (!check.ok) return { ok: false, code: check.code, message: check.message };
+  const event = await rt.recorder().record({ type: 'unit.shipped', actor: session.badge, payload: check.value });
+  return { ok: true, event };
 }

@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
 import { validateView } from '../db/validators.ts';
 import type { StationDb } from '../db/database.ts';
 import { storeReceipts } from '../db/receipts.ts';
+import { readPlantPolicy, writePlantPolicy } from '../db/settings.ts';
 import type { Restart } from './restart.ts';
 import { isNewRestart } from './restart.ts';
 import type { RequestOptions, Transport } from './transport.ts';
@@ -53,5 +54,6 @@ export async function pullPage(
   }
   options.signal?.throwIfAborted();
   await storeReceipts(db, answer.receipts);
+  if (answer.mrbDecides !== undefined && (await readPlantPolicy(db))?.mrbDecides !== answer.mrbDecides) await writePlantPolicy(db, { mrbDecides: answer.mrbDecides });
   return { documents: answer.documents, dropped: answer.dropped ?? [], checkpoint: answer.checkpoint, hasMore: answer.hasMore };
 }

@@ -303,6 +303,12 @@ const LINK_PATHS = [
  */
 const NCR_EVENT_PATHS = ['eventType', 'eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload', 'outcome', 'flags'];
 
+/** A shipment as recorded: the unit and quantity, the customer and the shipment reference, who and when. */
+const SHIPMENT_PATHS = [
+  'eventType', 'eventId', 'event.actor', 'event.deviceTime', 'recordedAt', 'stationId', 'event.payload.workOrderId', 'event.payload.unit', 'event.payload.quantity',
+  'event.payload.customer', 'event.payload.shipmentRef', 'outcome', 'flags',
+];
+
 /** Relations in the words of the package's facts and report. */
 const RELATION_WORDS = { consumed: 'consumed into', split: 'split into', merged: 'merged into', repacked: 'repacked into', returned: 'returned from', scrapped: 'scrapped' } as const;
 
@@ -336,7 +342,7 @@ function factsOf(
   for (const c of cited) if (c.entry.kind === 'receipt' && c.entry.eventId !== undefined && c.entry.outcome !== 'rejected' && !byEvent.has(c.entry.eventId)) byEvent.set(c.entry.eventId, c);
   const about = (c: Cited): boolean => entrySubjects(c.entry).some((s) => roots.includes(s));
 
-  const facts: EvidencePackage['facts'] = { units: [], traveler: [], measurements: [], whereFrom: [], whereUsed: [], lots: [], holds: [], nonconformances: [], conflicts: [], refused: [] };
+  const facts: EvidencePackage['facts'] & { shipments: NonNullable<EvidencePackage['facts']['shipments']> } = { units: [], traveler: [], measurements: [], whereFrom: [], whereUsed: [], lots: [], holds: [], nonconformances: [], conflicts: [], refused: [], shipments: [] };
   for (const subject of rootUnits) {
     const id = subject.slice(subject.indexOf(':') + 1);
     const workOrder = [...plant.workOrders.values()].find((wo) => wo.units.some((u) => (u.kind === 'serial' ? `serial:${u.serial}` : `lot:${u.lotId}`) === subject));
@@ -420,6 +426,9 @@ function factsOf(
         }));
         break;
       }
+      case 'unit.shipped':
+        facts.shipments.push(fact(c, SHIPMENT_PATHS, { shippedByName: name(actor), stationName: station(entry.stationId) }));
+        break;
       default:
         break;
     }

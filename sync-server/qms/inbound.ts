@@ -10,7 +10,7 @@
 import { DISPOSITIONS } from '../../schemas/events/ncr.ts';
 import type { Disposition } from '../../src/domain/ncr.ts';
 import {
-  DISPOSITION_MEANINGS, DISPOSITION_NAMES, itemsOf, ncrLabel, needsCustomerApproval, statusOfItems, undispositionedQuantity, writeItems,
+  CONCURRENCE_MEANINGS, DISPOSITION_MEANINGS, DISPOSITION_NAMES, itemsOf, ncrLabel, needsConcurrence, needsCustomerApproval, statusOfItems, undispositionedQuantity, writeItems,
 } from '../../src/domain/ncr.ts';
 import type { PlantDraft, PlantState } from '../../src/domain/plant.ts';
 import { unitKey, unitLabel } from '../../src/domain/plant.ts';
@@ -35,6 +35,19 @@ export const qmsDispositionRequestSchema = {
     approver: { type: 'string', minLength: 1, maxLength: 120, pattern: '\\S' },
     reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' },
     customerApprovalRef: { type: 'string', minLength: 1, maxLength: 120, pattern: '\\S' },
+    /**
+     * Engineering's concurrence as the QMS recorded it: required for use as is and repair (as a
+     * station's disposition needs engineering's signature, rule C32), refused with any other.
+     */
+    concurrence: {
+      type: 'object',
+      properties: {
+        approver: { type: 'string', minLength: 1, maxLength: 120, pattern: '\\S' },
+        reference: { type: 'string', minLength: 1, maxLength: 120, pattern: '\\S' },
+      },
+      required: ['approver', 'reference'],
+      additionalProperties: false,
+    },
   },
   required: ['ncrId', 'itemId', 'disposition', 'quantity', 'qmsReference', 'approver', 'reason'],
   additionalProperties: false,
@@ -49,6 +62,7 @@ export interface QmsDispositionRequest {
   approver: string;
   reason: string;
   customerApprovalRef?: string;
+  concurrence?: { approver: string; reference: string };
 }
 
 /** What the QMS is answered: the NCR's state after its disposition. */
@@ -102,7 +116,9 @@ function sameContent(record: NcrDispositionRecord, request: QmsDispositionReques
     record.qms?.approver === request.approver &&
     record.qms.integration === integration.name &&
     record.signature.reason === request.reason &&
-    record.customerApprovalRef === request.customerApprovalRef
+    record.customerApprovalRef === request.customerApprovalRef &&
+    record.qms.concurrence?.approver === request.concurrence?.approver &&
+    record.qms.concurrence?.reference === request.concurrence?.reference
   );
 }
 
@@ -143,6 +159,15 @@ export function decideQmsDisposition(state: PlantState, request: QmsDispositionR
     return { ok: false, status: 422, code: 'insufficient-quantity', message: `Item ${item.itemId} (${unitLabel(item.unit)}) of ${ncrLabel(ncr)} has ${open} to disposition; the request asks for ${request.quantity}` };
   }
   const workOrder = ncr.workOrderId === undefined ? undefined : state.workOrders.get(ncr.workOrderId);
+  if (needsConcurrence(request.disposition) && request.concurrence === undefined) {
+    return {
+      ok: false, status: 422, code: 'disposition-not-allowed',
+      message: `${DISPOSITION_NAMES[request.disposition]} needs engineering's concurrence: send concurrence { approver, reference } as the QMS recorded it`,
+    };
+  }
+  if (!needsConcurrence(request.disposition) && request.concurrence !== undefined) {
+    return { ok: false, status: 422, code: 'disposition-not-allowed', message: `${DISPOSITION_NAMES[request.disposition]} takes no engineering concurrence; only use as is and repair do` };
+  }
   if (needsCustomerApproval(workOrder, request.disposition) && request.customerApprovalRef === undefined) {
     return {
       ok: false, status: 422, code: 'disposition-not-allowed',
@@ -164,13 +189,21 @@ export function decideQmsDisposition(state: PlantState, request: QmsDispositionR
     reason: request.reason,
     signedAt,
   } as NcrDispositionRecord['signature'];
+  // Engineering's concurrence as the QMS recorded it: printed name its approver, reason its reference.
+  const concurrence = request.concurrence === undefined || !needsConcurrence(request.disposition)
+    ? undefined
+    : ({ signerBadge: integration.name.slice(0, 80), printedName: request.concurrence.approver, meaning: CONCURRENCE_MEANINGS[request.disposition], reason: `Concurred in the QMS: ${request.concurrence.reference}`, signedAt } as NcrDispositionRecord['signature']);
   const record: NcrDispositionRecord = {
     eventId: id,
     disposition: request.disposition,
     quantity: request.quantity,
     signature,
+    ...(concurrence === undefined ? {} : { concurrence }),
     ...(request.customerApprovalRef === undefined ? {} : { customerApprovalRef: request.customerApprovalRef }),
-    qms: { reference: request.qmsReference, integration: integration.name, approver: request.approver },
+    qms: {
+      reference: request.qmsReference, integration: integration.name, approver: request.approver,
+      ...(request.concurrence === undefined ? {} : { concurrence: { approver: request.concurrence.approver, reference: request.concurrence.reference } }),
+    },
   };
   const nextItems = items.map((i) => (i.itemId === item.itemId ? { ...i, dispositions: [...i.dispositions, record] } : i));
   const change = (draft: PlantDraft): void => {
@@ -194,6 +227,7 @@ export function decideQmsDisposition(state: PlantState, request: QmsDispositionR
       ncrId: ncr.ncrId, ncrShortId: shortNcrId(ncr.ncrId, ncr.openedAt), itemId: item.itemId, ...(ncr.workOrderId === undefined ? {} : { workOrderId: ncr.workOrderId }),
       disposition: request.disposition, quantity: request.quantity, qmsReference: request.qmsReference, approver: request.approver, integrationId: integration.id,
       ...(request.customerApprovalRef === undefined ? {} : { customerApprovalRef: request.customerApprovalRef }),
+      ...(request.concurrence === undefined ? {} : { concurrence: { approver: request.concurrence.approver, reference: request.concurrence.reference } }),
     },
   };
   return { ok: true, answer: answerOf(statusOfItems(nextItems), false), change, entry };

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiFailure } from '../api-error.ts';
+import type { AuditLog, EntryDraft } from '../audit/audit-log.ts';
+import type { Store } from '../store/store.ts';
 import { credentialHash, newCredential } from '../stations/credentials.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
@@ -60,6 +62,54 @@ export async function createIntegration(sql: SqlClient, request: { name: string;
 export async function revokeIntegration(sql: SqlClient, name: string, at: Date): Promise<boolean> {
   const rows = await sql.query<{ id: string }>('UPDATE integrations SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL RETURNING id', [name, at.toISOString()]);
   return rows.length > 0;
+}
+
+/** Who made or revoked an integration: plant IT's name as `--by` gives it, the audit entry's actor. */
+const BY = /^\S[^\n\r]{0,79}$/;
+
+function byOf(by: string): string {
+  const name = by.trim();
+  if (!BY.test(name)) throw new Error('--by must name who does it (1–80 characters, e.g. "Pat Kim"): it is the audit entry\'s actor');
+  return name;
+}
+
+/** The audit entry of a change to an integration: who, when, which integration and programs; never its credential. */
+function integrationEntry(kind: 'integration.created' | 'integration.revoked', integration: Pick<Integration, 'id' | 'name' | 'programs'>, by: string, at: Date): EntryDraft {
+  return { kind, recordedAt: at.toISOString(), actor: by, role: 'plant IT', subject: { integrationId: integration.id, name: integration.name, programs: [...integration.programs] } };
+}
+
+/**
+ * Makes an integration and appends its `integration.created` audit entry (who, when, which programs)
+ * in one transaction under the server-sequence lock, or neither.
+ */
+export async function createIntegrationAudited(
+  store: Pick<Store, 'locked'>,
+  audit: AuditLog,
+  request: { name: string; programs: readonly string[]; by: string },
+  at: Date,
+): Promise<{ integration: Integration; credential: string }> {
+  const by = byOf(request.by);
+  return store.locked(async (tx) => {
+    const made = await createIntegration(tx.sql, request, at);
+    await audit.append(tx.sql, [integrationEntry('integration.created', made.integration, by, at)]);
+    return made;
+  });
+}
+
+/** Revokes the integration of that name with its `integration.revoked` audit entry, in one transaction; null when there is none not yet revoked. */
+export async function revokeIntegrationAudited(store: Pick<Store, 'locked'>, audit: AuditLog, request: { name: string; by: string }, at: Date): Promise<Integration | null> {
+  const by = byOf(request.by);
+  return store.locked(async (tx) => {
+    const rows = await tx.sql.query<IntegrationRow>(
+      'UPDATE integrations SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL RETURNING id, name, programs, created_at, revoked_at',
+      [request.name, at.toISOString()],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    const integration = toIntegration(row);
+    await audit.append(tx.sql, [integrationEntry('integration.revoked', integration, by, at)]);
+    return integration;
+  });
 }
 
 export async function listIntegrations(sql: SqlClient): Promise<Integration[]> {

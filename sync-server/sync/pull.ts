@@ -18,6 +18,8 @@ export interface PullContext {
   station: Station;
   /** The plant, to tell whether the station is cleared for every program and what to blank if not. */
   plant: PlantService;
+  /** Where the plant's MRB decides (MRB_DECIDES), told to the station with every page (protocol 8). */
+  mrbDecides?: 'travelog' | 'qms';
 }
 
 /**
@@ -53,5 +55,9 @@ export async function pull(context: PullContext, request: PullRequest): Promise<
       return data === doc.data ? doc : ({ ...doc, data } as typeof doc);
     });
   }
-  return { documents, receipts, checkpoint: page.checkpoint, hasMore: page.hasMore, ...(dropped.length === 0 ? {} : { dropped }) };
+  return {
+    documents, receipts, checkpoint: page.checkpoint, hasMore: page.hasMore,
+    ...(dropped.length === 0 ? {} : { dropped }),
+    mrbDecides: context.mrbDecides ?? 'travelog',
+  };
 }

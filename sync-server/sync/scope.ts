@@ -167,6 +167,7 @@ function refersToUnknown(state: PlantState, event: StationEvent): boolean {
     case 'unit.scrapped':
       return unknownUnit(state, event.payload.item);
     case 'material.returned':
+    case 'unit.shipped':
       return !state.workOrders.has(event.payload.workOrderId);
     case 'session.signed-in':
     case 'session.signed-out':
@@ -268,6 +269,7 @@ export function programOfEvent(state: PlantState, event: StationEvent): string |
     case 'unit.scrapped':
       return subjectScope(state, event.payload.item).program;
     case 'material.returned':
+    case 'unit.shipped':
       return workOrderScope(state, event.payload.workOrderId).program;
     case 'session.signed-in':
     case 'session.signed-out':

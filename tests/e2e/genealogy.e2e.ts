@@ -113,9 +113,9 @@ describe('genealogy', () => {
     expect(download.suggestedFilename()).toBe('where-used-L-910-B.csv');
     const csv = await readFile(await download.path(), 'utf8');
     expect(csv.split('\r\n')).toEqual([
-      'unit,kind,part,work_order,level,path,material,truncated',
-      'SN-1001-01,serial,P-100,WO-1001,1,L-910-B > SN-1001-01,L-910-B,no',
-      'SN-1001-02,serial,P-100,WO-1001,2,L-910-B > L-910-B-BAG > SN-1001-02,L-910-B,no',
+      'unit,kind,part,work_order,level,path,material,truncated,shipped',
+      'SN-1001-01,serial,P-100,WO-1001,1,L-910-B > SN-1001-01,L-910-B,no,',
+      'SN-1001-02,serial,P-100,WO-1001,2,L-910-B > L-910-B-BAG > SN-1001-02,L-910-B,no,',
       '',
     ]);
     await genealogy.message.filter({ hasText: 'Downloaded where-used-L-910-B.csv.' }).waitFor();

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { inject } from 'vitest';
 import type { UnitRef } from '../../schemas/common.ts';
-import type { RunningServer } from '../../sync-server/main.ts';
+import type { RunningServer, StartOptions } from '../../sync-server/main.ts';
 import { startServer } from '../../sync-server/main.ts';
 import { testClock } from '../integration/harness.ts';
 import type { TestStation } from '../integration/sync-fixture.ts';
@@ -48,6 +48,8 @@ export interface StackOptions {
   checkpointSeconds?: number;
   /** Give the browser Chromium's fake camera (a moving test pattern), allowed without asking. */
   fakeCamera?: boolean;
+  /** The QMS link (MRB_DECIDES and the webhook); MRB decides in Travelog unless given. */
+  qms?: StartOptions['qms'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -60,6 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     staticDir: DIST,
     logger: false,
     ...(options.checkpointSeconds === undefined ? {} : { checkpointSeconds: options.checkpointSeconds }),
+    ...(options.qms === undefined ? {} : { qms: options.qms }),
   });
   let browser: Browser;
   try {

@@ -239,7 +239,7 @@ describe('pull', () => {
     expect(first.body.hasMore).toBe(false);
     expect(first.body.documents).toHaveLength(await server.store.countViews());
     const again = await pullPage(first.body.checkpoint);
-    expect(again.body).toEqual({ documents: [], receipts: [], checkpoint: first.body.checkpoint, hasMore: false });
+    expect(again.body).toEqual({ documents: [], receipts: [], checkpoint: first.body.checkpoint, hasMore: false, mrbDecides: 'travelog' });
   });
 
   it('gives the reducer the plant the seed describes', async () => {

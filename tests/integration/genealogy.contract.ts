@@ -94,7 +94,7 @@ export function runGenealogySuite(backend: Backend): void {
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toContain('text/csv');
       const lines = csv.text.trim().split('\r\n');
-      expect(lines[0]).toBe('unit,kind,part,work_order,level,path,material,truncated');
+      expect(lines[0]).toBe('unit,kind,part,work_order,level,path,material,truncated,shipped');
       expect(lines.slice(1).map((line) => line.split(',').slice(0, 5).join(','))).toEqual(['SA-0001,serial,P-300,WO-G3,2']);
       expect(csv.text).toContain('L-920-A > LOT-WO-G2 > SA-0001');
       // The station cleared for both programs sees the other unit too.

@@ -8,6 +8,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROTOCOL_VERSION } from '../../schemas/protocol-version.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRef } from '../../schemas/common.ts';
 import type { Nonconformance } from '../../schemas/nonconformance.ts';
@@ -314,6 +315,35 @@ export function runQmsSuite(backend: Backend): void {
       expect((await ncrView(foreign))?.status).toBe('open');
     });
 
+    it('use as is and repair posted by the QMS carry engineering\'s concurrence (approver, reference): without it refused and nothing changes; with it recorded as the concurrence; the unit goes on', async () => {
+      const { workOrderId, units } = await freshOrder();
+      const unit = units[0]!;
+      const ncrId = await redTag(workOrderId, unit);
+      const body = { ncrId, itemId: '1', disposition: 'use-as-is', quantity: 1, qmsReference: `QE-${orders}-1`, approver: 'Quinn Lee', reason: 'Cosmetic; fit and function unaffected' };
+      const post = (extra: Record<string, unknown>) => send<{ status: string; replay: boolean; code?: string; message?: string }>(server.url, '/api/qms/dispositions', { credential: qmsCredential, body: { ...body, ...extra } });
+      const bare = await post({});
+      expect({ status: bare.status, code: errorOf(bare).code }).toEqual({ status: 422, code: 'disposition-not-allowed' });
+      expect(errorOf(bare).message).toContain("needs engineering's concurrence");
+      expect((await ncrView(ncrId))?.items?.[0]?.dispositions).toEqual([]);
+      const scrapWith = await post({ disposition: 'scrap', qmsReference: `QE-${orders}-0`, concurrence: { approver: 'Rosa Lindqvist', reference: 'ENG-77' } });
+      expect(scrapWith.status).toBe(422);
+      const concurrence = { approver: 'Rosa Lindqvist', reference: 'ENG-77' };
+      const posted = await post({ concurrence });
+      expect(posted.status).toBe(201);
+      expect((await ncrView(ncrId))?.items?.[0]?.dispositions).toEqual([
+        expect.objectContaining({
+          disposition: 'use-as-is',
+          qms: { reference: body.qmsReference, integration: 'QMS', approver: 'Quinn Lee', concurrence },
+          concurrence: expect.objectContaining({ printedName: 'Rosa Lindqvist', meaning: 'engineering concurrence: use as is', reason: 'Concurred in the QMS: ENG-77' }),
+        }),
+      ]);
+      expect((await post({ concurrence })).body).toMatchObject({ replay: true });
+      expect((await post({ concurrence: { ...concurrence, reference: 'ENG-78' } })).status).toBe(409);
+      // The unit continues under the concession.
+      const [started] = await station.pushOk([station.step('op.started', OPERATOR, workOrderId, unit, 'OP10', 'D')]);
+      expect(started?.flags).not.toContain('worked-under-ncr');
+    });
+
     it('[C35] with MRB_DECIDES=qms a disposition signed at a station is refused with the reason and changes nothing', async () => {
       const { workOrderId, units } = await freshOrder();
       const unit = units[0]!;
@@ -325,6 +355,8 @@ export function runQmsSuite(backend: Backend): void {
       expect(receipt).toMatchObject({ outcome: 'rejected', flags: ['disposition-in-qms'], reason: expect.stringContaining("MRB decides in the QMS") });
       expect((await ncrView(ncrId))?.status).toBe('open');
       expect((await ncrView(ncrId))?.items?.[0]?.dispositions).toEqual([]);
+      // Every pull tells the station where MRB decides, so it does not offer the form (protocol 8).
+      expect((await station.pullPage(0, { limit: 1 })).body.mrbDecides).toBe('qms');
     });
 
     it('deliveries pending when the server stops are sent after it restarts (the outbox is durable); MRB_DECIDES=travelog refuses QMS dispositions; the CLI makes a credential', async () => {
@@ -336,6 +368,9 @@ export function runQmsSuite(backend: Backend): void {
 
       server = await start({ qms: { mrbDecides: 'travelog', webhook: { url: receiver.url, secret: SECRET, timeoutMs: 300 }, pollMs: 0 } });
       await receiver.start();
+      // The station hears the mode with its next pull (it reaches the restarted server on its new port).
+      const pulled = await send<{ mrbDecides?: string }>(server.url, '/api/sync/pull', { credential: station.credential, body: { protocolVersion: PROTOCOL_VERSION, checkpoint: 0, limit: 1 } });
+      expect(pulled.body.mrbDecides).toBe('travelog');
       clock.advance(HOUR);
       await server.qms?.runOnce();
       expect(receiver.about(ncrId).map((b) => b.type)).toEqual(['ncr.opened']);
@@ -347,11 +382,33 @@ export function runQmsSuite(backend: Backend): void {
       expect((await ncrView(ncrId))?.status).toBe('open');
 
       if (backend === 'PGlite') {
-        await server.close();
+        // While the server runs on its PGlite DATA_DIR (one process holds it), the CLI asks the server
+        // through a request file; each change is an audit entry: who, when, which programs.
         const env = { DATA_DIR: dataDir.path };
-        expect(await integrationCli(['create', '--name', 'QMS', '--programs', 'COMMERCIAL'], env)).toBe(1);
-        expect(await integrationCli(['create', '--name', 'QMS-2', '--programs', 'COMMERCIAL,F-35-ACT'], env)).toBe(0);
+        const audit = server.plant.audit!;
+        const before = await audit.size(server.store.sql);
+        expect(await integrationCli(['create', '--name', 'QMS-R', '--programs', 'COMMERCIAL', '--by', 'Pat Kim'], env)).toBe(0);
+        expect(await integrationCli(['create', '--name', 'QMS-R', '--programs', 'COMMERCIAL', '--by', 'Pat Kim'], env)).toBe(1);
+        expect(await integrationCli(['create', '--name', 'QMS-X', '--programs', 'COMMERCIAL'], env)).toBe(2);
+        expect(await integrationCli(['revoke', '--name', 'QMS-R', '--by', 'Pat Kim'], env)).toBe(0);
+        expect(await integrationCli(['revoke', '--name', 'QMS-R', '--by', 'Pat Kim'], env)).toBe(1);
+        const changes = (await audit.entries(server.store.sql, before, await audit.size(server.store.sql)))
+          .map((stored) => JSON.parse(stored.entry) as AuditEntry)
+          .filter((entry) => entry.kind.startsWith('integration.'));
+        expect(changes).toEqual([
+          expect.objectContaining({ kind: 'integration.created', actor: 'Pat Kim', role: 'plant IT', subject: expect.objectContaining({ name: 'QMS-R', programs: ['COMMERCIAL'] }) }),
+          expect.objectContaining({ kind: 'integration.revoked', actor: 'Pat Kim', role: 'plant IT', subject: expect.objectContaining({ name: 'QMS-R', programs: ['COMMERCIAL'] }) }),
+        ]);
+        expect(JSON.stringify(changes)).not.toMatch(/credential/i);
+
+        // With the server stopped, the CLI opens the store and signs the entry with DATA_DIR's key.
+        await server.close();
+        expect(await integrationCli(['create', '--name', 'QMS', '--programs', 'COMMERCIAL', '--by', 'Pat Kim'], env)).toBe(1);
+        expect(await integrationCli(['create', '--name', 'QMS-2', '--programs', 'COMMERCIAL,F-35-ACT', '--by', 'Pat Kim'], env)).toBe(0);
         server = await start();
+        const size = await server.plant.audit!.size(server.store.sql);
+        const [last] = (await server.plant.audit!.entries(server.store.sql, size - 1, size)).map((stored) => JSON.parse(stored.entry) as AuditEntry);
+        expect(last).toMatchObject({ kind: 'integration.created', actor: 'Pat Kim', subject: { name: 'QMS-2', programs: ['COMMERCIAL', 'F-35-ACT'] } });
       }
     }, 60_000);
   });

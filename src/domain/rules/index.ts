@@ -23,6 +23,7 @@ import { dispositionAuthority } from './c32-disposition-authority.ts';
 import { containmentAuthority } from './c37-containment-authority.ts';
 import { containedMaterialConsumed } from './c38-contained-material-consumed.ts';
 import { dispositionInQms } from './c35-disposition-in-qms.ts';
+import { shippedNonconforming } from './c39-shipped-nonconforming.ts';
 import { splitConflict } from './c18-split-conflict.ts';
 import { scrappedMaterial } from './c19-scrapped-material.ts';
 import { genealogyReference } from './c20-genealogy-reference.ts';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   duplicateDisposition,
   dispositionAuthority,
   containedMaterialConsumed,
+  shippedNonconforming,
 ];
 
 export type { Finding, Rule, RuleContext, RuleId, StationSyncState } from './types.ts';

@@ -4,7 +4,7 @@ import type { StationEvent } from '../../../schemas/event.ts';
 import type { PlantDraft, PlantState } from '../plant.ts';
 
 /** The rule ids of docs/sync-spec.md. */
-export type RuleId = 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6' | 'C7' | 'C8' | 'C9' | 'C10' | 'C11' | 'C12' | 'C13' | 'C17' | 'C18' | 'C19' | 'C20' | 'C30' | 'C31' | 'C32' | 'C35' | 'C37' | 'C38';
+export type RuleId = 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6' | 'C7' | 'C8' | 'C9' | 'C10' | 'C11' | 'C12' | 'C13' | 'C17' | 'C18' | 'C19' | 'C20' | 'C30' | 'C31' | 'C32' | 'C35' | 'C37' | 'C38' | 'C39';
 
 /** What the server knows of the station that pushed the event. */
 export interface StationSyncState {

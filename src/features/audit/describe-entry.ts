@@ -28,6 +28,8 @@ const KIND_NAMES: Record<string, string> = {
   'signature.locked-out': 'Badge locked out after wrong PINs',
   quarantine: 'Input refused into quarantine',
   'master-data.changed': 'Master data changed',
+  'integration.created': 'Integration credential created',
+  'integration.revoked': 'Integration credential revoked',
 };
 
 const ACTION_NAMES: Record<string, string> = { accept: 'accepted as recorded', void: 'voided', 'open-ncr': 'NCR opened' };

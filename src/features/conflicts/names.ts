@@ -19,6 +19,7 @@ export const FLAG_NAMES: Record<Flag, string> = {
   'duplicate-disposition': 'Dispositioned twice',
   'unauthorized-disposition': 'Disposition without authority',
   'disposition-in-qms': 'Disposition signed while MRB decides in the QMS',
+  'shipped-nonconforming': 'Shipped while it should not have',
   'security:id-reused': 'Security: event id reused',
   'security:station-mismatch': 'Security: wrong station',
   'security:unauthorized-release': 'Security: signature without authority',

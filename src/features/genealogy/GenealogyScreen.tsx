@@ -9,7 +9,7 @@
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { GenealogyNode, ItemRef, WalkResult } from '../../domain/genealogy.ts';
-import { finishedUnits, recallCsv, whereFrom, whereUsed } from '../../domain/genealogy.ts';
+import { finishedUnits, recallCsv, shippedWords, whereFrom, whereUsed } from '../../domain/genealogy.ts';
 import type { PlantState } from '../../domain/plant.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
 import { ApiFailure } from '../../sync/transport.ts';
@@ -176,12 +176,13 @@ function Answer({ result, source, plant, onDownload, onAskServer }: { result: Wa
               <th scope="col">Part</th>
               <th scope="col">Work order</th>
               <th scope="col">Path</th>
+              <th scope="col">Shipped</th>
             </tr>
           </thead>
           <tbody>
             {recall.length === 0 && (
               <tr>
-                <td colSpan={4}>None: nothing built from it has been recorded.</td>
+                <td colSpan={5}>None: nothing built from it has been recorded.</td>
               </tr>
             )}
             {recall.map((line) => (
@@ -192,6 +193,7 @@ function Answer({ result, source, plant, onDownload, onAskServer }: { result: Wa
                 <td>{line.partNumber ?? '—'}</td>
                 <td>{line.workOrderId ?? '—'}</td>
                 <td>{line.path.join(' › ')}</td>
+                <td>{line.shipped === undefined ? 'Not shipped' : shippedWords(line)}</td>
               </tr>
             ))}
           </tbody>
@@ -269,6 +271,8 @@ function TreeNode({ node, direction, plant }: { node: GenealogyNode; direction: 
         {via !== undefined && via.kind !== 'consumed' && <Badge tone="info">{via.kind === 'split' ? 'Split' : via.kind === 'merged' ? 'Merged' : 'Repacked'}</Badge>}
         {node.returned === true && <Badge tone="warn">Returned</Badge>}
         {scrapped > 0 && <Badge tone="fail">{item.ref.kind === 'serial' ? 'Scrapped' : `${scrapped} scrapped`}</Badge>}
+        {item.shipped !== undefined && <Badge tone="info">{item.ref.kind === 'serial' ? 'Shipped' : `${item.shipped.reduce((sum, s) => sum + s.quantity, 0)} shipped`}</Badge>}
+        {item.shipped !== undefined && <span className="genealogy-via"> — {shippedWords(item)}</span>}
         {node.repeated === true && <Badge tone="neutral">Shown above</Badge>}
         {!item.known && <Badge tone="warn">Not in the plant&apos;s records</Badge>}
         {item.provenance !== undefined && (

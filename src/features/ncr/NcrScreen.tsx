@@ -10,12 +10,13 @@ import { conflictSteps, insertedOperationsOf, ncrOperation } from '../../domain/
 import type { PlantState } from '../../domain/plant.ts';
 import { unitLabel } from '../../domain/plant.ts';
 import type { Manifestation } from '../../station/actions.ts';
-import { Badge, Field } from '../../ui/index.ts';
+import { Badge, Button, Field } from '../../ui/index.ts';
 import { SignatureManifestation } from '../holds/SignatureManifestation.tsx';
 import { personName } from '../traveler/names.ts';
 import { ContainmentDialog } from './ContainmentDialog.tsx';
 import { DispositionDialog } from './DispositionDialog.tsx';
 import { NcrPhoto } from './NcrPhoto.tsx';
+import { useMrbDecides } from './use-mrb-decides.ts';
 import './ncr.css';
 
 type StatusFilter = 'active' | 'open' | 'dispositioned' | 'closed' | 'all';
@@ -68,6 +69,8 @@ export function NcrScreen() {
   const [part, setPart] = useState('');
   const [workCenter, setWorkCenter] = useState('');
   const mayDisposition = session.role === DISPOSITION_ROLE;
+  // With MRB_DECIDES=qms the QMS posts dispositions; the server would refuse one signed here (C35).
+  const mrbInQms = useMrbDecides(rt) === 'qms';
   const needle = text.trim().toLowerCase();
 
   const steps = conflictSteps(plant);
@@ -91,7 +94,12 @@ export function NcrScreen() {
   return (
     <main className="screen">
       <h1>Nonconformances</h1>
-      {!mayDisposition && <p className="notice">Quality signs dispositions; engineering concurs with use as is and repair.</p>}
+      {!mayDisposition && !mrbInQms && <p className="notice">Quality signs dispositions; engineering concurs with use as is and repair.</p>}
+      {mrbInQms && (
+        <p className="notice" data-testid="mrb-in-qms">
+          MRB decides in the QMS: it posts each disposition to Travelog, and this station shows it once it has synced. Until then the item stays contained.
+        </p>
+      )}
       {signed !== null && (
         <section ref={signedRef} role="status" className="manifestation-panel" aria-label="Signature">
           <h2>{signed.label}</h2>
@@ -263,10 +271,15 @@ export function NcrScreen() {
                         </td>
                         {mayDisposition && (
                           <td>
-                            {undispositionedQuantity(item) > 0 && (
+                            {undispositionedQuantity(item) > 0 && !mrbInQms && (
                               <button type="button" className="button" aria-label={`Disposition ${itemText(item)} on ${ncrLabel(ncr)}`} onClick={() => setSigning({ ncr, item })}>
                                 Disposition
                               </button>
+                            )}
+                            {undispositionedQuantity(item) > 0 && mrbInQms && (
+                              <Button aria-label={`Disposition ${itemText(item)} on ${ncrLabel(ncr)}`} disabledReason="MRB decides in the QMS">
+                                Disposition
+                              </Button>
                             )}
                           </td>
                         )}
@@ -279,7 +292,7 @@ export function NcrScreen() {
           );
         })}
       </ol>
-      {signing !== null && (
+      {signing !== null && !mrbInQms && (
         <DispositionDialog
           ncr={signing.ncr}
           item={signing.item}

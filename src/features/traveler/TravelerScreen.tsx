@@ -4,6 +4,8 @@ import { formatDateTime, stepPath } from '../../app/format.ts';
 import { usePlant, useStation } from '../../app/station-context.ts';
 import { unitLabel } from '../../domain/plant.ts';
 import { activeHoldsOn, stepOf, travelerOf, travelerRows } from '../../domain/traveler.ts';
+import { shippedWords } from '../../domain/genealogy.ts';
+import { shipProblem, shipmentsOf } from '../../domain/shipping.ts';
 import type { StepStatus } from '../../domain/traveler.ts';
 import { HoldBanner } from './HoldBanner.tsx';
 import { personName } from './names.ts';
@@ -17,6 +19,7 @@ export const STATUS_TEXT: Record<StepStatus, string> = {
 /**
  * The traveler: the routing's operations in sequence, and per unit who did each and when. The rework,
  * repair and re-inspection operations an NCR inserted show, by name, before the operation it stopped.
+ * The last row says where each unit went: shipped to whom, when and under which shipment.
  */
 export function TravelerScreen() {
   const { workOrderId = '' } = useParams();
@@ -131,6 +134,28 @@ export function TravelerScreen() {
               </tr>
             ))}
           </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" className="op-cell">
+                <div className="op-title">Shipped</div>
+              </th>
+              {workOrder.units.map((unit) => {
+                const shipped = shipmentsOf(plant, unit);
+                const ready = unit.kind === 'serial' && shipped.length === 0 && shipProblem(plant, workOrder, unit, 1) === null;
+                return (
+                  <td key={unitLabel(unit)} data-testid={`shipped-${unitLabel(unit)}`}>
+                    {shipped.length > 0 ? (
+                      <span className="small">{shippedWords({ ref: unit, shipped })}</span>
+                    ) : ready ? (
+                      <Link to={`/shipping?unit=${encodeURIComponent(unitLabel(unit))}`}>Ready to ship</Link>
+                    ) : (
+                      <span className="muted">Not shipped</span>
+                    )}
+                  </td>
+                );
+              })}
+            </tr>
+          </tfoot>
         </table>
       </div>
     </main>

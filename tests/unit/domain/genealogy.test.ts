@@ -99,8 +99,8 @@ describe('genealogy model', () => {
     const lot2 = used.root.children.find((child) => child.item.label === 'LOT-2');
     expect(lot2?.via).toMatchObject({ kind: 'consumed', workOrderId: 'WO-2', operationId: 'OP10', quantity: 20, net: 20, stationId: 'ST-1', actor: 'B-OP' });
     const csv = recallCsv(used);
-    expect(csv.split('\r\n')[0]).toBe('unit,kind,part,work_order,level,path,material,truncated');
-    expect(csv).toContain('SA-1,serial,P-5,WO-5,2,L-8 > LOT-2 > SA-1,L-8,no');
+    expect(csv.split('\r\n')[0]).toBe('unit,kind,part,work_order,level,path,material,truncated,shipped');
+    expect(csv).toContain('SA-1,serial,P-5,WO-5,2,L-8 > LOT-2 > SA-1,L-8,no,');
   });
 
   it('where-from of the top assembly reaches the bought lots and their certificates; returned material is shown as returned', () => {

@@ -1,0 +1,3 @@
+import { runShippingSuite } from './shipping.contract.ts';
+
+runShippingSuite('PGlite');
