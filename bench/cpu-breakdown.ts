@@ -114,11 +114,17 @@ export function breakdown(profile: CpuProfile): { byPart: Map<Part, number>; tot
   return { byPart, totalUs };
 }
 
-/** The breakdown per event, largest first, as one line: `PGlite 80, decide 30, …` (µs). */
-export function formatBreakdown(profile: CpuProfile, events: number): string {
+/**
+ * The breakdown per event, largest first, as one line: `PGlite 80, decide 30, …` (µs). Samples are
+ * taken on the wall clock, so on a loaded machine a thread waiting for a core inflates them: given
+ * the thread's measured CPU (`cpuUs`), the parts are scaled to it.
+ */
+export function formatBreakdown(profile: CpuProfile, events: number, cpuUs?: number): string {
   const { byPart, totalUs } = breakdown(profile);
+  const scale = cpuUs === undefined || !Number.isFinite(cpuUs) || totalUs === 0 ? 1 : cpuUs / totalUs;
   const parts = [...byPart].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]);
-  return `main thread ${(totalUs / events).toFixed(0)} µs per event busy: ${parts.map(([part, us]) => `${part} ${(us / events).toFixed(1)}`).join(', ')}`;
+  const what = scale === 1 ? 'busy (profile samples)' : 'of CPU (profile shares of the measured thread CPU)';
+  return `main thread ${((totalUs * scale) / events).toFixed(0)} µs per event ${what}: ${parts.map(([part, us]) => `${part} ${((us * scale) / events).toFixed(1)}`).join(', ')}`;
 }
 
 /** Profiles the calling thread from now until `stop`, which returns the profile (and writes it to `file` if given). */

@@ -375,7 +375,7 @@ async function ingestRound(backend: 'PGlite' | 'PostgreSQL', variant: Variant, p
       cpuPerEventUs: (cpu.user + cpu.system) / accepted,
       mainCpuPerEventUs: mainBefore === null || mainAfter === null ? NaN : (mainAfter - mainBefore) / accepted,
       postgresPerEventUs: pgSeconds === null ? null : (pgSeconds * 1e6) / accepted,
-      breakdown: profiled === null ? null : formatBreakdown(profiled, accepted),
+      breakdown: profiled === null ? null : formatBreakdown(profiled, accepted, mainBefore === null || mainAfter === null ? undefined : mainAfter - mainBefore),
     };
   } finally {
     await bench.dispose();
