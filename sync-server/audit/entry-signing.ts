@@ -4,17 +4,37 @@
  * same code runs on the main thread and in the worker pool (./crypto-worker.ts), which is where
  * the server spends its cores.
  */
-import { createHash, hash, sign, type KeyObject } from 'node:crypto';
+import { createHash, hash, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { AuditEntry } from '../../schemas/audit-entry.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
 
 /**
+ * Stands in for the event while the rest of an entry is encoded: a string no entry holds (random per
+ * process, and checked to occur once in the text).
+ */
+const EVENT_MARK = `(the event ${randomUUID()})`;
+const EVENT_MEMBER = `"event":${JSON.stringify(EVENT_MARK)}`;
+
+/**
  * The entry's RFC 8785 text. With `eventText` (the canonical text of `entry.event`) the event is not
  * encoded again: RFC 8785 writes an object as its members sorted by name, each in canonical form,
- * so the entry's text is its other members' encodings with that text in the event's place.
+ * so the entry's text is its other members' encodings with that text in the event's place. The
+ * entry is encoded in one pass with a mark in the event's place, and the mark replaced.
  */
 export function entryText(entry: AuditEntry, eventText?: string | null): string {
-  if (eventText === undefined || eventText === null) return canonicalText(entry);
+  if (eventText === undefined || eventText === null || entry.event === undefined) return canonicalText(entry);
+  const marked = canonicalText({ ...entry, event: EVENT_MARK });
+  // The mark once in the text, as the value of "event": the member put there.
+  const first = marked.indexOf(EVENT_MARK);
+  const at = first - '"event":"'.length;
+  if (at > 0 && marked.startsWith(EVENT_MEMBER, at) && marked.indexOf(EVENT_MARK, first + 1) < 0) {
+    return `${marked.slice(0, at + '"event":'.length)}${eventText}${marked.slice(at + EVENT_MEMBER.length)}`;
+  }
+  return entryTextByMembers(entry, eventText);
+}
+
+/** {@link entryText} member by member: what it falls back to should the mark occur twice. */
+export function entryTextByMembers(entry: AuditEntry, eventText: string): string {
   const record = entry as Record<string, unknown>;
   const members: string[] = [];
   for (const name of Object.keys(record).sort()) {
@@ -41,7 +61,8 @@ export const nodeSha256 = (data: Uint8Array): Uint8Array => hash('sha256', data,
 /** Hashes each entry text (as UTF-8) as a Merkle leaf: 32 bytes each, back to back. */
 export function hashEntryTexts(texts: readonly string[]): Uint8Array<ArrayBuffer> {
   const leaves = new Uint8Array(texts.length * 32);
-  texts.forEach((text, i) => leaves.set(createHash('sha256').update(LEAF_PREFIX).update(text, 'utf8').digest(), i * 32));
+  // One-shot: U+0000 is the byte 0x00 in UTF-8, the leaf prefix.
+  texts.forEach((text, i) => leaves.set(hash('sha256', `\u0000${text}`, 'buffer'), i * 32));
   return leaves;
 }
 

@@ -1,10 +1,11 @@
 /**
- * A pushed event with its RFC 8785 encodings computed once. The server needs the same encoding
- * four times per event (the bytes the station signed, the chain hash the next event names, the
- * content hash idempotent retries compare, the event inside its audit entry), and encoding costs
- * more than anything else per event on the main thread but the database; see docs/audit.md.
+ * A pushed event with its RFC 8785 encoding computed once. The server needs the same encoding
+ * three times per event (the chain hash the next event names, the content hash idempotent retries
+ * compare, the event inside its audit entry), and the bytes the station signed for the last event
+ * of each run; encoding costs more than anything else per event on the main thread but the
+ * database; see docs/audit.md.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StationEvent } from '../../schemas/event.ts';
 import { canonicalText } from '../../src/audit/canonical.ts';
 import { contentHash } from '../sync/content-hash.ts';
@@ -17,8 +18,11 @@ export interface PreparedEvent {
    * none (a string with a lone surrogate): such an event cannot carry a valid signature.
    */
   text: string | null;
-  /** The RFC 8785 text of the event without `signature`: what the station signed (`signedBytes`). */
-  signedText: string | null;
+  /**
+   * The RFC 8785 text of the event without `signature`: what the station signed (`signedBytes`);
+   * computed on first read (most events of a push are attested by their run's last and never need it).
+   */
+  readonly signedText: string | null;
   /**
    * SHA-256 (hex) of `text`: both the hash the station's next event names as prevHash
    * (`eventHashNode`) and the content hash of idempotent retries (`contentHash`), which agree on
@@ -29,27 +33,38 @@ export interface PreparedEvent {
 }
 
 /**
- * Encodes the event member by member: RFC 8785 writes an object as its members sorted by name,
- * each `name:value` in canonical form, so the text with and without `signature` share every other
- * member's encoding.
+ * Encodes the event: its whole RFC 8785 text (one pass, src/audit/canonical.ts) and its hash. The
+ * text without `signature` is made only when asked for (`signedText`, a lazy property): since
+ * format 6 only the last event of each run is verified, so most events never need it.
  */
 export function prepareEvent(event: StationEvent): PreparedEvent {
-  const record = event as unknown as Record<string, unknown>;
-  let members: string[];
-  let signatureAt = -1;
+  let text: string;
   try {
-    members = [];
-    for (const key of Object.keys(record).sort()) {
-      const value = record[key];
-      // As canonicalize does: a member whose value JSON cannot hold is left out.
-      if (value === undefined || typeof value === 'symbol') continue;
-      if (key === 'signature') signatureAt = members.length;
-      members.push(`${canonicalText(key)}:${canonicalText(value)}`);
-    }
+    text = canonicalText(event);
   } catch {
     return { event, text: null, signedText: null, hash: contentHash(event) };
   }
-  const text = `{${members.join(',')}}`;
-  const signedText = signatureAt < 0 ? text : `{${[...members.slice(0, signatureAt), ...members.slice(signatureAt + 1)].join(',')}}`;
-  return { event, text, signedText, hash: createHash('sha256').update(text, 'utf8').digest('hex') };
+  let signed: string | undefined;
+  const prepared = { event, text, hash: hash('sha256', text, 'hex') } as PreparedEvent;
+  Object.defineProperty(prepared, 'signedText', {
+    enumerable: true,
+    get: () => (signed ??= withoutSignature(event)),
+  });
+  return prepared;
+}
+
+/**
+ * The RFC 8785 text of the event without `signature` (its signed bytes, src/audit/event-signing.ts),
+ * member by member as RFC 8785 writes an object: its members sorted by name, each `name:value`.
+ */
+function withoutSignature(event: StationEvent): string {
+  const record = event as unknown as Record<string, unknown>;
+  const members: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const value = record[key];
+    // As canonicalize does: a member whose value JSON cannot hold is left out.
+    if (key === 'signature' || value === undefined || typeof value === 'symbol') continue;
+    members.push(`${canonicalText(key)}:${canonicalText(value)}`);
+  }
+  return `{${members.join(',')}}`;
 }

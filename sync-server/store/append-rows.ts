@@ -13,8 +13,16 @@ export interface Column {
   type: string;
 }
 
-/** A row's values in column order: strings, numbers, null, or any JSON value for a json/jsonb column. */
+/** A row's values in column order: strings, numbers, null, or any JSON value (or {@link JsonText}) for a json/jsonb column. */
 export type Row = readonly unknown[];
+
+/**
+ * A JSON value already encoded (a pushed event's RFC 8785 text, prepared-event.ts): written to a
+ * json/jsonb column as it is, rather than encoded again.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
 
 /** Rows per JSON statement: bounds the size of one parameter. */
 const ROWS_PER_STATEMENT = 2000;
@@ -32,7 +40,7 @@ const isJson = (column: Column) => column.type === 'json' || column.type === 'js
 /** The value as the database reads it from text: JSON columns take JSON text; null stays null. */
 function textOf(value: unknown, column: Column): string | null {
   if (value === null || value === undefined) return null;
-  if (isJson(column)) return JSON.stringify(value);
+  if (isJson(column)) return value instanceof JsonText ? value.text : JSON.stringify(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   throw new Error(`Column ${column.name} (${column.type}) cannot take a ${typeof value}`);
@@ -67,19 +75,31 @@ export function recordsetStatement(table: string, columns: readonly Column[]): s
   return `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_to_recordset($1::json) AS x(${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`;
 }
 
-/** The JSON parameters of {@link recordsetStatement}, a bounded number of rows each. */
+/** A value as JSON inside a record of {@link recordsetParameters}. */
+function recordField(value: unknown, column: Column): string {
+  if (isJson(column)) return value instanceof JsonText ? value.text : (JSON.stringify(value ?? null) ?? 'null');
+  const text = textOf(value, column);
+  return text === null ? 'null' : JSON.stringify(text);
+}
+
+/**
+ * The JSON parameters of {@link recordsetStatement}, a bounded number of rows each: an array of
+ * objects keyed by column name, written field by field (a {@link JsonText} goes in as it is).
+ */
 export function recordsetParameters(columns: readonly Column[], rows: readonly Row[]): string[] {
+  const names = columns.map((column) => `${JSON.stringify(column.name)}:`);
   const parameters: string[] = [];
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const slice = rows.slice(start, start + ROWS_PER_STATEMENT).map((row) => {
+    const records: string[] = [];
+    for (const row of rows.slice(start, start + ROWS_PER_STATEMENT)) {
       if (row.length !== columns.length) throw new Error(`A row has ${row.length} values for ${columns.length} columns`);
-      const record: Record<string, unknown> = {};
+      let record = '{';
       columns.forEach((column, i) => {
-        record[column.name] = isJson(column) ? (row[i] ?? null) : textOf(row[i], column);
+        record += `${i === 0 ? '' : ','}${names[i]}${recordField(row[i], column)}`;
       });
-      return record;
-    });
-    parameters.push(JSON.stringify(slice));
+      records.push(`${record}}`);
+    }
+    parameters.push(`[${records.join(',')}]`);
   }
   return parameters;
 }

@@ -4,7 +4,7 @@ import type { Receipt } from '../../schemas/receipt.ts';
 import type { ViewDoc, ViewKind } from '../../schemas/view-doc.ts';
 import type { LockoutRecord } from '../../src/domain/lockout.ts';
 import { freshLockout } from '../../src/domain/lockout.ts';
-import type { Column } from './append-rows.ts';
+import { JsonText, type Column } from './append-rows.ts';
 import { migrate } from './migrations.ts';
 import { openSqlClient, type SqlClient } from './sql-client.ts';
 import type { ViewScope, ViewWrite } from './view-keys.ts';
@@ -59,6 +59,13 @@ export type ScopedView = ViewDoc & { scope: ViewScope };
 export interface StoredEvent {
   /** The event as it arrived (validated). */
   event: { id: string; stationId: string } & Record<string, unknown>;
+  /** The event's JSON text where the caller has it (its RFC 8785 text): stored as it is instead of encoding `event` again. */
+  eventText?: string | null;
+  /**
+   * The event's receipt entry in the audit log, appended in the same transaction, carries it whole:
+   * it is not stored again in the events table (migration 9).
+   */
+  inLog?: boolean;
   contentHash: string;
   /** The station whose credential pushed it. */
   pushedBy: string;
@@ -394,10 +401,10 @@ function lockedStore(tx: SqlClient, sequence: number): LockedStore {
       await tx.appendRows(
         'events',
         EVENT_COLUMNS,
-        batch.events.map(({ event, contentHash, pushedBy, receipt }) => [
+        batch.events.map(({ event, eventText, inLog, contentHash, pushedBy, receipt }) => [
           event.id,
           contentHash,
-          event,
+          inLog === true ? null : eventText === undefined || eventText === null ? event : new JsonText(eventText),
           event.stationId,
           pushedBy,
           receipt.serverSeq,

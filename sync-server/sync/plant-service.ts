@@ -215,6 +215,17 @@ interface Cached {
   sequence: number;
 }
 
+/**
+ * Waits for every one of `work` to settle, then fails with the first failure, if any. Unlike
+ * Promise.all it never returns while a statement of one is still to come: the caller's transaction
+ * must not end (commit, or roll back and hand its connection on) under a write still running.
+ */
+export async function settled(work: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
+  const results = await Promise.allSettled(work.map((one) => one ?? Promise.resolve()));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
+
 /** Runs tasks one after another: batches of this process wait here rather than in the database. */
 function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();
@@ -395,10 +406,12 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       if (reason === undefined) return {};
       return { reason: restricted ? withholdForeign(reason, programIndex(state), station.programs, tokenSet(event)) : reason };
     };
-    const record = (index: number, receipt: Receipt): void => {
+    /** Records the receipt in the audit log; true if its entry carries the event whole. */
+    const record = (index: number, receipt: Receipt): boolean => {
       const { draft, eventText } = receiptEntry(state, preparedAt(prepared, index), receipt, station.id);
       entries.push(draft);
       eventTexts.push(eventText);
+      return options.audit !== undefined && eventText !== null;
     };
     slots.forEach((slot, index) => {
       if (slot.kind === 'stored') {
@@ -422,7 +435,9 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       const outcome = outcomes.get(index);
       if (outcome === undefined) throw new Error(`No decision for event ${slot.event.id}`);
       const receipt: Receipt = { eventId: slot.event.id, ...outcome, ...reasonFor(outcome.reason, slot.event), serverSeq, visibleAt: 0, receivedAt };
-      storedEvents.push({ event: slot.event, contentHash: slot.hash, pushedBy: station.id, receipt });
+      // Kept once: in its receipt entry when that carries it whole, else in the events table.
+      const inLog = record(index, receipt);
+      storedEvents.push({ event: slot.event, eventText: preparedAt(prepared, index).text, inLog, contentHash: slot.hash, pushedBy: station.id, receipt });
       if (outcome.outcome === 'rejected') {
         quarantined.push({
           entry: {
@@ -433,7 +448,6 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
       }
       receipts[index] = receipt;
       pending.push(receipt);
-      record(index, receipt);
     });
     if (pending.length === 0) {
       return { receipts: slots.map((slot, index) => receipts[slot.kind === 'same-as' ? slot.index : index] as Receipt), next: null };
@@ -450,14 +464,18 @@ export function createPlantService(options: PlantServiceOptions): PlantService {
     }
     for (const receipt of pending) receipt.visibleAt = sequence;
 
-    // The entries are numbered and chained, the batch written, then the entries and the signed
-    // checkpoint that covers them, in the same transaction: every receipt is provable once answered.
+    // The entries are numbered and chained, then the batch and the entries with the signed
+    // checkpoint that covers them written, in the same transaction: every receipt is provable once
+    // answered. Both writes are under way together: on PostgreSQL the database stores the events
+    // while this thread hashes the entries and the tree. Both settle before the transaction ends.
     const appending = await options.audit?.startAppend(tx.sql, entries, { eventTexts });
-    await tx.write({
-      sequence, events: storedEvents, refused, views,
-      station: { id: station.id, lastSeq: sync.lastSeq, ...(chainSeq === sync.lastSeq && chainHash !== null ? { lastHash: chainHash } : {}) },
-    });
-    await appending?.finish();
+    await settled([
+      tx.write({
+        sequence, events: storedEvents, refused, views,
+        station: { id: station.id, lastSeq: sync.lastSeq, ...(chainSeq === sync.lastSeq && chainHash !== null ? { lastHash: chainHash } : {}) },
+      }),
+      appending?.finish(),
+    ]);
     return {
       receipts: slots.map((slot, index) => receipts[slot.kind === 'same-as' ? slot.index : index] as Receipt),
       next: { state, sequence },

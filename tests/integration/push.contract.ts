@@ -89,6 +89,21 @@ export function runPushSuite(backend: Backend): void {
         expect((await view('lot', 'L-920-A'))?.data.remaining).toBe(199);
       });
 
+      it('[S6] keeps each accepted event once: whole in its receipt entry of the audit log, not again in the events table', async () => {
+        const { workOrderId, units } = await freshOrder();
+        const event = mill.step('op.started', 'B-1001', workOrderId, units[0]!, 'OP10', 'D');
+        const [receipt] = await mill.pushOk([event]);
+        const [row] = await server.store.sql.query<{ event: unknown; content_hash: string }>('SELECT event, content_hash FROM events WHERE id = $1', [event.id]);
+        expect(row).toMatchObject({ event: null });
+        const entries = await server.store.sql.query<{ entry: string }>("SELECT entry FROM audit_entries WHERE kind = 'receipt' AND entry LIKE $1", [`%"eventId":"${event.id}"%`]);
+        expect(entries).toHaveLength(1);
+        const entry = JSON.parse(entries[0]!.entry) as AuditEntry;
+        expect(entry).toMatchObject({ eventId: event.id, serverSeq: receipt!.serverSeq, outcome: 'accepted' });
+        expect(entry.event).toEqual(event);
+        // A retry still finds it by id and content hash.
+        expect(await mill.pushOk([event])).toEqual([receipt]);
+      });
+
       it('[S7] answers a retry with the identical receipts and writes nothing', async () => {
         const { workOrderId, units } = await freshOrder();
         const events = [mill.step('op.started', 'B-1001', workOrderId, units[0]!, 'OP10', 'D'), mill.step('op.completed', 'B-1001', workOrderId, units[0]!, 'OP10', 'D')];
