@@ -514,18 +514,21 @@ function scanned(job: ScanJob, row: number): Scanned | null {
     prev = value as NonNullable<Scanned['prev']>;
   }
 
+  // Flags of a type the server does not write go to checkEntry, whatever the entry's kind (a
+  // receipt's are read there even when it carries no event).
+  let refused = false;
+  if ((topStart[T_FLAGS] as number) >= 0) {
+    const flags = json(topStart[T_FLAGS] as number, topEnd[T_FLAGS] as number);
+    if (!Array.isArray(flags) || flags.some((flag) => typeof flag !== 'string')) return null;
+    refused = (flags as string[]).some((flag) => SECURITY_REJECTIONS.has(flag));
+  }
+
   // The event checkEntry checks (checkedEvent): a receipt's own, not refused for security.
   const eventAt = topStart[T_EVENT] as number;
   let event: Scanned['event'] = null;
   let eventValue: { type?: unknown; payload?: unknown } | undefined;
   if (kind === 'receipt' && eventAt >= 0) {
     if (b[eventAt] !== 0x7b) return null;
-    let refused = false;
-    if ((topStart[T_FLAGS] as number) >= 0) {
-      const flags = json(topStart[T_FLAGS] as number, topEnd[T_FLAGS] as number);
-      if (!Array.isArray(flags) || flags.some((flag) => typeof flag !== 'string')) return null;
-      refused = (flags as string[]).some((flag) => SECURITY_REJECTIONS.has(flag));
-    }
     const eventStation = eventStart[E_STATION] as number;
     const eventStationId = eventStation < 0 ? null : text(eventStation, eventEnd[E_STATION] as number);
     if (eventStation >= 0 && eventStationId === null) return null;
