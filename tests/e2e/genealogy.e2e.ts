@@ -97,8 +97,8 @@ describe('genealogy', () => {
     await genealogy.summary.filter({ hasText: "From this station's records" }).filter({ hasText: 'lot L-910-B: 2 finished units contain it' }).waitFor();
     const rows = await genealogy.table('Finished units').allInnerTexts();
     expect(rows.map((row) => row.replace(/\s+/g, ' ').trim())).toEqual([
-      'SN-1001-01 serial P-100 WO-1001 L-910-B › SN-1001-01',
-      'SN-1001-02 serial P-100 WO-1001 L-910-B › L-910-B-BAG › SN-1001-02',
+      'SN-1001-01 serial P-100 WO-1001 L-910-B › SN-1001-01 Not shipped',
+      'SN-1001-02 serial P-100 WO-1001 L-910-B › L-910-B-BAG › SN-1001-02 Not shipped',
     ]);
     const tree = await genealogy.tree.innerText();
     expect(tree).toContain('repacked as this lot: 1');

@@ -56,6 +56,8 @@ describe('material moves at the station', () => {
     await station.signInAs('B-1004');
     await station.shell.nav('Material').click();
     await material.heading.waitFor();
+    // The station has heard from the server (the plant pulled) before the network goes.
+    await station.status.waitForOnline();
     await context.setOffline(true);
     await station.status.waitForOffline();
 

@@ -16,6 +16,7 @@ import { shortNcrId } from '../../src/domain/short-id.ts';
 import { SetupPage } from './pages/setup-page.ts';
 import { Shell } from './pages/shell.ts';
 import { ShippingPage } from './pages/shipping-page.ts';
+import { expectUncovered } from './pages/station.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -75,6 +76,9 @@ describe('Shipping', () => {
       const message = shipping.message.filter({ hasText: `SN-1003-02 cannot ship: SN-1003-02 is held by ${ncrLabel} (Dent on the mounting face); quality must disposition it first` });
       await message.waitFor();
       expect(await message.isVisible()).toBe(true);
+      // The refusal and the Ship button both in view, the status bar over neither.
+      await expectUncovered(message);
+      await expectUncovered(page.getByRole('button', { name: 'Ship', exact: true }));
       expect(await page.locator('main').innerText()).not.toMatch(UUID);
     });
 

@@ -130,10 +130,10 @@ function Shipping() {
             </Field>
           )}
           <div className="shipping-row">
-            <Field label="Customer" hint="As on the order">
+            <Field label="Customer">
               {(control) => <input {...control} value={customer} onChange={(e) => setCustomer(e.target.value)} autoComplete="off" />}
             </Field>
-            <Field label="Packing slip or shipment" hint="As on the paperwork, e.g. PS-4471">
+            <Field label="Packing slip or shipment">
               {(control) => <input {...control} value={shipmentRef} onChange={(e) => setShipmentRef(e.target.value)} autoComplete="off" autoCapitalize="characters" spellCheck={false} />}
             </Field>
           </div>
