@@ -6,6 +6,8 @@ export interface SearchFormProps {
   label: string;
   /** One line under the label: what may be typed or scanned, with an example. */
   hint?: ReactNode;
+  /** An example in the empty box, where a screen has no room for a hint line. */
+  placeholder?: string;
   value: string;
   onChange: (value: string) => void;
   /**
@@ -23,7 +25,7 @@ export interface SearchFormProps {
  * that ask, on one row that wraps under the box on a narrow screen. The one way a screen looks
  * something up, so every look-up reads and behaves the same.
  */
-export function SearchForm({ label, hint, value, onChange, onSearch, children }: SearchFormProps) {
+export function SearchForm({ label, hint, placeholder, value, onChange, onSearch, children }: SearchFormProps) {
   return (
     <form
       className="ui-search"
@@ -38,6 +40,7 @@ export function SearchForm({ label, hint, value, onChange, onSearch, children }:
           <input
             {...control}
             type="search"
+            {...(placeholder === undefined ? {} : { placeholder })}
             value={value}
             onChange={(event) => onChange(event.target.value)}
             autoComplete="off"

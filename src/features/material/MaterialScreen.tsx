@@ -18,7 +18,7 @@ import { unitLabel } from '../../domain/plant.ts';
 import { parseScan } from '../../scan/parse.ts';
 import { shortHoldId } from '../../domain/short-id.ts';
 import type { ActionResult } from '../../station/actions.ts';
-import { Badge, Button, Dialog, Field, MessageArea, OutcomeProvider, useOutcome } from '../../ui/index.ts';
+import { Badge, Button, Dialog, MessageArea, OutcomeProvider, SearchForm, useOutcome } from '../../ui/index.ts';
 import { readableDescription } from '../conflicts/describe.ts';
 import { FLAG_NAMES } from '../conflicts/names.ts';
 import { scannedItem } from '../genealogy/find-genealogy.ts';
@@ -144,33 +144,14 @@ function Material() {
     <main className="screen material-screen">
       <div className="material-top">
         <h1>Material</h1>
-        <form
-          className="material-lookup"
-          role="search"
-          onSubmit={(event) => {
-            event.preventDefault();
-            lookUp(typed);
-          }}
-        >
-          <Field label="Lot or serial">
-            {(control) => (
-              <input
-                {...control}
-                type="search"
-                placeholder="Scan, or type: L-910-A, BRG-0003"
-                value={typed}
-                onChange={(event) => setTyped(event.target.value)}
-                autoComplete="off"
-                autoCapitalize="characters"
-                spellCheck={false}
-              />
-            )}
-          </Field>
-          <Button type="submit" variant={found === null ? 'primary' : 'secondary'} disabledReason={typed.trim() === '' ? 'Scan or type a lot or serial' : null}>
-            Look up
-          </Button>
-          <CameraScanner onScan={scanned} />
-        </form>
+        <div className="material-lookup">
+          <SearchForm label="Lot or serial" placeholder="Scan, or type: L-910-A, BRG-0003" value={typed} onChange={setTyped} onSearch={(text) => lookUp(text)}>
+            <Button type="submit" variant={found === null ? 'primary' : 'secondary'} disabledReason={typed.trim() === '' ? 'Scan or type a lot or serial' : null}>
+              Look up
+            </Button>
+            <CameraScanner onScan={scanned} />
+          </SearchForm>
+        </div>
       </div>
       <MessageArea />
       {found !== null && (
