@@ -37,8 +37,9 @@ export function recordLinks(role: string): RecordLink[] {
     links.push({ to: '/evidence', label: 'Evidence' });
     links.push({ to: '/genealogy', label: 'Genealogy' });
   }
-  // A supervisor's row is full (seven links, [20]): the Material screen, mostly the floor's, sits in the menu.
-  if (role === 'supervisor') {
+  // A supervisor's and a quality engineer's rows are full (seven links, [20]): the Material and Ship
+  // screens, mostly the floor's, sit in the menu for them.
+  if (role === 'supervisor' || role === 'quality') {
     links.push({ to: '/material', label: 'Material' });
     links.push({ to: '/shipping', label: 'Ship' });
   }
